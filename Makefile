@@ -1,0 +1,37 @@
+# Recovery Desk — everything a fresh machine needs is installed from here.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test bench lint screenshots samples clean system-deps-gui
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## make run: install if needed, open the app on the demo workspace (created on first run)
+run: $(STAMP)
+	QT_QPA_PLATFORM= $(VENV)/bin/recovery-desk gui --demo
+
+## make test: install if needed, run the whole suite headless
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## make bench: benchmarks on a 60,000-case / 300,000-task workspace (not part of make test)
+bench: $(STAMP)
+	$(PY) tests/benchmarks/run_benchmarks.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Debian packages for a real window under Xvfb (screenshots), PDF rendering and the system font.
+system-deps-gui:
+	@command -v xvfb-run >/dev/null && command -v pdftoppm >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 poppler-utils >/dev/null; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,3 @@
+from recovery_desk.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import argparse
+
+from recovery_desk.i18n import tr
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("gui", help=tr("open the desktop app (the default when no command is given)"))
+    p.add_argument("--demo", action="store_true",
+                   help=tr("open the demo workspace, creating it on first run"))
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # The only place outside recovery_desk.ui that reaches Qt, and only when asked to.
+    from recovery_desk.ui.app import run_app
+
+    return run_app(workspace=args.workspace, lang=args.lang, demo=args.demo)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import argparse
+import json
+
+from recovery_desk.cli.commands._common import open_workspace, parse_date
+from recovery_desk.i18n import current_language, tr
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("stats", help=tr("the figures the reports print"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
+    p.add_argument("--from", dest="start", metavar="DATE", help=tr("start of the period (YYYY-MM-DD)"))
+    p.add_argument("--to", dest="end", metavar="DATE", help=tr("end of the period (YYYY-MM-DD)"))
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from recovery_desk.domain.errors import ValidationError
+    from recovery_desk.services.stats import Period, compute_stats
+
+    period = Period(parse_date(args.start, "--from"), parse_date(args.end, "--to"))
+    if period.start and period.end and period.end < period.start:
+        raise ValidationError("--to is before --from")
+    with open_workspace(args) as ws, ws.session() as session:
+        figures = compute_stats(session, period)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        print(format_stats(figures, current_language()))
+    return 0
+
+
+def format_stats(figures: dict, lang: str) -> str:
+    from recovery_desk.domain.vocabulary import NEED_CATEGORY, SECTOR, STAGE, TASK_STATUS
+
+    c, t = figures["cases"], figures["tasks"]
+    lines = [
+        tr("Cases: {total} ({open} open, {closed} closed)", lang, **c),
+        tr("Opened in period: {opened}, closed in period: {closed}", lang,
+           opened=c["opened_in_period"], closed=c["closed_in_period"]),
+        "  " + ", ".join(f"{STAGE.label(s, lang)} {n}" for s, n in c["by_stage"].items()),
+        tr("Cases by number of sectors engaged: {counts}", lang,
+           counts=", ".join(f"{k}: {v}" for k, v in c["by_sectors_engaged"].items())),
+        tr("Tasks: {total} ({open} open, {overdue} overdue)", lang, **t),
+        "  " + ", ".join(f"{TASK_STATUS.label(s, lang)} {n}" for s, n in t["by_status"].items()),
+        tr("Unmet needs:", lang),
+    ]
+    for category, states in figures["needs"]["by_category"].items():
+        if states["unmet"]:
+            lines.append(f"  {NEED_CATEGORY.label(category, lang)}: {states['unmet']}")
+    o = figures["organisations"]
+    lines.append(tr("Organisations: {total} ({engaged} engaged)", lang, **o))
+    lines.append("  " + ", ".join(f"{SECTOR.label(s, lang)} {n}" for s, n in o["by_sector"].items()))
+    lines.append(tr("People: {total}", lang, **figures["people"]))
+    return "\n".join(lines)

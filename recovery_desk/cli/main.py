@@ -1,0 +1,72 @@
+"""``recovery-desk [--workspace PATH] [--lang en|ja] [COMMAND]``.
+
+Exit codes: 0 success; 1 bad input or a bad workspace (message on stderr saying what and
+where); 2 usage error. Each command lives in its own module under ``cli/commands`` and
+imports heavy libraries (pandas, reportlab, Qt) only when it runs, so that quick commands
+answer quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from recovery_desk import __version__
+from recovery_desk.cli import argparse_ja
+from recovery_desk.domain.errors import RecoveryDeskError
+from recovery_desk.i18n import LANGUAGES, default_language, set_language, tr
+
+# Modules under recovery_desk.cli.commands; each has register(subparsers).
+COMMAND_MODULES = ["gui", "init", "demo", "check", "stats"]
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _language_from(argv: Sequence[str]) -> str:
+    """Read --lang before building the parser, so that its help is in that language."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGUAGES:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in LANGUAGES:
+            return arg.split("=", 1)[1]
+    return default_language()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recovery-desk",
+        description=tr("Recovery Desk: offline case management for disaster recovery across sectors."),
+    )
+    parser.add_argument("--workspace", type=Path, metavar="PATH",
+                        help=tr("workspace file (default: the one in your user data folder)"))
+    parser.add_argument("--lang", choices=LANGUAGES, help=tr("language of messages and reports"))
+    parser.add_argument("--version", action="version", version=f"recovery-desk {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"recovery_desk.cli.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language_from(argv))
+    argparse_ja.install()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*argv, "gui"])
+    try:
+        return int(args.run(args) or EXIT_OK)
+    except RecoveryDeskError as exc:
+        print(f"recovery-desk: {tr('error')}: {exc.message()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"recovery-desk: {tr('interrupted')}", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""The one change path: every write of the product goes through an Operation.
+
+An Operation lives inside one transaction. It writes the rows, writes an Activity row for
+each created entity, changed field and deletion (rich enough to replay: entity, id,
+field, old, new, actor, replica, time), keeps ``case.last_activity_at`` current and
+collects the :class:`Changes` that views listen for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from recovery_desk.services.changes import Changes
+from recovery_desk.storage.models import (
+    Activity,
+    Case,
+    Conference,
+    SyncMixin,
+    Task,
+    new_id,
+    utcnow,
+)
+
+M = TypeVar("M", bound=SyncMixin)
+
+
+def encode(value: Any) -> str | None:
+    """A value as JSON text for the audit trail (dates as ISO strings)."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def snapshot(values: Mapping[str, Any]) -> str:
+    return encode({k: v for k, v in values.items() if k not in SyncMixin.BOOKKEEPING}) or "{}"
+
+
+class Operation:
+    def __init__(self, session: Session, *, actor: str, replica_id: str, name: str):
+        self.session = session
+        self.actor = actor
+        self.replica_id = replica_id
+        self.name = name
+        self.id = new_id()
+        self.at = utcnow()
+        self.changes = Changes(operation=name)
+        self._activities: list[dict[str, Any]] = []
+
+    # -- single rows ---------------------------------------------------------------------
+    def add(self, model: type[M], **values: Any) -> M:
+        obj = model(**values)
+        obj.id = values.get("id") or new_id()
+        obj.created_at = obj.updated_at = self.at
+        obj.row_version = 1
+        self.session.add(obj)
+        self.session.flush([obj])  # apply column defaults so the snapshot is complete
+        case_id = self.case_of(obj)
+        self._record(obj.__tablename__, obj.id, "create", None, None, snapshot(obj.values()), case_id)
+        self.changes.created[obj.__tablename__].add(obj.id)
+        return obj
+
+    def update(self, obj: SyncMixin, **values: Any) -> set[str]:
+        """Set fields that differ; returns the names of the fields that changed."""
+        changed: set[str] = set()
+        case_id = self.case_of(obj)
+        for key, new in values.items():
+            old = getattr(obj, key)
+            if old == new:
+                continue
+            setattr(obj, key, new)
+            changed.add(key)
+            self._record(obj.__tablename__, obj.id, "update", key, encode(old), encode(new), case_id)
+        if changed:
+            obj.updated_at = self.at
+            self.changes.updated[obj.__tablename__].add(obj.id)
+        return changed
+
+    def delete(self, obj: SyncMixin) -> None:
+        """Soft delete: a tombstone that replicas can exchange."""
+        if obj.deleted_at is not None:
+            return
+        obj.deleted_at = obj.updated_at = self.at
+        self._record(obj.__tablename__, obj.id, "delete", None, None, None, self.case_of(obj))
+        self.changes.deleted[obj.__tablename__].add(obj.id)
+
+    # -- many rows at once (demo data, imports) -------------------------------------------
+    def add_many(self, model: type[SyncMixin], rows: Iterable[dict[str, Any]], *, case_key: str | None = "case_id") -> int:
+        """Insert many new rows with one executemany, with the same audit records as add()."""
+        table = model.__table__  # type: ignore[attr-defined]
+        entity = model.__tablename__  # type: ignore[attr-defined]
+        scalar_defaults, callable_defaults = _column_defaults(table)
+        prepared: list[dict[str, Any]] = []
+        created = self.changes.created[entity]
+        for row in rows:
+            full = {**scalar_defaults, **row}
+            for key, factory in callable_defaults.items():
+                if key not in full:
+                    full[key] = factory(None)
+            full["created_at"] = full["updated_at"] = self.at
+            full["row_version"] = 1
+            prepared.append(full)
+            case_id = full["id"] if entity == "case" else (full.get(case_key) if case_key else None)
+            self._activities.append(
+                self._activity_row(entity, full["id"], "create", None, None, snapshot(full), case_id)
+            )
+            created.add(full["id"])
+        if prepared:
+            self.session.execute(insert(model), prepared)
+        return len(prepared)
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def case_of(self, obj: SyncMixin) -> str | None:
+        """The case an entity belongs to, for the case timeline and last-activity time."""
+        if isinstance(obj, Case):
+            return obj.id
+        case_id = getattr(obj, "case_id", None)
+        if case_id is not None:
+            return case_id
+        task_id = getattr(obj, "task_id", None)
+        if task_id is not None:
+            task = self.session.get(Task, task_id)
+            return task.case_id if task else None
+        conference_id = getattr(obj, "conference_id", None)
+        if conference_id is not None:
+            conference = self.session.get(Conference, conference_id)
+            return conference.case_id if conference else None
+        return None
+
+    def _activity_row(self, entity: str, entity_id: str, action: str, field: str | None,
+                      old: str | None, new: str | None, case_id: str | None) -> dict[str, Any]:
+        return {
+            "id": new_id(), "at": self.at, "actor": self.actor, "replica_id": self.replica_id,
+            "operation_id": self.id, "operation": self.name, "entity": entity,
+            "entity_id": entity_id, "action": action, "field": field, "old_value": old,
+            "new_value": new, "case_id": case_id,
+        }
+
+    def _record(self, entity: str, entity_id: str, action: str, field: str | None,
+                old: str | None, new: str | None, case_id: str | None) -> None:
+        self._activities.append(self._activity_row(entity, entity_id, action, field, old, new, case_id))
+        if case_id:
+            self.changes.case_ids.add(case_id)
+
+    def finish(self) -> Changes:
+        """Write the audit trail and the touched cases' last-activity time (same transaction)."""
+        self.session.flush()
+        if self._activities:
+            self.session.execute(insert(Activity), self._activities)
+            case_ids = {a["case_id"] for a in self._activities if a["case_id"]}
+            self.changes.case_ids |= case_ids
+            # Cases created here already carry their own last-activity time.
+            touched = sorted(case_ids - self.changes.created.get("case", set()))
+            for start in range(0, len(touched), 500):
+                self.session.execute(
+                    update(Case).where(Case.id.in_(touched[start:start + 500]))
+                    .values(last_activity_at=self.at)
+                    .execution_options(synchronize_session=False)
+                )
+            self._activities = []
+        return self.changes
+
+
+def _column_defaults(table: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Scalar defaults and default factories (SQLAlchemy wraps factories to take a context)."""
+    scalars: dict[str, Any] = {c.key: None for c in table.columns}
+    factories: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if default is None:
+            continue
+        if callable(default.arg):
+            factories[column.key] = default.arg
+            scalars.pop(column.key)
+        else:
+            scalars[column.key] = default.arg
+    return scalars, factories

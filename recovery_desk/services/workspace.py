@@ -1,0 +1,156 @@
+"""A workspace: one SQLite file holding one or more incidents and their cases."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from recovery_desk.domain.errors import WorkspaceError
+from recovery_desk.services.operation import Operation
+from recovery_desk.services.validation import check_date, check_text, check_vocab
+from recovery_desk.domain.vocabulary import HAZARD
+from recovery_desk.storage import database
+from recovery_desk.storage.models import Incident, WorkspaceInfo, new_id, utcnow
+
+WORKSPACE_SUFFIX = ".rdesk"
+
+
+def default_workspace_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("RecoveryDesk", appauthor=False)
+
+
+def default_workspace_path() -> Path:
+    return default_workspace_dir() / f"workspace{WORKSPACE_SUFFIX}"
+
+
+def demo_workspace_path() -> Path:
+    return default_workspace_dir() / f"demo{WORKSPACE_SUFFIX}"
+
+
+class Workspace:
+    """An open workspace. Use :meth:`create` or :meth:`open`; close when done."""
+
+    def __init__(self, path: Path, engine: Engine, actor: str = ""):
+        self.path = path
+        self.engine = engine
+        self.actor = actor
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        with self.session() as s:
+            info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).tuples().all())
+        self.replica_id = info["replica_id"]
+        self.backup_made: Path | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        *,
+        incident_name: str,
+        hazard: str = "EQ",
+        start_date: date | str | None = None,
+        area_description: str = "",
+        reference_prefix: str | None = None,
+        actor: str = "",
+    ) -> Workspace:
+        """Create a new workspace file with its first incident. Refuses to overwrite."""
+        path = Path(path)
+        incident_name = check_text(incident_name, "incident_name", 200, required=True)
+        hazard = check_vocab(HAZARD, hazard, "hazard")
+        start = check_date(start_date, "start_date") or date.today()
+        inspection = database.inspect_file(path)
+        if inspection.state is not database.FileState.MISSING and inspection.state is not database.FileState.EMPTY:
+            raise WorkspaceError("{path} already exists; choose another file name", path=path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = database.make_engine(path)
+        try:
+            database.upgrade(engine)
+            with Session(engine) as s, s.begin():
+                s.add_all([
+                    WorkspaceInfo(key="replica_id", value=new_id()),
+                    WorkspaceInfo(key="created_at", value=utcnow().isoformat()),
+                ])
+        except Exception:
+            engine.dispose()
+            path.unlink(missing_ok=True)
+            raise
+        ws = cls(path, engine, actor)
+        with ws.operation("create_incident") as op:
+            op.add(
+                Incident,
+                name=incident_name,
+                hazard=hazard,
+                start_date=start,
+                area_description=area_description,
+                reference_prefix=reference_prefix or derive_prefix(incident_name),
+            )
+        return ws
+
+    @classmethod
+    def open(cls, path: Path, *, actor: str = "", upgrade: bool = True) -> Workspace:
+        """Open an existing workspace; refuse bad or too-new files without touching them."""
+        path = Path(path)
+        inspection = database.inspect_file(path)
+        if inspection.state in (database.FileState.MISSING, database.FileState.EMPTY):
+            raise WorkspaceError("{path}: no workspace here (create one with 'init' or 'demo')", path=path)
+        backup = None
+        if inspection.state is database.FileState.OLDER:
+            if not upgrade:
+                raise WorkspaceError("{path} needs a schema upgrade", path=path)
+            backup = database.backup_beside(path, f"before-upgrade-{inspection.revision}")
+        engine = database.make_engine(path)
+        try:
+            if backup is not None:
+                database.upgrade(engine)
+            ws = cls(path, engine, actor)
+        except Exception:
+            engine.dispose()
+            raise
+        ws.backup_made = backup
+        return ws
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- access ----------------------------------------------------------------------------
+    def session(self) -> Session:
+        """A session for reading (objects stay usable after commit)."""
+        return self._sessions()
+
+    @contextmanager
+    def operation(self, name: str) -> Iterator[Operation]:
+        """One user action = one transaction = one group of audit records."""
+        with self._sessions() as session, session.begin():
+            op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name)
+            yield op
+            op.finish()
+
+    def default_incident(self, session: Session) -> Incident:
+        incident = session.scalars(
+            select(Incident).where(Incident.deleted_at.is_(None)).order_by(Incident.created_at)
+        ).first()
+        if incident is None:
+            raise WorkspaceError("{path} has no incident", path=self.path)
+        return incident
+
+
+def derive_prefix(name: str) -> str:
+    """A case-reference prefix from an incident name: ASCII letters, or 'CASE'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    letters = re.sub(r"[^A-Za-z]", "", ascii_name.split()[0] if ascii_name.split() else "")
+    return letters[:10].upper() or "CASE"

@@ -1,0 +1,1 @@
+"""Qt-free storage: SQLAlchemy models, the SQLite engine and Alembic migrations."""

@@ -1,0 +1,341 @@
+"""SQLAlchemy 2.0 typed models of a workspace.
+
+Every synchronisable row carries a UUID primary key, created/updated timestamps (UTC),
+a row version (optimistic locking, and the basis of conflict detection when replicas
+exchange change bundles) and a tombstone (``deleted_at``) instead of a hard delete.
+Every change is recorded in :class:`Activity` by :mod:`recovery_desk.services.operation`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite has no time zones; the UI and reports convert to local time."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SyncMixin:
+    """Columns every replicated entity has."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.row_version}
+
+    # Columns the audit trail never records as user changes.
+    BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "row_version", "deleted_at"})
+
+    def values(self) -> dict[str, Any]:
+        """The row as plain values (for the audit trail, exports and sync bundles)."""
+        return {c.key: getattr(self, c.key) for c in self.__table__.columns}  # type: ignore[attr-defined]
+
+
+class WorkspaceInfo(Base):
+    """Key/value facts about this workspace file (replica id, creation time…)."""
+
+    __tablename__ = "workspace_info"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Incident(SyncMixin, Base):
+    __tablename__ = "incident"
+    name: Mapped[str] = mapped_column(String(200))
+    hazard: Mapped[str] = mapped_column(String(4), default="OT")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    area_description: Mapped[str] = mapped_column(String(200), default="")
+    reference_prefix: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Area(SyncMixin, Base):
+    """A place: prefecture (adm1), municipality with its 6-digit code (adm2), district.
+
+    Rows imported from non-Japanese 3W files keep adm1/adm2 names and P-codes in the
+    same columns.
+    """
+
+    __tablename__ = "area"
+    prefecture: Mapped[str] = mapped_column(String(100), default="")
+    prefecture_code: Mapped[str] = mapped_column(String(16), default="")
+    municipality: Mapped[str] = mapped_column(String(100), default="")
+    municipality_code: Mapped[str] = mapped_column(String(16), default="", index=True)
+    district: Mapped[str] = mapped_column(String(100), default="")
+    kana: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    def display_name(self) -> str:
+        parts = [self.municipality, self.district]
+        return " ".join(p for p in parts if p) or self.prefecture
+
+
+class Case(SyncMixin, Base):
+    """One household or site in recovery."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "reference", name="uq_case_incident_reference"),
+        Index("ix_case_stage", "stage"),
+        Index("ix_case_priority", "priority"),
+        Index("ix_case_last_activity", "last_activity_at"),
+    )
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"))
+    reference: Mapped[str] = mapped_column(String(32))
+    sequence: Mapped[int] = mapped_column(Integer)
+    area_id: Mapped[str | None] = mapped_column(ForeignKey("area.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="")
+    household_size: Mapped[int | None] = mapped_column(Integer)
+    vulnerable_members: Mapped[str] = mapped_column(Text, default="")
+    damage_level: Mapped[str | None] = mapped_column(String(32))
+    flood_level: Mapped[str | None] = mapped_column(String(32))
+    support_class: Mapped[str | None] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(32), default="identified")
+    closure_reason: Mapped[str | None] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Need(SyncMixin, Base):
+    __tablename__ = "need"
+    __table_args__ = (Index("ix_need_category_state", "category", "state"),)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="unmet")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Organisation(SyncMixin, Base):
+    __tablename__ = "organisation"
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    acronym: Mapped[str] = mapped_column(String(50), default="")
+    ownership: Mapped[str] = mapped_column(String(16))
+    profit: Mapped[str] = mapped_column(String(16))
+    formality: Mapped[str] = mapped_column(String(16))
+    # Derived from the three axes by domain.vocabulary.derive_sector; stored so that
+    # filters and statistics can use an index. Only the services write it.
+    sector: Mapped[str] = mapped_column(String(16), index=True)
+    org_type: Mapped[str] = mapped_column(String(32), default="other")
+    legal_form: Mapped[str] = mapped_column(String(50), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Capability(SyncMixin, Base):
+    """A need category an organisation can take, with an optional capacity (cases)."""
+
+    __tablename__ = "capability"
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    need_category: Mapped[str] = mapped_column(String(32))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+
+
+class ServiceArea(SyncMixin, Base):
+    __tablename__ = "service_area"
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    area_id: Mapped[str] = mapped_column(ForeignKey("area.id"), index=True)
+
+
+class Person(SyncMixin, Base):
+    __tablename__ = "person"
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kana: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Membership(SyncMixin, Base):
+    """A person belongs to any number of organisations."""
+
+    __tablename__ = "membership"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Participation(SyncMixin, Base):
+    """An organisation's role on a case."""
+
+    __tablename__ = "participation"
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="implementer")
+
+
+class Task(SyncMixin, Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_status_position", "status", "position"),
+        Index("ix_task_due_date", "due_date"),
+    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    need_category: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    lead_org_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    # Sparse board position (gaps of POSITION_GAP): a drop between two cards writes one row.
+    position: Mapped[float] = mapped_column(Float, default=0.0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class TaskSupporter(SyncMixin, Base):
+    __tablename__ = "task_supporter"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+
+
+class TaskDependency(SyncMixin, Base):
+    """``task`` is blocked by ``blocked_by`` until that one is done or cancelled."""
+
+    __tablename__ = "task_dependency"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
+    blocked_by_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
+
+
+class ChecklistItem(SyncMixin, Base):
+    __tablename__ = "checklist_item"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Comment(SyncMixin, Base):
+    __tablename__ = "comment"
+    task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Conference(SyncMixin, Base):
+    """A case conference (ケース会議)."""
+
+    __tablename__ = "conference"
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConferenceAttendee(SyncMixin, Base):
+    __tablename__ = "conference_attendee"
+    conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+
+
+class Decision(SyncMixin, Base):
+    __tablename__ = "decision"
+    conference_id: Mapped[str] = mapped_column(ForeignKey("conference.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    task_id: Mapped[str | None] = mapped_column(ForeignKey("task.id"))
+
+
+class Consent(SyncMixin, Base):
+    """Consent to share a case's personal data (one row per case)."""
+
+    __tablename__ = "consent"
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), unique=True)
+    given: Mapped[bool] = mapped_column(Boolean, default=False)
+    scope: Mapped[str] = mapped_column(String(16), default="none")
+    given_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Activity(Base):
+    """The audit trail: one row per created entity, changed field or deletion.
+
+    Rich enough to replay: entity, id, field, old and new value (JSON), actor, replica,
+    time, and the operation that grouped the change. ``case_id`` indexes the timeline.
+    """
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_entity", "entity", "entity_id"),
+        Index("ix_activity_case_at", "case_id", "at"),
+        Index("ix_activity_at", "at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    replica_id: Mapped[str] = mapped_column(String(36))
+    operation_id: Mapped[str] = mapped_column(String(36))
+    operation: Mapped[str] = mapped_column(String(64), default="")
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(16))  # create | update | delete
+    field: Mapped[str | None] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+
+
+ENTITY_MODELS: dict[str, type[SyncMixin]] = {
+    m.__tablename__: m  # type: ignore[misc]
+    for m in (
+        Incident, Area, Case, Need, Organisation, Capability, ServiceArea, Person, Membership,
+        Participation, Task, TaskSupporter, TaskDependency, ChecklistItem, Comment, Conference,
+        ConferenceAttendee, Decision, Consent,
+    )
+}
