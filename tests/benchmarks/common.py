@@ -1,0 +1,61 @@
+"""Shared by the benchmark scripts: the big workspace, and honest timing (medians).
+
+The 60,000-case / 300,000-task demo workspace is built once and cached in
+``$RECOVERY_DESK_BENCH_DIR`` (default: the system temp folder), keyed by its size, seed,
+as-of date and the schema head, so each benchmark measures its own work, not the set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+BENCH_CASES = int(os.environ.get("RECOVERY_DESK_BENCH_CASES", "60000"))
+BENCH_SEED = 2024
+BENCH_AS_OF = date(2024, 6, 30)
+
+
+def bench_dir() -> Path:
+    path = Path(os.environ.get("RECOVERY_DESK_BENCH_DIR", Path(tempfile.gettempdir()) / "recovery-desk-bench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def big_workspace(cases: int = BENCH_CASES) -> Path:
+    """The cached demo workspace of ``cases`` cases (built on first use)."""
+    from recovery_desk.services.demo import create_demo
+    from recovery_desk.storage.database import head_revision
+
+    path = bench_dir() / f"demo-{cases}-{BENCH_SEED}-{BENCH_AS_OF}-{head_revision()}.rdesk"
+    if not path.exists():
+        started = time.perf_counter()
+        create_demo(path, cases=cases, seed=BENCH_SEED, as_of=BENCH_AS_OF, actor="bench")
+        print(f"  (built {path.name} in {time.perf_counter() - started:.1f} s)")
+    return path
+
+
+def measure(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of ``repeat`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def report(name: str, times: list[float], budget: float | None = None) -> bool:
+    """Print median / min / max; returns whether the median is within the budget."""
+    median = statistics.median(times)
+    within = budget is None or median <= budget
+    verdict = "" if budget is None else f"  budget {budget * 1000:.0f} ms: {'OK' if within else 'OVER'}"
+    print(f"{name:<48} median {median * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, "
+          f"max {max(times) * 1000:.1f}, n={len(times)}){verdict}")
+    return within
