@@ -7,6 +7,7 @@ as-of date and the schema head, so each benchmark measures its own work, not the
 
 from __future__ import annotations
 
+import fcntl
 import os
 import statistics
 import tempfile
@@ -32,10 +33,18 @@ def big_workspace(cases: int = BENCH_CASES) -> Path:
     from recovery_desk.storage.database import head_revision
 
     path = bench_dir() / f"demo-{cases}-{BENCH_SEED}-{BENCH_AS_OF}-{head_revision()}.rdesk"
-    if not path.exists():
-        started = time.perf_counter()
-        create_demo(path, cases=cases, seed=BENCH_SEED, as_of=BENCH_AS_OF, actor="bench")
-        print(f"  (built {path.name} in {time.perf_counter() - started:.1f} s)")
+    # Several benchmark processes may ask at once: one builds (under a lock, into a
+    # temporary name renamed at the end), the others wait and reuse it.
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            partial = path.with_name(path.name + ".building")
+            for leftover in bench_dir().glob(partial.name + "*"):
+                leftover.unlink()
+            started = time.perf_counter()
+            create_demo(partial, cases=cases, seed=BENCH_SEED, as_of=BENCH_AS_OF, actor="bench")
+            partial.rename(path)
+            print(f"  (built {path.name} in {time.perf_counter() - started:.1f} s)")
     return path
 
 
