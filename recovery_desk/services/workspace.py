@@ -45,7 +45,7 @@ class Workspace:
         self.actor = actor
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         with self.session() as s:
-            info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).tuples().all())
+            info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).all())
         self.replica_id = info["replica_id"]
         self.backup_made: Path | None = None
 
