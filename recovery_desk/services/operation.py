@@ -65,7 +65,7 @@ class Operation:
         obj.created_at = obj.updated_at = self.at
         obj.row_version = 1
         self.session.add(obj)
-        self.session.flush([obj])  # apply column defaults so the snapshot is complete
+        self.session.flush()  # apply column defaults so the snapshot is complete
         case_id = self.case_of(obj)
         self._record(obj.__tablename__, obj.id, "create", None, None, snapshot(obj.values()), case_id)
         self.changes.created[obj.__tablename__].add(obj.id)
