@@ -339,3 +339,5 @@ ENTITY_MODELS: dict[str, type[SyncMixin]] = {
         ConferenceAttendee, Decision, Consent,
     )
 }
+
+from recovery_desk.storage import board_models  # noqa: E402,F401  (board tables; registers in ENTITY_MODELS)
