@@ -1,0 +1,334 @@
+"""A small query language for lists (after Kanboard's filters), and its meaning for cases.
+
+Syntax (generic, reused by the board for tasks)::
+
+    stage:planning need:housing_repair org:"七尾市社会福祉協議会" sector:community
+    area:御祓 priority:urgent overdue consent:no 山田 -stage:closed opened:<2024-02-01
+
+- ``field:value`` — a filter; ``field:"quoted value"`` keeps spaces; ``a,b`` means a OR b.
+- ``field:<value``, ``field:<=value``, ``field:>value``, ``field:>=value`` — comparisons
+  (dates as YYYY-MM-DD, or numbers).
+- ``-field:value`` — negation (``-"words"`` and ``-word`` negate free text).
+- bare words and ``"quoted phrases"`` — free text; every word must match.
+- field names are case-insensitive; a full-width colon ``：`` and full-width spaces work too.
+
+:func:`parse_query` knows no field meanings: it returns :class:`Term` objects and, given
+the list of known field names, raises :class:`QueryError` naming the bad token.
+
+Case fields (:data:`CASE_FIELDS`), values accepted as code, English or Japanese label:
+
+=============  =====================================================================
+``stage``      the case's stage (``planning``, ``Planning``, ``ケース会議・支援計画``)
+``priority``   the case's priority
+``need``       has an open (unmet or in progress) need of that category
+``org``        an organisation taking part (name, part of a name, or acronym)
+``sector``     an organisation of that sector takes part (state, market, community…)
+``area``       district, municipality or 6-digit municipality code contains the text
+``damage``     damage level; ``support``: support class
+``consent``    ``yes`` / ``no``: consent to share has been given
+``opened``     opening date, e.g. ``opened:>=2024-03-01``
+``overdue``    (bare word, or ``is:overdue``) has an open task past its due date
+``unmet``      (bare word, or ``is:unmet``) has at least one unmet need
+=============  =====================================================================
+
+Free text matches the reference, address, contact name and phone number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from recovery_desk.domain.errors import ValidationError
+from recovery_desk.domain.vocabulary import (
+    CLOSED_TASK_STATUSES,
+    DAMAGE_LEVEL,
+    NEED_CATEGORY,
+    PRIORITY,
+    SECTOR,
+    STAGE,
+    SUPPORT_CLASS,
+    Vocabulary,
+)
+from recovery_desk.i18n import tr
+
+COMPARISONS = ("<=", ">=", "<", ">", "=")
+
+
+class QueryError(ValidationError):
+    """A query that cannot be understood; ``token`` is the offending piece of text."""
+
+    def __init__(self, message: str, /, token: str = "", position: int = 0, **params: object):
+        super().__init__(message, field="query", token=token, **params)
+        self.token = token
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Term:
+    """One piece of a query. ``field`` is None for free text."""
+
+    field: str | None
+    value: str
+    op: str = ":"  # ":" (equals / contains) or one of COMPARISONS
+    negated: bool = False
+    quoted: bool = False
+    position: int = 0
+    token: str = ""
+
+    @property
+    def values(self) -> list[str]:
+        """The comma-separated alternatives of an unquoted value (``stage:intake,planning``)."""
+        if self.quoted:
+            return [self.value]
+        return [v for v in (p.strip() for p in self.value.split(",")) if v]
+
+
+@dataclass
+class Query:
+    terms: list[Term] = field(default_factory=list)
+
+    @property
+    def filters(self) -> list[Term]:
+        return [t for t in self.terms if t.field is not None]
+
+    @property
+    def words(self) -> list[Term]:
+        return [t for t in self.terms if t.field is None]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def get(self, name: str) -> list[Term]:
+        return [t for t in self.terms if t.field == name]
+
+
+_SPACE = "\\s\u3000"
+_TOKEN = re.compile(
+    rf"""
+    (?P<neg>-)?
+    (?:
+        (?P<field>[A-Za-z_][A-Za-z0-9_]*)[:：](?P<op><=|>=|<|>|=)?
+        (?:"(?P<fquoted>[^"]*)"|“(?P<fquoted2>[^”]*)”|(?P<fbare>[^{_SPACE}]*))
+      | "(?P<quoted>[^"]*)"
+      | “(?P<quoted2>[^”]*)”
+      | (?P<bare>[^{_SPACE}]+)
+    )
+    """,
+    re.VERBOSE,
+)
+
+
+def parse_query(text: str, fields: Iterable[str] | None = None, flags: Iterable[str] = ()) -> Query:
+    """Split ``text`` into terms. With ``fields``, an unknown field name is an error.
+
+    ``flags`` are bare words that are filters (``overdue``): they become ``Term("is", word)``.
+    """
+    known = {f.casefold() for f in fields} if fields is not None else None
+    flag_set = {f.casefold() for f in flags}
+    terms: list[Term] = []
+    pos = 0
+    text = text or ""
+    while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
+        if text[pos] in "\"“":
+            closing = "\"" if text[pos] == "\"" else "”"
+            if closing not in text[pos + 1:]:
+                raise QueryError("a quote is not closed in {token}", token=text[pos:], position=pos)
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:  # pragma: no cover - the bare branch always matches
+            raise QueryError("cannot read the query at {token}", token=text[pos:], position=pos)
+        token = match.group(0)
+        negated = bool(match.group("neg"))
+        if match.group("field") is not None:
+            name = match.group("field").casefold()
+            value = match.group("fquoted")
+            if value is None:
+                value = match.group("fquoted2")
+            quoted = value is not None
+            if value is None:
+                value = match.group("fbare") or ""
+                if value.startswith(("\"", "“")):
+                    raise QueryError("a quote is not closed in {token}", token=text[pos:], position=pos)
+            if known is not None and name not in known and name != "is":
+                raise QueryError("unknown field {name} in {token}; use one of: {known}", token=token,
+                                 position=pos, name=name, known=", ".join(sorted(known)))
+            if not value:
+                raise QueryError("{token} needs a value after the colon", token=token, position=pos)
+            op = match.group("op") or ":"
+            if name == "is":
+                if flag_set and value.casefold() not in flag_set:
+                    raise QueryError("unknown flag {token}; use one of: {known}", token=token, position=pos,
+                                     known=", ".join(sorted(flag_set)))
+                value = value.casefold()
+            terms.append(Term(name, value, op, negated, quoted, pos, token))
+        else:
+            value = match.group("quoted")
+            if value is None:
+                value = match.group("quoted2")
+            quoted = value is not None
+            if value is None:
+                value = match.group("bare")
+            if not quoted and value.casefold() in flag_set:
+                terms.append(Term("is", value.casefold(), ":", negated, False, pos, token))
+            elif value.strip():
+                terms.append(Term(None, value, ":", negated, quoted, pos, token))
+        pos = match.end()
+    return Query(terms)
+
+
+def resolve_vocab(vocab: Vocabulary, term: Term) -> list[str]:
+    """The codes a term names (code, English or Japanese label), or a QueryError."""
+    codes = []
+    for value in term.values:
+        code = vocab.lookup(value)
+        if code is None:
+            raise QueryError("{value} is not a known {name} in {token}; use one of: {known}",
+                             token=term.token, position=term.position, value=value, name=term.field,
+                             known=", ".join(vocab.codes))
+        codes.append(code)
+    return codes
+
+
+def parse_date_value(term: Term) -> date:
+    try:
+        return date.fromisoformat(term.value)
+    except ValueError:
+        raise QueryError("{token}: the date must be written YYYY-MM-DD", token=term.token,
+                         position=term.position) from None
+
+
+def unquote_if_needed(value: str) -> str:
+    """Quote a value for a query when it contains spaces (for building queries in the UI)."""
+    return f'"{value}"' if re.search(rf"[{_SPACE},]", value) or not value else value
+
+
+# -- cases -----------------------------------------------------------------------------------
+CASE_VOCAB_FIELDS: dict[str, Vocabulary] = {
+    "stage": STAGE, "priority": PRIORITY, "damage": DAMAGE_LEVEL, "support": SUPPORT_CLASS,
+    "need": NEED_CATEGORY, "sector": SECTOR,
+}
+CASE_FIELDS: tuple[str, ...] = ("stage", "priority", "need", "org", "sector", "area", "damage", "support",
+                                "consent", "opened", "is")
+CASE_FLAGS: tuple[str, ...] = ("overdue", "unmet")
+YES = {"yes", "y", "true", "1", "はい", "あり", "有"}
+NO = {"no", "n", "false", "0", "いいえ", "なし", "無"}
+
+
+def parse_case_query(text: str) -> Query:
+    return parse_query(text, CASE_FIELDS, CASE_FLAGS)
+
+
+def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
+    """SQLAlchemy conditions selecting the live cases that match ``query`` (AND of terms)."""
+    from sqlalchemy import and_, exists, not_, or_, select
+
+    from recovery_desk.storage.models import Area, Case, Consent, Need, Organisation, Participation, Task
+
+    if isinstance(query, str):
+        query = parse_case_query(query)
+    today = today or date.today()
+    conditions: list[Any] = [Case.deleted_at.is_(None)]
+
+    def participates(*where: Any) -> Any:
+        return exists(select(Participation.id).join(Organisation, Organisation.id == Participation.organisation_id)
+                      .where(Participation.case_id == Case.id, Participation.deleted_at.is_(None),
+                             Organisation.deleted_at.is_(None), *where))
+
+    for term in query.terms:
+        cond: Any
+        name = term.field
+        if name is None:
+            like = f"%{escape_like(term.value)}%"
+            cond = or_(*(col.ilike(like, escape="\\") for col in
+                         (Case.reference, Case.address, Case.contact_name, Case.contact_phone)))
+        elif name in ("stage", "priority", "damage", "support"):
+            column = {"stage": Case.stage, "priority": Case.priority, "damage": Case.damage_level,
+                      "support": Case.support_class}[name]
+            cond = column.in_(resolve_vocab(CASE_VOCAB_FIELDS[name], term))
+        elif name == "need":
+            cond = exists(select(Need.id).where(
+                Need.case_id == Case.id, Need.deleted_at.is_(None), Need.state.in_(("unmet", "in_progress")),
+                Need.category.in_(resolve_vocab(NEED_CATEGORY, term))))
+        elif name == "sector":
+            cond = participates(Organisation.sector.in_(resolve_vocab(SECTOR, term)))
+        elif name == "org":
+            alternatives = []
+            for value in term.values:
+                like = f"%{escape_like(value)}%"
+                alternatives += [Organisation.name.ilike(like, escape="\\"), Organisation.acronym.ilike(value)]
+            cond = participates(or_(*alternatives))
+        elif name == "area":
+            alternatives = []
+            for value in term.values:
+                like = f"%{escape_like(value)}%"
+                alternatives += [Area.district.ilike(like, escape="\\"), Area.municipality.ilike(like, escape="\\"),
+                                 Area.municipality_code == value]
+            cond = Case.area_id.in_(select(Area.id).where(Area.deleted_at.is_(None), or_(*alternatives)))
+        elif name == "consent":
+            answer = term.value.casefold()
+            if answer not in YES | NO:
+                raise QueryError("{token}: answer yes or no", token=term.token, position=term.position)
+            given = exists(select(Consent.id).where(Consent.case_id == Case.id, Consent.deleted_at.is_(None),
+                                                    Consent.given.is_(True)))
+            cond = given if answer in YES else not_(given)
+        elif name == "opened":
+            day = parse_date_value(term)
+            cond = {":": Case.opened_on == day, "=": Case.opened_on == day, "<": Case.opened_on < day,
+                    "<=": Case.opened_on <= day, ">": Case.opened_on > day, ">=": Case.opened_on >= day}[term.op]
+        elif name == "is" and term.value == "overdue":
+            cond = exists(select(Task.id).where(
+                Task.case_id == Case.id, Task.deleted_at.is_(None), Task.status.not_in(CLOSED_TASK_STATUSES),
+                Task.due_date.is_not(None), Task.due_date < today))
+        elif name == "is" and term.value == "unmet":
+            cond = exists(select(Need.id).where(Need.case_id == Case.id, Need.deleted_at.is_(None),
+                                                Need.state == "unmet"))
+        else:  # pragma: no cover - parse_case_query rejects unknown fields and flags
+            raise QueryError("unknown field {name} in {token}; use one of: {known}", token=term.token,
+                             name=name, known=", ".join(CASE_FIELDS))
+        conditions.append(not_(cond) if term.negated else cond)
+    return [and_(*conditions)]
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def completions(fields: Sequence[str], vocabularies: dict[str, Vocabulary], lang: str = "en",
+                flags: Sequence[str] = ()) -> list[str]:
+    """Strings offered while typing: ``field:``, ``field:value`` (codes) and flags."""
+    out = [f"{f}:" for f in fields if f != "is"]
+    for name, vocab in vocabularies.items():
+        out += [f"{name}:{code}" for code in vocab.codes]
+        if lang == "ja":
+            out += [f"{name}:{unquote_if_needed(t.ja)}" for t in vocab]
+    out += list(flags)
+    return out
+
+
+def case_completions(lang: str = "en") -> list[str]:
+    return completions(CASE_FIELDS, CASE_VOCAB_FIELDS, lang, CASE_FLAGS) + ["consent:yes", "consent:no"]
+
+
+def describe_fields(lang: str | None = None) -> str:
+    """One line per case field, for the query bar's tooltip."""
+    lines = [
+        tr("stage:planning — stage (code, English or Japanese label)", lang),
+        tr("priority:urgent — priority", lang),
+        tr("need:housing_repair — has an open need of that category", lang),
+        tr('org:"name" — an organisation taking part (name or acronym)', lang),
+        tr("sector:community — an organisation of that sector takes part", lang),
+        tr("area:text — district, municipality or municipality code", lang),
+        tr("damage:hankai, support:both — damage level, support class", lang),
+        tr("consent:yes / consent:no — consent to share given", lang),
+        tr("opened:<2024-02-01 — opening date (<, <=, >, >=)", lang),
+        tr("overdue, unmet — has an overdue task / an unmet need", lang),
+        tr("-stage:closed — a minus sign negates a term; a,b means a or b", lang),
+        tr("other words — reference, address, contact name or phone", lang),
+    ]
+    return "\n".join(lines)
