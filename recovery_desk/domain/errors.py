@@ -27,7 +27,7 @@ class ValidationError(RecoveryDeskError):
     """Input that breaks a rule; ``field`` names the form field when there is one."""
 
     def __init__(self, message: str, /, field: str | None = None, **params: object):
-        super().__init__(message, **params)
+        super().__init__(message, field=field, **params)
         self.field = field
 
 
