@@ -141,7 +141,7 @@ class Operation:
     def _activity_row(self, entity: str, entity_id: str, action: str, field: str | None,
                       old: str | None, new: str | None, case_id: str | None) -> dict[str, Any]:
         return {
-            "id": new_id(), "at": self.at, "actor": self.actor, "replica_id": self.replica_id,
+            "at": self.at, "actor": self.actor, "replica_id": self.replica_id,
             "operation_id": self.id, "operation": self.name, "entity": entity,
             "entity_id": entity_id, "action": action, "field": field, "old_value": old,
             "new_value": new, "case_id": case_id,

@@ -308,15 +308,16 @@ class Activity(Base):
 
     Rich enough to replay: entity, id, field, old and new value (JSON), actor, replica,
     time, and the operation that grouped the change. ``case_id`` indexes the timeline.
+    The id is a local sequence (SQLite rowid: compact, and in the order things happened
+    here); across replicas an activity is identified by (replica_id, id).
     """
 
     __tablename__ = "activity"
     __table_args__ = (
         Index("ix_activity_entity", "entity", "entity_id"),
         Index("ix_activity_case_at", "case_id", "at"),
-        Index("ix_activity_at", "at"),
     )
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(200), default="")
     replica_id: Mapped[str] = mapped_column(String(36))

@@ -27,12 +27,23 @@ def bench_dir() -> Path:
     return path
 
 
+def schema_fingerprint() -> str:
+    """Changes whenever a migration or the demo generator changes (so the cache is rebuilt)."""
+    import hashlib
+
+    from recovery_desk.services import demo
+    from recovery_desk.storage.database import MIGRATIONS_DIR, head_revision
+
+    digest = hashlib.sha256(Path(demo.__file__).read_bytes())
+    for script in sorted(MIGRATIONS_DIR.rglob("*.py")):
+        digest.update(script.read_bytes())
+    return f"{head_revision()}-{digest.hexdigest()[:8]}"
+
+
 def big_workspace(cases: int = BENCH_CASES) -> Path:
     """The cached demo workspace of ``cases`` cases (built on first use)."""
     from recovery_desk.services.demo import create_demo
-    from recovery_desk.storage.database import head_revision
-
-    path = bench_dir() / f"demo-{cases}-{BENCH_SEED}-{BENCH_AS_OF}-{head_revision()}.rdesk"
+    path = bench_dir() / f"demo-{cases}-{BENCH_SEED}-{BENCH_AS_OF}-{schema_fingerprint()}.rdesk"
     # Several benchmark processes may ask at once: one builds (under a lock, into a
     # temporary name renamed at the end), the others wait and reuse it.
     with open(path.with_suffix(".lock"), "w") as lock:

@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('activity',
-    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('replica_id', sa.String(length=36), nullable=False),
@@ -32,7 +32,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity'))
     )
     with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.create_index('ix_activity_at', ['at'], unique=False)
         batch_op.create_index('ix_activity_case_at', ['case_id', 'at'], unique=False)
         batch_op.create_index('ix_activity_entity', ['entity', 'entity_id'], unique=False)
 
@@ -487,6 +486,5 @@ def downgrade() -> None:
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_entity')
         batch_op.drop_index('ix_activity_case_at')
-        batch_op.drop_index('ix_activity_at')
 
     op.drop_table('activity')
