@@ -1,0 +1,299 @@
+"""What both PDF reports share: the embedded font, styles, escaped paragraphs, tables that
+split across pages with their header repeated, the page frame (header, footer, "page X of
+Y", confidentiality line) and the write-to-a-temporary-file-then-rename step.
+
+Qt-free: the CLI, the desktop app (on its database worker) and the tests call the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+from recovery_desk.domain.errors import ValidationError
+from recovery_desk.i18n import tr
+from recovery_desk.resources import resource_path
+
+FONT = "IPAexGothic"
+PAGE_SIZE = A4
+MARGIN = 15 * mm
+CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
+GRID = colors.Color(0.55, 0.55, 0.55)
+HEADER_FILL = colors.Color(0.86, 0.86, 0.86)
+STRIPE_FILL = colors.Color(0.96, 0.96, 0.96)
+
+ProgressFn = Callable[[int, int, str], None]
+_CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def register_font() -> str:
+    """Register IPAexGothic once (embedded and subset by reportlab) and return its name.
+
+    The same face serves as bold and italic so that no markup can fall back to a
+    Helvetica that has no Japanese glyphs.
+    """
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "ipaexg.ttf"))))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+    return FONT
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    note: ParagraphStyle
+    cell: ParagraphStyle
+    cell_cjk: ParagraphStyle
+    cell_right: ParagraphStyle
+    head: ParagraphStyle
+    notice: ParagraphStyle
+
+
+def make_styles(lang: str) -> Styles:
+    font = register_font()
+    wrap = "CJK" if lang == "ja" else None
+    base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13.5, wordWrap=wrap)
+    return Styles(
+        title=ParagraphStyle("title", parent=base, fontSize=18, leading=24, spaceAfter=2),
+        subtitle=ParagraphStyle("subtitle", parent=base, fontSize=12, leading=16, spaceAfter=8),
+        h1=ParagraphStyle("h1", parent=base, fontSize=13, leading=17, spaceBefore=10, spaceAfter=5,
+                          keepWithNext=True),
+        h2=ParagraphStyle("h2", parent=base, fontSize=10.5, leading=14, spaceBefore=7, spaceAfter=3,
+                          keepWithNext=True),
+        body=base,
+        note=ParagraphStyle("note", parent=base, fontSize=8, leading=11, textColor=colors.Color(0.2, 0.2, 0.2),
+                            spaceBefore=2, spaceAfter=4),
+        cell=ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5, wordWrap=None),
+        cell_cjk=ParagraphStyle("cell_cjk", parent=base, fontSize=8, leading=10.5, wordWrap="CJK"),
+        cell_right=ParagraphStyle("cell_right", parent=base, fontSize=8, leading=10.5, alignment=TA_RIGHT),
+        head=ParagraphStyle("head", parent=base, fontSize=8, leading=10.5, wordWrap=wrap),
+        notice=ParagraphStyle("notice", parent=base, fontSize=9.5, leading=13.5, borderColor=colors.black,
+                              borderWidth=1, borderPadding=6, spaceBefore=10, spaceAfter=12,
+                              backColor=colors.Color(0.93, 0.93, 0.93)),
+    )
+
+
+def safe(text: Any) -> str:
+    """User text as Paragraph markup that prints as text (``<``, ``&``, ``<img>``…)."""
+    return escape("" if text is None else str(text)).replace("\n", "<br/>")
+
+
+def para(text: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of user (or translated) text, escaped."""
+    return Paragraph(safe(text), style)
+
+
+def cell(text: Any, styles: Styles) -> Paragraph:
+    """A wrapping table cell; Japanese text wraps between characters, English between words."""
+    value = "" if text is None else str(text)
+    return Paragraph(safe(value), styles.cell_cjk if _CJK.search(value) else styles.cell)
+
+
+def number(n: int | float | None) -> str:
+    if n is None:
+        return ""
+    return f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
+               styles: Styles, numeric: Sequence[int] = (), total_row: bool = False) -> Table:
+    """A table that splits across pages with its header repeated (``repeatRows=1``).
+
+    Text cells wrap (escaped Paragraphs); numeric columns are right-aligned plain strings.
+    """
+    numeric = set(numeric)
+    body: list[list[Any]] = [[Paragraph(safe(h), styles.head) for h in header]]
+    for row in rows:
+        body.append([number(v) if i in numeric and not isinstance(v, str) else
+                     (v if i in numeric else cell(v, styles)) for i, v in enumerate(row)])
+    table = Table(body, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("LEADING", (0, 0), (-1, -1), 10.5),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for i in numeric:
+        commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    for r in range(2, len(body), 2):
+        commands.append(("BACKGROUND", (0, r), (-1, r), STRIPE_FILL))
+    if total_row and len(body) > 1:
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 1, colors.black))
+        commands.append(("BACKGROUND", (0, -1), (-1, -1), HEADER_FILL))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def key_value_table(pairs: Sequence[tuple[str, Any]], widths: Sequence[float], styles: Styles) -> Table:
+    rows = [[para(k, styles.cell), v if isinstance(v, str) and v.isdigit() else
+             (number(v) if isinstance(v, int) else cell(v, styles))] for k, v in pairs]
+    table = Table(rows, colWidths=list(widths), hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (0, -1), HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]))
+    return table
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def format_local(moment: datetime, lang: str) -> str:
+    """A moment in local time with its zone: ``2024-06-30 14:05 JST (UTC+09:00)``."""
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    zone = local.tzname() or ""
+    return f"{local:%Y-%m-%d %H:%M} {zone} (UTC{offset})".strip()
+
+
+def utc_naive_to_local(moment: datetime | None) -> str:
+    """Stored times are naive UTC; print them in local time (minutes)."""
+    if moment is None:
+        return ""
+    from datetime import UTC
+
+    return f"{moment.replace(tzinfo=UTC).astimezone():%Y-%m-%d %H:%M}"
+
+
+def format_date(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+@dataclass
+class PageFrame:
+    """What every page carries: a running header and a footer with page X of Y."""
+
+    header_left: str
+    header_right: str
+    footer_left: str
+    footer_second: str
+    lang: str
+
+
+def numbered_canvas(frame: PageFrame) -> type[pdfcanvas.Canvas]:
+    """A canvas class that draws the header and footer once the page count is known.
+
+    Pages are kept until ``save()`` (reportlab's two-pass "page X of Y" recipe), so the
+    document is laid out once.
+    """
+
+    class NumberedCanvas(pdfcanvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            width, height = PAGE_SIZE
+            self.saveState()
+            self.setFont(FONT, 7.5)
+            self.setFillColor(colors.black)
+            top = height - MARGIN + 12
+            self.drawString(MARGIN, top, _fit(self, frame.header_left, CONTENT_WIDTH * 0.6))
+            self.drawRightString(width - MARGIN, top, _fit(self, frame.header_right, CONTENT_WIDTH * 0.38))
+            self.setLineWidth(0.5)
+            self.line(MARGIN, top - 3, width - MARGIN, top - 3)
+            bottom = MARGIN - 12
+            self.line(MARGIN, bottom + 9, width - MARGIN, bottom + 9)
+            self.drawString(MARGIN, bottom, _fit(self, frame.footer_left, CONTENT_WIDTH * 0.8))
+            self.drawString(MARGIN, bottom - 9, _fit(self, frame.footer_second, CONTENT_WIDTH * 0.8))
+            self.setFont(FONT, 8.5)
+            self.drawRightString(width - MARGIN, bottom - 4,
+                                 tr("page {page} of {pages}", frame.lang, page=self._pageNumber, pages=total))
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _fit(canvas: pdfcanvas.Canvas, text: str, width: float) -> str:
+    """Shorten ``text`` with an ellipsis so it fits ``width`` points in the footer font."""
+    if canvas.stringWidth(text, FONT, 7.5) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", FONT, 7.5) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def check_output_path(out: Path) -> Path:
+    out = Path(out)
+    if out.exists() and out.is_dir():
+        raise ValidationError("cannot write {path}: it is a folder", path=out)
+    if not out.parent.is_dir():
+        raise ValidationError("cannot write {path}: the folder {folder} does not exist", path=out, folder=out.parent)
+    return out
+
+
+def write_atomically(out: Path, write: Callable[[str], None]) -> Path:
+    """Call ``write(temp_path)`` on a temporary file beside ``out``, then rename it to ``out``.
+
+    On any failure (including a cancelled job) the temporary file is removed and ``out``
+    is left as it was: never a half-written report.
+    """
+    out = check_output_path(out)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".pdf.part", dir=out.parent)
+    except OSError as exc:
+        raise ValidationError("cannot write {path}: {reason}", path=out, reason=exc.strerror or str(exc)) from None
+    os.close(fd)
+    try:
+        write(tmp)
+        # mkstemp makes the file private (0600); give the report the user's usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ValidationError("cannot write {path}: {reason}", path=out, reason=exc.strerror or str(exc)) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def no_progress(done: int, total: int, text: str = "") -> None:
+    return None
