@@ -359,7 +359,7 @@ class DemoBuilder:
                     lead = rng.choice(org_ids)
                     due = None
                     if rng.random() < 0.8:
-                        due = as_of + timedelta(days=rng.randint(-25, 45))
+                        due = as_of + timedelta(days=rng.randint(-12, 50))
                     self.position[status] += POSITION_GAP
                     task = dict(
                         id=self.uid(), case_id=cid, title=rng.choice(TASK_TITLES[category]), description="",

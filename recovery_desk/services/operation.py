@@ -9,11 +9,13 @@ collects the :class:`Changes` that views listen for.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from operator import itemgetter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, update
+from sqlalchemy import JSON, Boolean, Date, DateTime, update
 from sqlalchemy.orm import Session
 
 from recovery_desk.services.changes import Changes
@@ -57,6 +59,7 @@ class Operation:
         self.at = utcnow()
         self.changes = Changes(operation=name)
         self._activities: list[dict[str, Any]] = []
+        self._touched_cases: set[str] = set()
 
     # -- single rows ---------------------------------------------------------------------
     def add(self, model: type[M], **values: Any) -> M:
@@ -106,7 +109,7 @@ class Operation:
         for row in rows:
             full = {**scalar_defaults, **row}
             for key, factory in callable_defaults.items():
-                if key not in full:
+                if key not in full and key not in ("created_at", "updated_at"):
                     full[key] = factory(None)
             full["created_at"] = full["updated_at"] = self.at
             full["row_version"] = 1
@@ -117,7 +120,8 @@ class Operation:
             )
             created.add(full["id"])
         if prepared:
-            self.session.execute(insert(model), prepared)
+            _executemany(self.session, table, prepared)
+            self._write_activities()
         return len(prepared)
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -156,9 +160,9 @@ class Operation:
     def finish(self) -> Changes:
         """Write the audit trail and the touched cases' last-activity time (same transaction)."""
         self.session.flush()
-        if self._activities:
-            self.session.execute(insert(Activity), self._activities)
-            case_ids = {a["case_id"] for a in self._activities if a["case_id"]}
+        self._write_activities()
+        if self._touched_cases:
+            case_ids = self._touched_cases
             self.changes.case_ids |= case_ids
             # Cases created here already carry their own last-activity time.
             touched = sorted(case_ids - self.changes.created.get("case", set()))
@@ -168,8 +172,14 @@ class Operation:
                     .values(last_activity_at=self.at)
                     .execution_options(synchronize_session=False)
                 )
-            self._activities = []
+            self._touched_cases = set()
         return self.changes
+
+    def _write_activities(self) -> None:
+        if self._activities:
+            _executemany(self.session, Activity.__table__, self._activities)
+            self._touched_cases.update(a["case_id"] for a in self._activities if a["case_id"])
+            self._activities = []
 
 
 def _column_defaults(table: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -186,3 +196,47 @@ def _column_defaults(table: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         else:
             scalars[column.key] = default.arg
     return scalars, factories
+
+
+def _executemany(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One driver-level executemany for a batch of complete rows.
+
+    The bulk path (demo data, imports) is dominated by per-value overhead; SQLAlchemy's
+    ORM bulk insert regroups rows by which values are None and runs thousands of
+    statements. Values are converted here exactly as SQLAlchemy stores them in SQLite.
+    """
+    columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True and c.key not in rows[0])]
+    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
+        table.name, ", ".join(f'"{c.name}"' for c in columns), ", ".join("?" * len(columns)))
+    values_of = itemgetter(*(c.key for c in columns))
+    conversions = [(i, convert) for i, c in enumerate(columns) if (convert := _sqlite_converter(c.type))]
+    params: list[Any] = []
+    for row in rows:
+        values = values_of(row)
+        if conversions:
+            values = list(values)
+            for i, convert in conversions:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            values = tuple(values)
+        params.append(values)
+    session.connection().exec_driver_sql(sql, params)
+
+
+def _sqlite_converter(column_type: Any) -> Any:
+    """The Python-side conversion SQLAlchemy's SQLite dialect applies to a bound value."""
+    if isinstance(column_type, DateTime):
+        return _format_datetime
+    if isinstance(column_type, Date):
+        return lambda v: v.isoformat()
+    if isinstance(column_type, JSON):
+        return lambda v: json.dumps(v, ensure_ascii=False)
+    if isinstance(column_type, Boolean):
+        return int
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _format_datetime(value: datetime) -> str:
+    # Cached: a batch repeats the operation's own time in every row.
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
