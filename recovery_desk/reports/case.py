@@ -42,6 +42,7 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
+    check_output_path,
     write_atomically,
 )
 from recovery_desk.services import report_data
@@ -61,6 +62,7 @@ def build_case_report(ws: Any, reference: str, out: Path, *, lang: str = "en", i
 
     An unknown reference raises NotFoundError before anything is written.
     """
+    check_output_path(Path(out))
     progress = progress or no_progress
     today = today or date.today()
     progress(0, 3, tr("Reading the case"))

@@ -45,6 +45,7 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
+    check_output_path,
     write_atomically,
 )
 from recovery_desk.services import report_data
@@ -116,6 +117,7 @@ def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end:
                           list_limit: int = report_data.DEFAULT_LIST_LIMIT,
                           progress: ProgressFn | None = None) -> Path:
     """Write the incident progress report of ``ws`` to ``out`` (atomically); returns ``out``."""
+    check_output_path(Path(out))
     progress = progress or no_progress
     with ws.session() as session:
         data = gather_incident(session, start=start, end=end, include_pii=include_pii,
