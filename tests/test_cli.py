@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from recovery_desk.cli.main import main
-from recovery_desk.domain.vocabulary import NEED_CATEGORY, NEED_STATE, PRIORITY, SECTOR, STAGE, TASK_STATUS
+from recovery_desk.domain.vocabulary import (
+    NEED_CATEGORY,
+    NEED_STATE,
+    PRIORITY,
+    SECTOR,
+    STAGE,
+    TASK_STATUS,
+)
 from tests.conftest import DEMO_AS_OF, PROJECT_ROOT
 
 

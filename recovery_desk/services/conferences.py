@@ -10,7 +10,14 @@ from recovery_desk.services.common import get_live
 from recovery_desk.services.tasks import add_task
 from recovery_desk.services.validation import check_date, check_text
 from recovery_desk.services.workspace import Workspace
-from recovery_desk.storage.models import Case, Conference, ConferenceAttendee, Decision, Organisation, Person
+from recovery_desk.storage.models import (
+    Case,
+    Conference,
+    ConferenceAttendee,
+    Decision,
+    Organisation,
+    Person,
+)
 
 
 def create_conference(ws: Workspace, case_id: str, *, held_on: date | str, title: str = "", notes: str = "",

@@ -9,10 +9,10 @@ collects the :class:`Changes` that views listen for.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from operator import itemgetter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, update

@@ -9,7 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from recovery_desk.domain.errors import ValidationError
-from recovery_desk.domain.vocabulary import CLOSED_TASK_STATUSES, NEED_CATEGORY, PRIORITY, TASK_STATUS
+from recovery_desk.domain.vocabulary import (
+    CLOSED_TASK_STATUSES,
+    NEED_CATEGORY,
+    PRIORITY,
+    TASK_STATUS,
+)
 from recovery_desk.services.cases import ensure_participation
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.common import get_live

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recovery_desk.domain.errors import WorkspaceError
+from recovery_desk.domain.vocabulary import HAZARD
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.validation import check_date, check_text, check_vocab
-from recovery_desk.domain.vocabulary import HAZARD
 from recovery_desk.storage import database
 from recovery_desk.storage.models import Incident, WorkspaceInfo, new_id, utcnow
 

@@ -9,7 +9,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.benchmarks.common import BENCH_AS_OF, BENCH_CASES, BENCH_SEED, big_workspace, measure, report
+from tests.benchmarks.common import (
+    BENCH_AS_OF,
+    BENCH_CASES,
+    BENCH_SEED,
+    big_workspace,
+    measure,
+    report,
+)
 
 
 def main() -> bool:

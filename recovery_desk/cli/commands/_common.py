@@ -17,8 +17,8 @@ def workspace_path(args: argparse.Namespace) -> Path:
 
 def open_workspace(args: argparse.Namespace):
     """Open the workspace named on the command line; a bad file raises WorkspaceError."""
-    from recovery_desk.services.workspace import Workspace
     from recovery_desk.services.settings import current_actor
+    from recovery_desk.services.workspace import Workspace
 
     return Workspace.open(workspace_path(args), actor=current_actor())
 
