@@ -133,3 +133,16 @@ def test_main_py_behaves_like_the_console_script(tmp_path):
     again = subprocess.run([sys.executable, str(PROJECT_ROOT / "main.py"), "--lang", "ja", "--workspace", str(ws),
                             "init"], capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 1 and "既に存在します" in again.stderr
+
+
+def test_check_reports_a_broken_invariant_and_exits_1(demo_copy, capsys):
+    import sqlite3
+
+    con = sqlite3.connect(demo_copy)
+    con.execute("UPDATE organisation SET sector = 'market' WHERE name = '七尾市役所'")
+    con.execute("UPDATE \"case\" SET closure_reason = NULL WHERE stage = 'closed'")
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "--lang", "ja", "--workspace", str(demo_copy), "check")
+    assert code == 1
+    assert "七尾市役所" in out and "終結理由なし" in out
