@@ -95,7 +95,7 @@ def bar_chart(labels: Sequence[str], series: Sequence[Sequence[int]], width: flo
     gap = 5
     legend_h = 14 if series_names else 0
     height = len(labels) * (row_h + gap) + legend_h + 4
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=FONT)
     group = Group()
     if stacked:
         largest = max((sum(s[i] for s in series) for i in range(len(labels))), default=0)
@@ -150,7 +150,7 @@ def welfare_triangle(points: Sequence[TrianglePoint], corner_labels: dict[str, s
     margin_x, margin_top, margin_bottom = 70, 22, 22
     side = size - 2 * margin_x
     height = side * CORNERS["state"][1] + margin_top + margin_bottom
-    drawing = Drawing(size, height)
+    drawing = Drawing(size, height, initialFontName=FONT)
 
     def at(x: float, y: float) -> tuple[float, float]:
         return margin_x + x * side, margin_bottom + y * side
@@ -170,8 +170,9 @@ def welfare_triangle(points: Sequence[TrianglePoint], corner_labels: dict[str, s
     drawing.add(String(mx - 4, my - 4, corner_labels["market"], fontName=FONT, fontSize=9, textAnchor="end"))
     cx, cy = corners[2]
     drawing.add(String(cx + 4, cy - 4, corner_labels["community"], fontName=FONT, fontSize=9))
-    centre = at(0.5, CORNERS["state"][1] / 3)
-    drawing.add(String(centre[0], centre[1] - 20, centre_label, fontName=FONT, fontSize=7.5, textAnchor="middle",
+    # Below the centre's bubbles, inside the inner triangle.
+    centre = at(0.5, 0.09)
+    drawing.add(String(centre[0], centre[1], centre_label, fontName=FONT, fontSize=7.5, textAnchor="middle",
                        fillColor=colors.Color(0.35, 0.35, 0.35)))
     largest = max((p.open_tasks for p in points), default=0)
     # Largest bubbles first, so small ones are drawn on top and stay visible.
@@ -180,17 +181,11 @@ def welfare_triangle(points: Sequence[TrianglePoint], corner_labels: dict[str, s
         r = bubble_radius(p.open_tasks, largest) * side
         drawing.add(Circle(x, y, r, fillColor=colors.Color(0.6, 0.6, 0.6, alpha=0.35), strokeColor=INK,
                            strokeWidth=0.6))
-    for p in points:
-        if p.number is None:
-            continue
+    placed: list[tuple[float, float, float, float]] = []
+    for p in sorted((p for p in points if p.number is not None), key=lambda p: p.number or 0):
         x, y = at(*triangle_point(p.ownership, p.profit, p.formality, p.key))
         r = bubble_radius(p.open_tasks, largest) * side
-        angle = math.radians(35)
-        tx, ty = x + (r + 1.5) * math.cos(angle), y + (r + 1.5) * math.sin(angle)
-        label = str(p.number)
-        w = _text_width(label, 7) + 2
-        drawing.add(Rect(tx - 1, ty - 1.5, w, 8.5, fillColor=colors.white, strokeColor=None))
-        drawing.add(String(tx, ty, label, fontName=FONT, fontSize=7))
+        _place_label(drawing, str(p.number), x, y, r, placed, (size, height))
     return drawing
 
 
@@ -200,10 +195,44 @@ def bubble_legend(values: Sequence[int], largest: int, side: float, names: Seque
     height = max(radii, default=5) * 2 + 6
     x = 4.0
     width = sum(2 * r + _text_width(n) + 14 for r, n in zip(radii, names, strict=True)) + 8
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=FONT)
     for r, name in zip(radii, names, strict=True):
         drawing.add(Circle(x + r, height / 2, r, fillColor=colors.Color(0.6, 0.6, 0.6, alpha=0.35),
                            strokeColor=INK, strokeWidth=0.6))
         drawing.add(String(x + 2 * r + 3, height / 2 - 2.6, name, fontName=FONT, fontSize=LABEL_SIZE))
         x += 2 * r + _text_width(name) + 14
     return drawing
+
+
+def _place_label(drawing: Drawing, label: str, x: float, y: float, r: float,
+                 placed: list[tuple[float, float, float, float]], bounds: tuple[float, float]) -> None:
+    """Put ``label`` near the bubble at (x, y) where it overlaps no label placed before.
+
+    Candidates go round the bubble at growing distances; a leader line joins a label that
+    had to move away from its bubble, so crowded clusters stay readable.
+    """
+    w, h = _text_width(label, 7) + 2, 8.5
+    best = None
+    for distance in (1.5, 7, 13, 20, 28, 37, 47):
+        for step in range(12):
+            angle = math.radians(35 + step * 30)
+            cx = x + (r + distance + w / 2) * math.cos(angle)
+            cy = y + (r + distance + h / 2) * math.sin(angle)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if box[0] < 0 or box[1] < 0 or box[2] > bounds[0] or box[3] > bounds[1]:
+                continue
+            if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in placed):
+                best = (box, distance, angle)
+                break
+        if best:
+            break
+    if best is None:  # nowhere free: print it on the bubble
+        best = ((x - w / 2, y - h / 2, x + w / 2, y + h / 2), 0.0, 0.0)
+    box, distance, angle = best
+    placed.append(box)
+    if distance > 2:
+        ex, ey = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        drawing.add(Line(x + r * math.cos(angle), y + r * math.sin(angle), ex - (w / 2) * math.cos(angle),
+                         ey - (h / 2) * math.sin(angle), strokeColor=INK, strokeWidth=0.4))
+    drawing.add(Rect(box[0], box[1], w, h, fillColor=colors.white, strokeColor=INK, strokeWidth=0.3))
+    drawing.add(String(box[0] + 1, box[1] + 2, label, fontName=FONT, fontSize=7))
