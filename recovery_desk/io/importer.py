@@ -1,0 +1,894 @@
+"""Import cases, organisations, people, tasks and areas from CSV and XLSX files.
+
+All or nothing: the whole file is read and validated first; every problem is reported
+with its row, column, value and reason; nothing is written unless the file is valid, or
+the user asked for the valid rows only (the operation is then named ``import_<kind>_valid_only``
+in the audit trail). The rows are written in ONE operation (one transaction, the normal
+audit trail) with ``Operation.add_many`` in batches; between batches the job's progress
+object is told, and a cancel there rolls everything back.
+
+Values are converted once per distinct value in a column (a 100,000-row file has few
+distinct dates, stages or districts), so validation costs little more than parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recovery_desk.domain.errors import RecoveryDeskError
+from recovery_desk.domain.vocabulary import Vocabulary, derive_sector
+from recovery_desk.i18n import tr
+from recovery_desk.io import normalise as norm
+from recovery_desk.io.fields import FIELDS, KINDS, FieldSpec, field_names, guess_field
+from recovery_desk.io.orgtypes import DEFAULT_AXES, lookup_org_type
+from recovery_desk.io.tables import Grid, ImportFileError, read_grid
+from recovery_desk.services.tasks import POSITION_GAP
+from recovery_desk.storage.models import (
+    Area,
+    Capability,
+    Case,
+    Consent,
+    Incident,
+    Membership,
+    Need,
+    Organisation,
+    Person,
+    ServiceArea,
+    Task,
+    new_id,
+    utcnow,
+)
+
+BATCH = 5000
+HEADER_SCAN_ROWS = 30
+IGNORE = "-"
+
+
+class ProgressLike(Protocol):
+    def report(self, done: int, total: int, text: str = "") -> None: ...
+
+
+class ImportProblem:
+    """One problem in one cell: row (as Excel numbers it), column, value, why (a msgid)."""
+
+    def __init__(self, message: str, /, *, row: int, column: str, value: object = "", **params: object):
+        self.msgid = message
+        self.row = row
+        self.column = column
+        self.value = "" if value is None else str(value)
+        self.params = params
+
+    def why(self, lang: str | None = None) -> str:
+        return tr(self.msgid, lang, value=self.value, **self.params)
+
+    def line(self, lang: str | None = None) -> str:
+        return tr("row {row}, column '{column}', value '{value}': {why}", lang, row=self.row, column=self.column,
+                  value=self.value[:80], why=self.why(lang))
+
+    def __repr__(self) -> str:
+        return f"ImportProblem({self.line('en')!r})"
+
+
+class ImportRejected(RecoveryDeskError):
+    """The file has problems and nothing was written; ``problems`` lists them."""
+
+    def __init__(self, path: Path | str, problems: list[ImportProblem]):
+        super().__init__("{path}: {count} problem(s) found; nothing was imported", path=path, count=len(problems))
+        self.problems = problems
+
+
+@dataclass
+class Note:
+    """Something the user should know that is not an error (a duplicate skipped…)."""
+
+    row: int
+    msgid: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def line(self, lang: str | None = None) -> str:
+        return tr("row {row}: {what}", lang, row=self.row, what=tr(self.msgid, lang, **self.params))
+
+
+@dataclass
+class ImportOptions:
+    kind: str
+    mapping: dict[str, str] = field(default_factory=dict)  # source column -> field ('-' ignores it)
+    encoding: str = "auto"
+    sheet: str | None = None
+    valid_only: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class SourceTable:
+    """A file read and its columns mapped: what the preview and the validation work on."""
+
+    path: Path
+    grid: Grid
+    header_index: int  # 0-based index of the header row in the grid
+    headers: list[str]
+    mapping: dict[int, str]  # column index -> field
+    ignored: list[tuple[str, str]]  # (column, reason msgid)
+
+    @property
+    def header_row(self) -> int:
+        return self.header_index + 1
+
+    def column_name(self, index: int) -> str:
+        return self.headers[index] or column_letter(index)
+
+    def data_frame(self):
+        return self.grid.frame.iloc[self.header_index + 1:]
+
+    def preview(self, rows: int = 20) -> list[list[str]]:
+        return self.data_frame().head(rows).values.tolist()
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    path: Path
+    total_rows: int = 0
+    empty_rows: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # entity -> rows created (or to create)
+    skipped_rows: int = 0  # rows with problems left out (valid-only)
+    duplicates: int = 0
+    written: bool = False
+    operation: str = ""
+    encoding: str | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    mapping: dict[str, str] = field(default_factory=dict)
+    changes: Any = None
+
+    def summary(self, lang: str | None = None) -> str:
+        from recovery_desk.i18n import current_language
+
+        lang = lang or current_language()
+        what = ", ".join(f"{entity_label(e, lang)} {n}" for e, n in self.counts.items() if n) or tr("nothing", lang)
+        key = ("Imported from {path}: {what}" if self.written else "Would import from {path}: {what}")
+        lines = [tr(key, lang, path=self.path, what=what)]
+        lines.append(tr("{rows} data rows, {empty} empty rows skipped, {duplicates} duplicates skipped, "
+                        "{invalid} rows with problems skipped", lang, rows=self.total_rows, empty=self.empty_rows,
+                        duplicates=self.duplicates, invalid=self.skipped_rows))
+        return "\n".join(lines)
+
+
+ENTITY_LABELS = {
+    "case": "cases", "need": "needs", "consent": "consents", "area": "areas", "organisation": "organisations",
+    "capability": "capabilities", "service_area": "service areas", "person": "people",
+    "membership": "memberships", "task": "tasks",
+}
+
+
+def entity_label(entity: str, lang: str | None = None) -> str:
+    labels = {
+        "case": tr("cases", lang), "need": tr("needs", lang), "consent": tr("consents", lang),
+        "area": tr("areas", lang), "organisation": tr("organisations", lang),
+        "capability": tr("capabilities", lang), "service_area": tr("service areas", lang),
+        "person": tr("people", lang), "membership": tr("memberships", lang), "task": tr("tasks", lang),
+    }
+    return labels.get(entity, entity)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# -- reading and mapping -------------------------------------------------------------------
+def load_source(path: Path | str, options: ImportOptions) -> SourceTable:
+    """Read the file, find the header row and map the columns (automatic + explicit)."""
+    if options.kind not in KINDS:
+        raise ImportFileError("unknown import kind '{kind}' (choose from {kinds})", kind=options.kind,
+                              kinds=", ".join((*KINDS, "3w")))
+    path = Path(path)
+    grid = read_grid(path, options.encoding, options.sheet)
+    return map_columns(path, grid, options.kind, options.mapping)
+
+
+def map_columns(path: Path, grid: Grid, kind: str, explicit: dict[str, str]) -> SourceTable:
+    names = set(field_names(kind))
+    for source, target in explicit.items():
+        if target not in names and target != IGNORE:
+            raise ImportFileError("--map {source}={target}: '{target}' is not a field of {kind} (fields: {fields})",
+                                  source=source, target=target, kind=kind, fields=", ".join(sorted(names)))
+    explicit_keys = {norm.header_key(k): v for k, v in explicit.items()}
+    header_index = find_header_row(grid, kind, set(explicit_keys))
+    raw_headers = grid.row_values(header_index) if grid.rows else []
+    headers = [norm.fold_width(h) for h in raw_headers]
+    mapping: dict[int, str] = {}
+    ranks: dict[str, tuple[int, int]] = {}  # field -> (rank, column)
+    ignored: list[tuple[str, str]] = []
+    matched_sources: set[str] = set()
+    for index, header in enumerate(headers):
+        key = norm.header_key(header)
+        target = explicit.get(header) or explicit.get(raw_headers[index]) or explicit_keys.get(key)
+        if target is None and header == "" and column_letter(index) in explicit:
+            target = explicit[column_letter(index)]
+        if target is not None:
+            matched_sources.update(s for s in explicit if s in (header, raw_headers[index], column_letter(index))
+                                   or norm.header_key(s) == key)
+            if target == IGNORE:
+                ignored.append((header or column_letter(index), "ignored (--map)"))
+                continue
+            rank = (-1, index)
+        else:
+            guess = guess_field(kind, header)
+            if guess is None:
+                if header:
+                    ignored.append((header, "no matching field"))
+                continue
+            target, rank = guess[0], (guess[1], index)
+        previous = ranks.get(target)
+        if previous is None or rank < previous:
+            if previous is not None:
+                del mapping[previous[1]]
+                ignored.append((headers[previous[1]], "another column gives the same field"))
+            mapping[index] = target
+            ranks[target] = rank
+        else:
+            ignored.append((header, "another column gives the same field"))
+    unknown = [s for s in explicit if s not in matched_sources]
+    if unknown:
+        raise ImportFileError("--map: no column named {columns} in {path} (columns: {available})",
+                              columns=", ".join(f"'{u}'" for u in unknown), path=path,
+                              available=", ".join(h for h in headers if h))
+    if not mapping:
+        raise ImportFileError(
+            "no column of {path} matches a field of {kind}; map columns with --map COLUMN=FIELD (fields: {fields})",
+            path=path, kind=kind, fields=", ".join(field_names(kind)))
+    return SourceTable(path, grid, header_index, headers, mapping, ignored)
+
+
+def find_header_row(grid: Grid, kind: str, extra_keys: set[str]) -> int:
+    """The row among the first ones whose cells best match known column names."""
+    known = {k for f in FIELDS[kind] for k in f.keys} | extra_keys
+    best, best_score = 0, 0
+    frame = grid.frame
+    for index in range(min(HEADER_SCAN_ROWS, len(frame))):
+        score = sum(1 for v in frame.iloc[index].tolist() if norm.header_key(v) in known)
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+# -- converting values ---------------------------------------------------------------------
+class Bad(Exception):
+    def __init__(self, msgid: str, **params: object):
+        self.msgid = msgid
+        self.params = params
+
+
+def _vocab(vocab: Vocabulary, text: str) -> str:
+    code = vocab.lookup(text) or vocab.lookup(norm.nfkc(text))
+    if code is None:
+        raise Bad("not one of: {allowed} (give a code, or its English or Japanese label)", allowed=", ".join(vocab.codes))
+    return code
+
+
+def convert(spec: FieldSpec, raw: str) -> Any:
+    """One cell's value; raises Bad with the reason."""
+    text = norm.fold_width(raw)
+    if not text:
+        return None
+    t = spec.type
+    if t == "text":
+        if len(text) > spec.max_length:
+            raise Bad("too long ({length} characters, at most {max})", length=len(text), max=spec.max_length)
+        return text
+    if t == "phone":
+        value = norm.normalise_phone(text)
+        if len(value) > spec.max_length or not re.fullmatch(r"[0-9+()\-\s#*内線,ext.x]+", value, re.IGNORECASE):
+            raise Bad("not a phone number")
+        return value
+    if t == "email":
+        value = norm.nfkc(text)
+        if len(value) > spec.max_length or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise Bad("not an e-mail address")
+        return value
+    if t == "int":
+        try:
+            number = norm.parse_int(text)
+        except ValueError:
+            raise Bad("not a whole number") from None
+        if spec.minimum is not None and number < spec.minimum or spec.maximum is not None and number > spec.maximum:
+            raise Bad("must be between {low} and {high}", low=int(spec.minimum or 0), high=int(spec.maximum or 0))
+        return number
+    if t == "float":
+        try:
+            number = norm.parse_float(text)
+        except ValueError:
+            raise Bad("not a number") from None
+        if not (spec.minimum <= number <= spec.maximum):  # type: ignore[operator]
+            raise Bad("must be between {low} and {high}", low=spec.minimum, high=spec.maximum)
+        return number
+    if t == "date":
+        try:
+            return norm.parse_date(text)
+        except norm.DateFormatError as exc:
+            raise Bad(exc.reason) from None
+    if t == "vocab":
+        assert spec.vocab is not None
+        return _vocab(spec.vocab, text)
+    if t == "vocab_list":
+        assert spec.vocab is not None
+        return list(dict.fromkeys(_vocab(spec.vocab, part) for part in norm.split_list(text)))
+    if t == "list":
+        return list(dict.fromkeys(norm.split_list(text)))
+    if t == "lgcode6":
+        try:
+            return norm.lgcode6(text)
+        except ValueError:
+            raise Bad("not a 6-digit local-government code (check digit wrong?)") from None
+    if t == "lgcode5":
+        try:
+            return norm.lgcode_from5(text)
+        except ValueError:
+            raise Bad("not a 5-digit local-government code") from None
+    if t == "prefcode":
+        try:
+            return norm.prefecture_code(text)
+        except ValueError:
+            raise Bad("not a prefecture code (JP-01 … JP-47 or 1 … 47)") from None
+    if t == "org_type":
+        code = lookup_org_type(text)
+        if code is None:
+            raise Bad("not an organisation type (a type code, its label, or an HDX type code such as 441)")
+        return code
+    raise AssertionError(t)
+
+
+@dataclass
+class Columns:
+    """The converted values of the mapped columns, row by row."""
+
+    rows: list[int]  # Excel row numbers of the non-empty data rows
+    values: dict[str, list[Any]]
+    raw: dict[str, list[str]]
+    column_of: dict[str, str]
+    bad: dict[int, list[ImportProblem]]  # position -> problems
+    empty_rows: int
+
+    def get(self, name: str, pos: int) -> Any:
+        column = self.values.get(name)
+        return None if column is None else column[pos]
+
+    def problem(self, pos: int, name: str, msgid: str, **params: object) -> None:
+        value = self.raw[name][pos] if name in self.raw else ""
+        self.bad.setdefault(pos, []).append(ImportProblem(msgid, row=self.rows[pos],
+                                                          column=self.column_of.get(name, name), value=value,
+                                                          **params))
+
+
+def convert_columns(table: SourceTable, kind: str) -> Columns:
+    frame = table.data_frame()
+    specs = {f.name: f for f in FIELDS[kind]}
+    # Empty rows: every cell blank (also cells of unmapped columns), after width folding.
+    stripped = [frame[c].str.strip() for c in frame.columns]
+    blank = None
+    for s in stripped:
+        part = (s == "") | s.str.fullmatch(r"[\s\u200b\u3000\ufeff]*")
+        blank = part if blank is None else (blank & part)
+    keep = ~blank if blank is not None else None
+    positions = [i for i, k in enumerate(keep.tolist()) if k] if keep is not None else []
+    first_row = table.header_index + 2
+    rows = [first_row + i for i in positions]
+    empty = len(frame) - len(positions)
+    sub = frame.iloc[positions] if len(positions) != len(frame) else frame
+    values: dict[str, list[Any]] = {}
+    raw: dict[str, list[str]] = {}
+    column_of: dict[str, str] = {}
+    bad: dict[int, list[ImportProblem]] = {}
+    for index, name in table.mapping.items():
+        spec = specs[name]
+        cells = sub[index].tolist()
+        cache: dict[str, Any] = {}
+        column = table.column_name(index)
+        column_of[name] = column
+        out: list[Any] = []
+        append = out.append
+        for pos, cell in enumerate(cells):
+            try:
+                result = cache[cell]
+            except KeyError:
+                try:
+                    result = convert(spec, cell)
+                except Bad as exc:
+                    result = exc
+                cache[cell] = result
+            if isinstance(result, Bad):
+                bad.setdefault(pos, []).append(ImportProblem(
+                    result.msgid, row=rows[pos], column=column, value=cell, **result.params))
+                append(None)
+            else:
+                append(result)
+        values[name] = out
+        raw[name] = cells
+    for name, spec in specs.items():
+        if spec.required and name not in values:
+            label = name
+            raise ImportFileError("{path}: no column gives the required field '{field}'; map one with --map COLUMN={field}",
+                                  path=table.path, field=label)
+    return Columns(rows, values, raw, column_of, bad, empty)
+
+
+# -- building rows -------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """Rows ready for add_many, in write order, and what was found on the way."""
+
+    rows: dict[type, list[dict[str, Any]]] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    duplicates: int = 0
+
+    def add(self, model: type, row: dict[str, Any]) -> None:
+        self.rows.setdefault(model, []).append(row)
+
+    def counts(self) -> dict[str, int]:
+        return {m.__tablename__: len(r) for m, r in self.rows.items() if r}  # type: ignore[attr-defined]
+
+
+def key_text(value: Any) -> str:
+    return re.sub(r"\s+", "", norm.nfkc(str(value or ""))).casefold()
+
+
+class AreaIndex:
+    """Live areas by code, name and district; new areas are created once per import."""
+
+    def __init__(self, session: Session, plan: Plan):
+        self.plan = plan
+        self.by_key: dict[tuple[str, str, str], str] = {}
+        self.by_code: dict[tuple[str, str], str] = {}
+        self.by_name: dict[tuple[str, str], str] = {}
+        self.by_district: dict[str, set[str]] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
+        for a in session.scalars(select(Area).where(Area.deleted_at.is_(None))):
+            self._index(a.id, a.values())
+
+    def _index(self, area_id: str, v: dict[str, Any]) -> None:
+        self.rows[area_id] = v
+        district = key_text(v["district"])
+        self.by_key.setdefault((key_text(v["prefecture"]), v["municipality_code"] or key_text(v["municipality"]),
+                                district), area_id)
+        if v["municipality_code"]:
+            self.by_code.setdefault((v["municipality_code"], district), area_id)
+        if v["municipality"]:
+            self.by_name.setdefault((key_text(v["municipality"]), district), area_id)
+        if district:
+            self.by_district.setdefault(district, set()).add(area_id)
+
+    def find(self, v: dict[str, Any]) -> str | None:
+        district = key_text(v.get("district"))
+        code = v.get("municipality_code") or ""
+        if code:
+            return self.by_code.get((code, district))
+        if v.get("municipality"):
+            return self.by_name.get((key_text(v["municipality"]), district))
+        if district:
+            found = self.by_district.get(district, set())
+            return next(iter(found)) if len(found) == 1 else None
+        return self.by_key.get((key_text(v.get("prefecture")), "", ""))
+
+    def resolve(self, v: dict[str, Any]) -> str | None:
+        """The area a row names, created (once) when missing; None when the row names none."""
+        if not any(v.get(k) for k in ("prefecture", "prefecture_code", "municipality", "municipality_code",
+                                      "district")):
+            return None
+        found = self.find(v)
+        if found:
+            return found
+        row = {k: v.get(k) or "" for k in ("prefecture", "prefecture_code", "municipality", "municipality_code",
+                                           "district", "kana")}
+        row.update(latitude=v.get("latitude"), longitude=v.get("longitude"))
+        # A district of a known municipality inherits the municipality's names and codes.
+        if row["district"] and (row["municipality_code"] or row["municipality"]):
+            parent = self.find({**row, "district": ""})
+            if parent:
+                p = self.rows[parent]
+                for k in ("prefecture", "prefecture_code", "municipality", "municipality_code"):
+                    row[k] = row[k] or p[k]
+        if not (row["prefecture"] or row["municipality"] or row["district"]):
+            row["municipality"] = row["municipality_code"] or row["prefecture_code"]
+        row["id"] = new_id()
+        self.plan.add(Area, row)
+        self._index(row["id"], row)
+        return row["id"]
+
+
+def _location(cols: Columns, pos: int) -> dict[str, Any]:
+    v = {k: cols.get(k, pos) for k in ("prefecture", "prefecture_code", "municipality", "municipality_code",
+                                         "district", "kana", "latitude", "longitude")}
+    code5 = cols.get("municipality_code5", pos)
+    if code5 and not v["municipality_code"]:
+        v["municipality_code"] = code5
+    elif code5 and v["municipality_code"] != code5:
+        cols.problem(pos, "municipality_code5", "does not match the 6-digit code {code} of the same row",
+                     code=v["municipality_code"])
+    return v
+
+
+def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
+    from recovery_desk.services.workspace import Workspace  # noqa: F401  (type context only)
+
+    incident = session.scalars(select(Incident).where(Incident.deleted_at.is_(None))
+                               .order_by(Incident.created_at)).first()
+    if incident is None:
+        raise ImportFileError("the workspace has no incident to import cases into")
+    prefix = incident.reference_prefix
+    ref_re = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+    existing_refs = set(session.scalars(select(Case.reference).where(Case.incident_id == incident.id)))
+    existing_people = {(key_text(n), key_text(a)) for n, a in session.execute(
+        select(Case.contact_name, Case.address).where(Case.deleted_at.is_(None), Case.contact_name != "",
+                                                      Case.address != "")).tuples()}
+    seq = session.scalar(select(func.max(Case.sequence)).where(Case.incident_id == incident.id)) or 0
+    # Sequences of references given in the file are kept; new references continue after them.
+    for ref in cols.values.get("reference", []):
+        m = ref_re.match(ref or "")
+        if m:
+            seq = max(seq, int(m.group(1)))
+    areas = AreaIndex(session, plan)
+    seen_refs: dict[str, int] = {}
+    seen_people: dict[tuple[str, str], int] = {}
+    today = date.today()
+    for pos, row in enumerate(cols.rows):
+        if pos in cols.bad:
+            continue
+        g = lambda name: cols.get(name, pos)  # noqa: E731
+        reference = g("reference")
+        if reference and (reference in existing_refs or reference in seen_refs):
+            where = seen_refs.get(reference)
+            plan.notes.append(Note(row, "duplicate of case {reference} already in the workspace" if where is None
+                                   else "duplicate of row {other} (same reference {reference}); skipped",
+                                   {"reference": reference, "other": where}))
+            plan.duplicates += 1
+            continue
+        person = (key_text(g("contact_name")), key_text(g("address")))
+        if person[0] and person[1]:
+            if person in existing_people or person in seen_people:
+                where = seen_people.get(person)
+                plan.notes.append(Note(row, "same name and address as a case already in the workspace; skipped"
+                                       if where is None else "same name and address as row {other}; skipped",
+                                       {"other": where}))
+                plan.duplicates += 1
+                continue
+        stage = g("stage") or "identified"
+        closure = g("closure_reason")
+        if stage == "closed" and not closure:
+            cols.problem(pos, "stage", "a closed case needs a closure reason (add a closure_reason column)")
+            continue
+        if stage != "closed" and closure:
+            cols.problem(pos, "closure_reason", "a closure reason is only given for a closed case")
+            continue
+        opened = g("opened_on") or today
+        closed_on = g("closed_on") if stage == "closed" else None
+        if stage == "closed" and closed_on is None:
+            closed_on = max(opened, today)
+        if closed_on and closed_on < opened:
+            cols.problem(pos, "closed_on", "the case closes before it opens")
+            continue
+        area_id = areas.resolve(_location(cols, pos))
+        if pos in cols.bad:
+            continue
+        m = ref_re.match(reference or "")
+        if m:
+            number = int(m.group(1))
+        else:
+            seq += 1
+            number = seq
+            reference = reference or f"{prefix}-{number:04d}"
+        if reference:
+            seen_refs[reference] = row
+        if person[0] and person[1]:
+            seen_people[person] = row
+        cid = new_id()
+        plan.add(Case, dict(
+            id=cid, incident_id=incident.id, reference=reference, sequence=number, area_id=area_id,
+            address=g("address") or "", latitude=g("latitude"), longitude=g("longitude"),
+            contact_name=g("contact_name") or "", contact_phone=g("contact_phone") or "",
+            household_size=g("household_size"), vulnerable_members=g("vulnerable_members") or "",
+            damage_level=g("damage_level"), flood_level=g("flood_level"), support_class=g("support_class"),
+            stage=stage, closure_reason=closure, priority=g("priority") or "normal", notes=g("notes") or "",
+            opened_on=opened, closed_on=closed_on, last_activity_at=now,
+        ))
+        for category in g("needs") or ():
+            plan.add(Need, dict(id=new_id(), case_id=cid, category=category,
+                                state="met" if stage == "closed" else "unmet", note=""))
+        scope = g("consent_scope")
+        if scope:
+            given = scope != "none"
+            plan.add(Consent, dict(id=new_id(), case_id=cid, given=given, scope=scope,
+                                   given_on=(g("consent_given_on") or opened) if given else None,
+                                   expires_on=None, recorded_by=""))
+
+
+class OrgIndex:
+    def __init__(self, session: Session):
+        self.by_name: dict[str, str] = {}
+        self.by_acronym: dict[str, str] = {}
+        for oid, name, acronym in session.execute(
+                select(Organisation.id, Organisation.name, Organisation.acronym)
+                .where(Organisation.deleted_at.is_(None))).tuples():
+            self.remember(oid, name, acronym)
+
+    def remember(self, oid: str, name: str, acronym: str) -> None:
+        self.by_name.setdefault(key_text(name), oid)
+        if acronym:
+            self.by_acronym.setdefault(key_text(acronym), oid)
+
+    def find(self, text: str | None) -> str | None:
+        key = key_text(text)
+        if not key:
+            return None
+        return self.by_name.get(key) or self.by_acronym.get(key)
+
+
+def org_axes(cols: Columns, pos: int, org_type: str) -> tuple[str, str, str]:
+    default = DEFAULT_AXES[org_type]
+    return (cols.get("ownership", pos) or default[0], cols.get("profit", pos) or default[1],
+            cols.get("formality", pos) or default[2])
+
+
+def build_organisations(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
+    orgs = OrgIndex(session)
+    areas = AreaIndex(session, plan)
+    seen: dict[str, int] = {}
+    for pos, row in enumerate(cols.rows):
+        if pos in cols.bad:
+            continue
+        g = lambda name: cols.get(name, pos)  # noqa: E731
+        name, acronym = g("name"), g("acronym") or ""
+        if not name:
+            cols.problem(pos, "name", "an organisation needs a name")
+            continue
+        existing = orgs.find(name) or (orgs.find(acronym) if acronym else None)
+        if existing:
+            first = seen.get(existing)
+            plan.notes.append(Note(row, "organisation '{name}' is already in the workspace; skipped" if first is None
+                                   else "same organisation as row {other}; skipped", {"name": name, "other": first}))
+            plan.duplicates += 1
+            continue
+        service_area_ids = []
+        for text in g("service_areas") or ():
+            area_id = _find_area_text(areas, text)
+            if area_id is None:
+                cols.problem(pos, "service_areas", "no area '{area}' in the workspace (import the areas first)",
+                             area=text)
+                break
+            service_area_ids.append(area_id)
+        if pos in cols.bad:
+            continue
+        org_type = g("org_type") or "other"
+        ownership, profit, formality = org_axes(cols, pos, org_type)
+        oid = new_id()
+        plan.add(Organisation, dict(
+            id=oid, name=name, acronym=acronym, ownership=ownership, profit=profit, formality=formality,
+            sector=derive_sector(ownership, profit, formality), org_type=org_type, legal_form=g("legal_form") or "",
+            phone=g("phone") or "", email=g("email") or "", address=g("address") or "", website=g("website") or "",
+            notes=g("notes") or ""))
+        orgs.remember(oid, name, acronym)
+        seen[oid] = row
+        for category in g("capabilities") or ():
+            plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category, capacity=None))
+        for area_id in dict.fromkeys(service_area_ids):
+            plan.add(ServiceArea, dict(id=new_id(), organisation_id=oid, area_id=area_id))
+
+
+def _find_area_text(areas: AreaIndex, text: str) -> str | None:
+    """An area from a 6-digit code or a municipality / district name."""
+    t = norm.nfkc(text)
+    try:
+        code = norm.lgcode6(t)
+    except ValueError:
+        code = None
+    if code:
+        return areas.by_code.get((code, ""))
+    key = key_text(t)
+    found = areas.by_name.get((key, ""))
+    if found:
+        return found
+    districts = areas.by_district.get(key, set())
+    return next(iter(districts)) if len(districts) == 1 else None
+
+
+def build_people(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
+    orgs = OrgIndex(session)
+    existing = {(key_text(n), key_text(p), key_text(e)) for n, p, e in session.execute(
+        select(Person.name, Person.phone, Person.email).where(Person.deleted_at.is_(None))).tuples()}
+    seen: dict[tuple[str, str, str], int] = {}
+    for pos, row in enumerate(cols.rows):
+        if pos in cols.bad:
+            continue
+        g = lambda name: cols.get(name, pos)  # noqa: E731
+        name = g("name")
+        if not name:
+            cols.problem(pos, "name", "a person needs a name")
+            continue
+        key = (key_text(name), key_text(g("phone")), key_text(g("email")))
+        if key in existing or key in seen:
+            plan.notes.append(Note(row, "same person as one already in the workspace; skipped" if key not in seen
+                                   else "same person as row {other}; skipped", {"other": seen.get(key)}))
+            plan.duplicates += 1
+            continue
+        org_ids = []
+        for text in g("organisations") or ():
+            oid = orgs.find(text)
+            if oid is None:
+                cols.problem(pos, "organisations", "no organisation '{name}' in the workspace", name=text)
+                break
+            org_ids.append(oid)
+        if pos in cols.bad:
+            continue
+        pid = new_id()
+        seen[key] = row
+        plan.add(Person, dict(id=pid, name=name, kana=g("kana") or "", phone=g("phone") or "",
+                              email=g("email") or "", skills=g("skills") or [], notes=g("notes") or ""))
+        for oid in dict.fromkeys(org_ids):
+            plan.add(Membership, dict(id=new_id(), person_id=pid, organisation_id=oid, title=g("title") or ""))
+
+
+def build_tasks(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
+    cases = dict(session.execute(select(Case.reference, Case.id).where(Case.deleted_at.is_(None))).tuples())
+    orgs = OrgIndex(session)
+    people: dict[str, list[str]] = {}
+    for pid, name in session.execute(select(Person.id, Person.name).where(Person.deleted_at.is_(None))).tuples():
+        people.setdefault(key_text(name), []).append(pid)
+    existing = {(c, key_text(t), n or "") for c, t, n in session.execute(
+        select(Task.case_id, Task.title, Task.need_category).where(Task.deleted_at.is_(None))).tuples()}
+    positions = dict(session.execute(select(Task.status, func.max(Task.position)).group_by(Task.status)).tuples())
+    seen: dict[tuple[str, str, str], int] = {}
+    for pos, row in enumerate(cols.rows):
+        if pos in cols.bad:
+            continue
+        g = lambda name: cols.get(name, pos)  # noqa: E731
+        case_id = cases.get(g("case_reference") or "")
+        if case_id is None:
+            cols.problem(pos, "case_reference", "no case with this reference in the workspace")
+            continue
+        title = g("title")
+        if not title:
+            cols.problem(pos, "title", "a task needs a title")
+            continue
+        key = (case_id, key_text(title), g("need_category") or "")
+        if key in existing or key in seen:
+            plan.notes.append(Note(row, "the same task is already on case {reference}; skipped" if key not in seen
+                                   else "same task as row {other}; skipped",
+                                   {"reference": g("case_reference"), "other": seen.get(key)}))
+            plan.duplicates += 1
+            continue
+        lead = None
+        if g("lead_organisation"):
+            lead = orgs.find(g("lead_organisation"))
+            if lead is None:
+                cols.problem(pos, "lead_organisation", "no organisation with this name or acronym in the workspace")
+                continue
+        assignee = None
+        if g("assignee"):
+            found = people.get(key_text(g("assignee")), [])
+            if len(found) != 1:
+                cols.problem(pos, "assignee", "no person with this name in the workspace" if not found
+                             else "several people have this name")
+                continue
+            assignee = found[0]
+        status = g("status") or "received"
+        positions[status] = (positions.get(status) or 0.0) + POSITION_GAP
+        seen[key] = row
+        plan.add(Task, dict(
+            id=new_id(), case_id=case_id, title=title, description=g("description") or "",
+            need_category=g("need_category"), status=status, lead_org_id=lead, assignee_id=assignee,
+            due_date=g("due_date"), priority=g("priority") or "normal", position=positions[status],
+            claimed_at=now if status != "received" and lead else None,
+            completed_at=now if status == "done" else None, archived_at=None))
+
+
+def build_areas(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
+    areas = AreaIndex(session, plan)
+    seen: dict[str, int] = {}
+    for pos, row in enumerate(cols.rows):
+        if pos in cols.bad:
+            continue
+        v = _location(cols, pos)
+        if pos in cols.bad:
+            continue
+        if not (v["prefecture"] or v["municipality"] or v["district"]):
+            cols.problem(pos, next(iter(cols.values)), "an area needs a prefecture, municipality or district name")
+            continue
+        found = areas.find(v)
+        if found:
+            first = seen.get(found)
+            plan.notes.append(Note(row, "area already in the workspace; skipped" if first is None
+                                   else "same area as row {other}; skipped", {"other": first}))
+            plan.duplicates += 1
+            continue
+        area_id = areas.resolve(v)
+        if area_id:
+            seen[area_id] = row
+
+
+BUILDERS: dict[str, Callable[[Session, Columns, Plan, datetime], None]] = {
+    "cases": build_cases, "organisations": build_organisations, "people": build_people,
+    "tasks": build_tasks, "areas": build_areas,
+}
+WRITE_ORDER = (Area, Organisation, Capability, ServiceArea, Person, Membership, Case, Consent, Need, Task)
+
+
+def plan_import(session: Session, table: SourceTable, kind: str, now: datetime) -> tuple[Plan, Columns]:
+    cols = convert_columns(table, kind)
+    plan = Plan()
+    BUILDERS[kind](session, cols, plan, now)
+    return plan, cols
+
+
+def _result(table: SourceTable, options: ImportOptions, cols: Columns, plan: Plan) -> ImportResult:
+    problems = [p for pos in sorted(cols.bad) for p in cols.bad[pos]]
+    return ImportResult(
+        kind=options.kind, path=table.path, total_rows=len(cols.rows), empty_rows=cols.empty_rows,
+        problems=problems, notes=plan.notes, counts=plan.counts(), skipped_rows=len(cols.bad),
+        duplicates=plan.duplicates, encoding=table.grid.encoding, sheet=table.grid.sheet,
+        header_row=table.header_row, mapping={table.column_name(i): f for i, f in table.mapping.items()})
+
+
+def write_plan(op: Any, plan: Plan, progress: ProgressLike | None = None) -> None:
+    """Write the planned rows with add_many in batches; progress between batches (may cancel)."""
+    total = sum(len(r) for r in plan.rows.values())
+    done = 0
+    if progress is not None:
+        progress.report(0, total, tr("Writing…"))
+    for model in WRITE_ORDER:
+        rows = plan.rows.get(model, [])
+        case_key = "case_id" if model in (Case, Consent, Need, Task) else None
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start:start + BATCH]
+            op.add_many(model, batch, case_key=case_key)
+            done += len(batch)
+            if progress is not None:
+                progress.report(done, total, tr("Writing…"))
+
+
+def operation_name(kind: str, valid_only: bool) -> str:
+    return f"import_{kind}" + ("_valid_only" if valid_only else "")
+
+
+def import_file(ws: Any, path: Path | str, options: ImportOptions,
+                progress: ProgressLike | None = None, table: SourceTable | None = None) -> ImportResult:
+    """Validate the whole file, then write it in one operation (or raise ImportRejected)."""
+    if options.kind == "3w":
+        from recovery_desk.io.hxl3w import import_3w
+
+        return import_3w(ws, path, options, progress)
+    table = table or load_source(path, options)
+    if progress is not None:
+        progress.report(0, 1, tr("Checking…"))
+    now = utcnow()
+    if options.dry_run:
+        with ws.session() as session:
+            plan, cols = plan_import(session, table, options.kind, now)
+        result = _result(table, options, cols, plan)
+        if result.problems and not options.valid_only:
+            result.operation = ""
+        return result
+    name = operation_name(options.kind, options.valid_only)
+    with ws.operation(name) as op:
+        plan, cols = plan_import(op.session, table, options.kind, now)
+        result = _result(table, options, cols, plan)
+        if result.problems and not options.valid_only:
+            raise ImportRejected(table.path, result.problems)
+        write_plan(op, plan, progress)
+        result.written = bool(plan.counts())
+        result.operation = name
+    result.changes = op.changes
+    return result

@@ -1,0 +1,198 @@
+"""Values as people type them into spreadsheets, normalised.
+
+* ``fold_width``: the safe part of NFKC for names, addresses and free text — full-width
+  ASCII (ＡＢＣ１２３) becomes ASCII, half-width katakana (ｶﾀｶﾅ) becomes full-width, the
+  ideographic space becomes a space, zero-width characters and controls go. Full NFKC is
+  not applied to such text because it also rewrites characters people mean (①→1, ㈱→(株),
+  CJK compatibility ideographs in family names).
+* ``nfkc``: full NFKC, for codes, numbers, dates, phone numbers, e-mail addresses and
+  vocabulary values, where only the meaning matters.
+* ``parse_date``: ISO dates, 2024/1/14, 2024年1月14日, Japanese era dates
+  (令和6年1月14日, 令和元年5月1日, R6.1.14, H23/3/11, 平成23年3月11日) with an optional time
+  after them (午後6時, 18:00) which is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+# Each era: (first day, kanji, romaji initial). Year n of an era is first.year + n - 1.
+ERAS = [
+    (date(2019, 5, 1), "令和", "R"),
+    (date(1989, 1, 8), "平成", "H"),
+    (date(1926, 12, 25), "昭和", "S"),
+    (date(1912, 7, 30), "大正", "T"),
+    (date(1868, 1, 25), "明治", "M"),
+]
+_ERA_BY_NAME = {k: start for start, kanji, initial in ERAS for k in (kanji, initial)}
+
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH_TABLE[0x3000] = 0x20
+for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
+    _WIDTH_TABLE[_cp] = None
+for _cp in range(0x00, 0x20):
+    if _cp not in (0x09, 0x0A, 0x0D):
+        _WIDTH_TABLE[_cp] = None
+_WIDTH_TABLE[0x7F] = None
+_HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]+")
+
+
+def _kana_run(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group(0))
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII to ASCII, half-width kana to full-width; strips the ends."""
+    text = text.translate(_WIDTH_TABLE)
+    if _HALFWIDTH_KANA.search(text):
+        text = _HALFWIDTH_KANA.sub(_kana_run, text)
+    return text.strip()
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text.translate(_WIDTH_TABLE)).strip()
+
+
+_ERA_RE = re.compile(
+    r"^(令和|平成|昭和|大正|明治|[RHSTM])\s*(元|\d{1,2})\s*(?:年|[./\-])\s*(\d{1,2})\s*(?:月|[./\-])\s*(\d{1,2})\s*日?",
+    re.IGNORECASE,
+)
+_WESTERN_RE = re.compile(r"^(\d{4})\s*(?:年|[./\-])\s*(\d{1,2})\s*(?:月|[./\-])\s*(\d{1,2})\s*日?")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_TIME_TAIL = re.compile(r"^(?:[T\s]*(?:午前|午後)?\s*\d{1,2}\s*(?:時|:)\s*(?:\d{1,2}\s*分?)?(?::\d{1,2}(?:\.\d+)?)?\s*(?:頃)?)?\s*$")
+# A weekday in brackets after the date, as Japanese forms write it: 2024年1月14日（日）
+_WEEKDAY_TAIL = re.compile(r"^\s*[(（][月火水木金土日][)）]")
+
+
+class DateFormatError(ValueError):
+    """Not a date; ``reason`` is an English msgid."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_date(value: object) -> date | None:
+    """A date from a cell value; None for an empty cell; DateFormatError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = nfkc(str(value))
+    if not text:
+        return None
+    era = _ERA_RE.match(text)
+    if era:
+        start = _ERA_BY_NAME[era.group(1).upper() if len(era.group(1)) == 1 else era.group(1)]
+        year_in_era = 1 if era.group(2) == "元" else int(era.group(2))
+        if year_in_era < 1:
+            raise DateFormatError("there is no year 0 in a Japanese era")
+        year, month, day = start.year + year_in_era - 1, int(era.group(3)), int(era.group(4))
+        rest = text[era.end():]
+    else:
+        m = _WESTERN_RE.match(text) or _COMPACT_RE.match(text)
+        if not m:
+            raise DateFormatError("not a date (use YYYY-MM-DD or a Japanese era date such as 令和6年1月14日)")
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        rest = text[m.end():]
+        start = None
+    rest = _WEEKDAY_TAIL.sub("", rest)
+    if not _TIME_TAIL.match(rest):
+        raise DateFormatError("not a date (use YYYY-MM-DD or a Japanese era date such as 令和6年1月14日)")
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        raise DateFormatError("no such day in the calendar") from None
+    if start is not None and result < start:
+        raise DateFormatError("the date is before the start of that era")
+    if not date(1868, 1, 1) <= result <= date(2200, 12, 31):
+        raise DateFormatError("the year is out of range")
+    return result
+
+
+def parse_int(value: object) -> int:
+    """A whole number from '３', '3', '3.0', '1,200', '3人'. ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError(value)
+    text = nfkc(str(value)).replace(",", "")
+    for unit in ("人", "世帯", "名", "件"):
+        text = text.removesuffix(unit).strip()
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError(value)
+    return int(number)
+
+
+def parse_float(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return float(nfkc(str(value)).replace(",", ""))
+
+
+def normalise_phone(text: str) -> str:
+    """Full-width digits and dashes to ASCII (０７６７−５３ー１１１１ → 0767-53-1111)."""
+    text = nfkc(text)
+    return re.sub(r"[‐‑‒–—―−ー－]", "-", text)
+
+
+def lgcode_check_digit(code5: str) -> str:
+    """The check digit of a 5-digit Japanese local-government code (総務省 全国地方公共団体コード)."""
+    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
+    return str((11 - total % 11) % 10)
+
+
+def lgcode6(text: str) -> str:
+    """A 6-digit local-government code from 6 digits, or 5 digits whose leading zero a
+    spreadsheet dropped. ValueError when the check digit does not match."""
+    digits = nfkc(text)
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    if not digits.isdigit() or not 5 <= len(digits) <= 6:
+        raise ValueError(text)
+    digits = digits.zfill(6)
+    if lgcode_check_digit(digits[:5]) != digits[5]:
+        raise ValueError(text)
+    return digits
+
+
+def lgcode_from5(text: str) -> str:
+    """A 6-digit code from the 5-digit group code (団体コード without check digit)."""
+    digits = nfkc(text)
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    if not digits.isdigit() or len(digits) > 5:
+        raise ValueError(text)
+    digits = digits.zfill(5)
+    return digits + lgcode_check_digit(digits)
+
+
+def prefecture_code(text: str) -> str:
+    """'JP-17', '17', '１７' → 'JP-17' (ISO 3166-2). ValueError when out of 1..47."""
+    t = nfkc(text).upper().removeprefix("JP-").removeprefix("JP")
+    if t.endswith(".0"):
+        t = t[:-2]
+    if not t.isdigit() or not 1 <= int(t) <= 47:
+        raise ValueError(text)
+    return f"JP-{int(t):02d}"
+
+
+def split_list(text: str) -> list[str]:
+    """'食料、住宅修理; 心のケア' → ['食料', '住宅修理', '心のケア']."""
+    return [p.strip() for p in re.split(r"[,、，;；/／|｜\n]", text) if p.strip()]
+
+
+def header_key(text: object) -> str:
+    """A column header reduced for matching: NFKC, case-folded, no spaces or punctuation."""
+    t = nfkc(str(text)).casefold()
+    t = re.sub(r"[\s_\-・.:：()（）\[\]【】「」*※]", "", t)
+    return t
