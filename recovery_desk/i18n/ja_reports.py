@@ -189,4 +189,43 @@ MESSAGES: dict[str, str] = {
     "created": "作成",
     "changed": "変更",
     "deleted": "削除",
+    # -- Reports page (desktop) ----------------------------------------------------------
+    "PDF status reports that can be printed as they are: the incident progress report for the headquarters "
+    "and the council meeting, or the status report of one case for its file and its case conference.":
+        "そのまま印刷できるPDFの報告書です。災害対策本部や連絡会議向けの災害対応 進捗報告書と、"
+        "ケース記録やケース会議向けの1件ごとのケース状況報告書を作成します。",
+    " days": "日",
+    "Include personal data (names, phone numbers, addresses, notes)": "個人情報を記載する（氏名・電話番号・住所・メモ）",
+    "Only for cases whose consent allows personal data in reports; all other cases stay redacted. Without this "
+    "option the report says on its cover that it is redacted.":
+        "報告書への個人情報記載に同意のあるケースに限ります。それ以外のケースは伏せたままです。"
+        "この項目を選ばない場合、表紙に個人情報を伏せている旨を記載します。",
+    "Choose…": "選択…",
+    "Report": "報告書",
+    "Case reference": "ケース番号",
+    "Period from": "期間の開始",
+    "Period to": "期間の終了",
+    "Stalled after": "停滞とみなす期間",
+    "Language": "言語",
+    "Save as": "保存先",
+    "Generate PDF": "PDFを作成",
+    "Cancel": "キャンセル",
+    "Open": "開く",
+    "Print…": "印刷…",
+    "Print… asks which printer to use, then sends the PDF file to the system's print service as it is, so it "
+    "prints exactly as it looks in a PDF viewer.":
+        "「印刷…」ではプリンターを選んだあと、PDFファイルをそのままシステムの印刷機能に送ります。"
+        "PDFビューアーで見たとおりに印刷されます。",
+    "Save the report as": "報告書の保存先",
+    "Preparing the report…": "報告書を準備しています…",
+    "Saved {path}": "{path} に保存しました",
+    "Print the report": "報告書の印刷",
+    "Printing failed: {error}": "印刷できませんでした: {error}",
+    "Open a workspace to make reports.": "報告書を作成するにはワークスペースを開いてください。",
+    "Enter the reference of the case.": "ケース番号を入力してください。",
+    "Choose where to save the report.": "報告書の保存先を選んでください。",
+    "Cancelling…": "キャンセルしています…",
+    "Cancelled: no file was written.": "キャンセルしました。ファイルは作成していません。",
+    "Sent to the printer.": "プリンターに送りました。",
+    "The report could not be made: {error}": "報告書を作成できませんでした: {error}",
 }
