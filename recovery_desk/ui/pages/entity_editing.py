@@ -1,0 +1,247 @@
+"""Pieces shared by the Organisations and People pages: undoable service calls, errors
+shown at the field, and a small read-only table model over a list of rows.
+
+Undo: a change runs first (on the database worker, through ``ctx.change``); only when it
+succeeded is a :class:`ServiceCommand` pushed on ``ctx.undo_stack`` carrying the inverse
+service call, so a refused input never lands on the undo stack and nothing is saved
+until it is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from recovery_desk.domain.errors import RecoveryDeskError, ValidationError
+from recovery_desk.services.changes import Changes
+from recovery_desk.services.workspace import Workspace
+from recovery_desk.ui.context import AppContext
+
+ServiceCall = Callable[[Workspace], Changes]
+ID_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+_INDEX = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class Step:
+    """What a job did and how to undo / redo it (both are service calls)."""
+
+    changes: Changes
+    undo: ServiceCall
+    redo: ServiceCall
+
+
+class ServiceCommand(QUndoCommand):
+    """An undo-stack entry whose undo and redo are service calls on the database worker.
+
+    The change itself already ran when the command is pushed, so the first ``redo()``
+    (which QUndoStack.push calls) does nothing.
+    """
+
+    def __init__(self, ctx: AppContext, text: str, step: Step):
+        super().__init__(text)
+        self.ctx = ctx
+        self.step = step
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self.ctx.change(self.step.redo)
+
+    def undo(self) -> None:
+        self._done = False
+        self.ctx.change(self.step.undo)
+
+
+def perform(ctx: AppContext, text: str, job: Callable[[Workspace], Step],
+            on_done: Callable[[Changes], None] | None = None,
+            on_error: Callable[[BaseException, str], None] | None = None) -> None:
+    """Run ``job`` on the worker; if it changed something, push its undo command."""
+    holder: dict[str, Step] = {}
+
+    def run(ws: Workspace) -> Changes:
+        step = job(ws)
+        holder["step"] = step
+        return step.changes
+
+    def done(changes: Changes) -> None:
+        step = holder.get("step")
+        if step is not None and changes:
+            ctx.undo_stack.push(ServiceCommand(ctx, text, step))
+        if on_done is not None:
+            on_done(changes)
+
+    ctx.change(run, done, on_error)
+
+
+class FieldErrors:
+    """Shows a ValidationError under the field it names (red frame, message, focus)."""
+
+    STYLE = "border: 2px solid #c62828;"
+
+    def __init__(self, lang: str, fallback: QLabel):
+        self.lang = lang
+        self.fallback = fallback
+        self.fields: dict[str, tuple[QWidget, QLabel]] = {}
+        fallback.setStyleSheet("color: #c62828;")
+        fallback.setWordWrap(True)
+        fallback.hide()
+
+    def wrap(self, field: str, widget: QWidget) -> QWidget:
+        """A container with the widget and its (hidden) error line, for a form row."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        label = QLabel()
+        label.setObjectName(f"error_{field}")
+        label.setStyleSheet("color: #c62828;")
+        label.setWordWrap(True)
+        label.hide()
+        layout.addWidget(label)
+        self.fields[field] = (widget, label)
+        return box
+
+    def show(self, exc: BaseException) -> bool:
+        """Show a known error; returns False for an unexpected one (the caller reports it)."""
+        if not isinstance(exc, RecoveryDeskError):
+            return False
+        self.clear()
+        message = exc.message(self.lang)
+        field = exc.field if isinstance(exc, ValidationError) else None
+        if field in self.fields:
+            widget, label = self.fields[field]
+            widget.setStyleSheet(self.STYLE)
+            widget.setToolTip(message)
+            label.setText(message)
+            label.show()
+            widget.setFocus()
+        else:
+            self.fallback.setText(message)
+            self.fallback.show()
+        return True
+
+    def message_for(self, field: str) -> str:
+        entry = self.fields.get(field)
+        return entry[1].text() if entry and not entry[1].isHidden() else ""
+
+    def clear(self) -> None:
+        for widget, label in self.fields.values():
+            if label.isVisibleTo(label.parentWidget()) or widget.styleSheet():
+                widget.setStyleSheet("")
+                widget.setToolTip("")
+            label.clear()
+            label.hide()
+        self.fallback.clear()
+        self.fallback.hide()
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    display: Callable[[Any], Any]
+    sort: Callable[[Any], Any] | None = None
+    numeric: bool = False
+    tooltip: Callable[[Any], str] | None = None
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a list of row objects; ``id_of(row)`` gives ID_ROLE."""
+
+    def __init__(self, columns: Sequence[Column], id_of: Callable[[Any], Any] = lambda r: getattr(r, "id", None),
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.id_of = id_of
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row_of(self, entity_id: Any) -> int:
+        for i, row in enumerate(self.rows):
+            if self.id_of(row) == entity_id:
+                return i
+        return -1
+
+    def rowCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(self.columns):
+            return None
+        row, column = self.rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = column.display(row)
+            return value if isinstance(value, str) else ("" if value is None else str(value))
+        if role == ID_ROLE:
+            return self.id_of(row)
+        if role == SORT_ROLE:
+            key = column.sort(row) if column.sort else column.display(row)
+            return "" if key is None else key
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+            return column.tooltip(row)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            return self.columns[section].header
+        return None
+
+
+def filter_proxy(model: QAbstractTableModel, parent: QWidget,
+                 proxy: QSortFilterProxyModel | None = None) -> QSortFilterProxyModel:
+    """Case-insensitive text filter over every column; sorts numbers as numbers."""
+    proxy = proxy if proxy is not None else QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.setSortLocaleAware(True)
+    return proxy
+
+
+def make_table(model: Any) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setAlternatingRowColors(True)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
