@@ -46,6 +46,7 @@ areas with no task there, a row with an empty ``#status`` (capacity without acti
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -147,11 +148,12 @@ FIELDS_3W = ("org_name", "org_acronym", "org_type", "sector", "activity", "adm1_
              "adm2_code", "adm3_name", "adm3_code", "status")
 # Untagged files: column names → fields (after normalise.header_key), best first.
 ALIASES_3W = {
-    "org_name": "implementing partner name|implementing partner|implementing organization|implementing organisation|"
+    "org_name": "implementing partner name|name|implementing partner|implementing organization|implementing organisation|"
                 "partner name|organization name|organisation name|organization|organisation|org name|partner|"
                 "団体名|組織名|団体|organización|organizacion",
     "org_acronym": "implementing partner acronym|partner acronym|acronym|org acronym|略称",
-    "org_type": "implementing partner type|partner type|organization type|organisation type|org type|団体種別",
+    "org_type": "implementing partner type|partner type|organization type|organisation type|org type|"
+                "org_type_code|org type code|org_type_description|type|団体種別",
     "sector": "cluster|sector|sector/cluster|cluster name|sector name|分野|クラスター",
     "activity": "activity|activity name|activities|活動|活動内容",
     "adm1_name": "region|admin1|admin1 name|adm1|province|state|governorate|都道府県",
@@ -192,6 +194,9 @@ def _hxl_columns(rows: list[list[str]]) -> tuple[int, list[str], list[str | None
     import hxl
     import hxl.input
 
+    hxl_logger = logging.getLogger("hxl")
+    level = hxl_logger.level
+    hxl_logger.setLevel(logging.CRITICAL)  # libhxl logs malformed tags as errors; we report them ourselves
     try:
         ds = hxl.data(hxl.input.ArrayInput(rows[:40]))
         columns = ds.columns
@@ -200,6 +205,8 @@ def _hxl_columns(rows: list[list[str]]) -> tuple[int, list[str], list[str | None
         return None
     except Exception:  # libhxl raises plain exceptions on some malformed inputs
         return None
+    finally:
+        hxl_logger.setLevel(level)
     if not columns or not any(c.tag for c in columns):
         return None
     tag_index = min(40, len(rows)) - data_rows - 1
@@ -259,6 +266,7 @@ def load_3w(path: Path, options: ImportOptions) -> tuple[int, list[str], list[st
             raise ImportFileError("--map {source}={target}: '{target}' is not a field of {kind} (fields: {fields})",
                                   source="…", target=target, kind="3w", fields=", ".join(FIELDS_3W))
     tagged = None if options.mapping else _hxl_columns(rows)
+    tagged_file = tagged is not None
     if tagged is None:
         tagged = _untagged_columns(rows, options.mapping)
     header_index, headers, fields = tagged
@@ -269,7 +277,7 @@ def load_3w(path: Path, options: ImportOptions) -> tuple[int, list[str], list[st
             raise ImportFileError("--map: no column named {columns} in {path} (columns: {available})",
                                   columns=", ".join(f"'{u}'" for u in unknown), path=path,
                                   available=", ".join(h for h in headers if h))
-    if "org_name" not in fields and "org_acronym" not in fields:
+    if "org_name" not in fields and not (tagged_file and "org_acronym" in fields):
         raise ImportFileError(
             "{path}: no organisation column (HXL #org or a column such as 'Implementing Partner Name'); "
             "map one with --map COLUMN=org_name", path=path)
@@ -314,7 +322,8 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
     index = {f: i for i, f in enumerate(fields) if f}
     unknown_sectors: dict[str, int] = {}
     unknown_types: dict[str, int] = {}
-    new_orgs: set[str] = set()
+    new_orgs: dict[str, dict[str, Any]] = {}
+    cache_type: dict[str, str | None] = {}
     cache_sector: dict[str, str | None] = {}
     width = len(headers)
     for offset, raw in enumerate(rows[header_index + 1:]):
@@ -340,22 +349,29 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
             result.skipped_rows += 1
             continue
         oid = (orgs.find(acronym) if acronym else None) or orgs.find(org_name)
-        if oid is None:
-            type_text = get("org_type")
-            org_type = lookup_org_type(type_text) if type_text else None
-            if type_text and org_type is None:
+        type_text = get("org_type")
+        org_type = None
+        if type_text:
+            if type_text not in cache_type:
+                cache_type[type_text] = lookup_org_type(type_text)
+            org_type = cache_type[type_text]
+            if org_type is None:
                 unknown_types.setdefault(type_text, row_number)
-            org_type = org_type or "other"
-            ownership, profit, formality = DEFAULT_AXES[org_type]
+        if oid is None:
             oid = new_id()
-            plan.add(Organisation, dict(
-                id=oid, name=org_name or acronym, acronym=acronym, ownership=ownership, profit=profit,
-                formality=formality, sector=derive_sector(ownership, profit, formality), org_type=org_type,
-                legal_form="", phone="", email="", address="", website="", notes=""))
+            new_orgs[oid] = dict(id=oid, name=org_name or acronym, acronym=acronym, legal_form="", phone="",
+                                 email="", address="", website="", notes="")
+            _set_type(new_orgs[oid], org_type or "other")
+            plan.add(Organisation, new_orgs[oid])
             orgs.remember(oid, org_name or acronym, acronym)
-            new_orgs.add(oid)
-        elif oid not in new_orgs:
-            result.duplicates += 0  # merging into a known organisation is the point of a 3W
+        elif oid in new_orgs:
+            # The first rows of an organisation often leave its name or type blank.
+            planned = new_orgs[oid]
+            if org_type and planned["org_type"] == "other":
+                _set_type(planned, org_type)
+            if org_name and planned["name"] == planned["acronym"] and org_name != acronym:
+                planned["name"] = org_name
+                orgs.remember(oid, org_name, acronym)
         sector, activity = get("sector"), get("activity")
         if sector or activity:
             # An activity named like one of our need categories (our own 3W export) is
@@ -383,6 +399,12 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
     for type_text, row in unknown_types.items():
         result.notes.append(Note(row, "organisation type '{type}' not recognised; 'other' used", {"type": type_text}))
     return plan
+
+
+def _set_type(row: dict[str, Any], org_type: str) -> None:
+    ownership, profit, formality = DEFAULT_AXES[org_type]
+    row.update(org_type=org_type, ownership=ownership, profit=profit, formality=formality,
+               sector=derive_sector(ownership, profit, formality))
 
 
 # -- export ------------------------------------------------------------------------------------
