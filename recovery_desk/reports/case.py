@@ -33,6 +33,7 @@ from recovery_desk.reports.common import (
     PageFrame,
     ProgressFn,
     Styles,
+    check_output_path,
     data_table,
     format_local,
     key_value_table,
@@ -42,7 +43,6 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
-    check_output_path,
     write_atomically,
 )
 from recovery_desk.services import report_data

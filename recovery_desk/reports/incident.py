@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from recovery_desk.domain.errors import ValidationError
 from recovery_desk.domain.vocabulary import (
@@ -36,6 +44,7 @@ from recovery_desk.reports.common import (
     PageFrame,
     ProgressFn,
     Styles,
+    check_output_path,
     data_table,
     format_local,
     key_value_table,
@@ -45,7 +54,6 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
-    check_output_path,
     write_atomically,
 )
 from recovery_desk.services import report_data
@@ -95,7 +103,7 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
     progress(2, steps, tr("Listing stalled cases"))
     stalled = report_data.stalled_cases(session, as_of, stalled_days, list_limit)
     progress(3, steps, tr("Listing single-sector cases"))
-    single = report_data.single_sector_cases(session, list_limit)
+    single = report_data.single_sector_cases(session, list_limit, stats["cases"]["single_sector_open"])
     progress(4, steps, tr("Counting by area"))
     areas = report_data.cases_by_area(session)
     progress(5, steps, tr("Counting load by organisation"))
