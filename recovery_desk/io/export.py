@@ -88,13 +88,13 @@ def case_sheet(session: Session, lang: str, include_pii: bool, today: date | Non
     needs: dict[str, list[str]] = {}
     for case_id, category in session.execute(
             select(Need.case_id, Need.category).where(Need.deleted_at.is_(None))
-            .order_by(Need.case_id, Need.created_at, Need.category)).tuples():
+            .order_by(Need.case_id, Need.created_at, Need.category)):
         needs.setdefault(case_id, []).append(category)
     query = (select(Case, Area, Consent).outerjoin(Area, Area.id == Case.area_id)
              .outerjoin(Consent, Consent.case_id == Case.id)
              .where(Case.deleted_at.is_(None)).order_by(Case.sequence, Case.reference))
     rows: list[list[Any]] = []
-    for case, area, consent in session.execute(query).tuples():
+    for case, area, consent in session.execute(query):
         row: list[Any] = [
             case.reference, STAGE.label(case.stage, lang), CLOSURE_REASON.label(case.closure_reason, lang),
             PRIORITY.label(case.priority, lang), case.opened_on, case.closed_on,
@@ -128,7 +128,7 @@ def task_sheet(session: Session, lang: str, include_pii: bool = False, today: da
              .order_by(Case.sequence, Task.status, Task.position))
     rows = [[reference, t.title, t.description, NEED_CATEGORY.label(t.need_category, lang),
              TASK_STATUS.label(t.status, lang), org or "", person or "", t.due_date, PRIORITY.label(t.priority, lang)]
-            for t, reference, org, person in session.execute(query).tuples()]
+            for t, reference, org, person in session.execute(query)]
     return Sheet([field_label("tasks", c, lang) for c in TASK_COLUMNS], rows)
 
 
@@ -147,13 +147,13 @@ def organisation_sheet(session: Session, lang: str, include_pii: bool = False, t
     caps: dict[str, list[str]] = {}
     for oid, category in session.execute(
             select(Capability.organisation_id, Capability.need_category).where(Capability.deleted_at.is_(None))
-            .order_by(Capability.created_at, Capability.need_category)).tuples():
+            .order_by(Capability.created_at, Capability.need_category)):
         caps.setdefault(oid, []).append(category)
     areas: dict[str, list[str]] = {}
     for oid, area in session.execute(
             select(ServiceArea.organisation_id, Area).join(Area, Area.id == ServiceArea.area_id)
             .where(ServiceArea.deleted_at.is_(None), Area.deleted_at.is_(None))
-            .order_by(ServiceArea.created_at)).tuples():
+            .order_by(ServiceArea.created_at)):
         areas.setdefault(oid, []).append(area_token(area))
     rows = []
     for o in session.scalars(select(Organisation).where(Organisation.deleted_at.is_(None))

@@ -316,9 +316,9 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
     orgs = OrgIndex(session)
     areas = AreaIndex(session, plan)
     caps = {(o, c) for o, c in session.execute(select(Capability.organisation_id, Capability.need_category)
-                                               .where(Capability.deleted_at.is_(None))).tuples()}
+                                               .where(Capability.deleted_at.is_(None)))}
     served = {(o, a) for o, a in session.execute(select(ServiceArea.organisation_id, ServiceArea.area_id)
-                                                 .where(ServiceArea.deleted_at.is_(None))).tuples()}
+                                                 .where(ServiceArea.deleted_at.is_(None)))}
     index = {f: i for i, f in enumerate(fields) if f}
     unknown_sectors: dict[str, int] = {}
     unknown_types: dict[str, int] = {}
@@ -435,7 +435,7 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
     funders: dict[str, set[str]] = defaultdict(set)
     for case_id, org_id in session.execute(
             select(Participation.case_id, Participation.organisation_id).where(
-                Participation.role == "funder", Participation.deleted_at.is_(None))).tuples():
+                Participation.role == "funder", Participation.deleted_at.is_(None))):
         funders[case_id].add(org_id)
     groups: dict[tuple, dict[str, Any]] = {}
     lead = aliased(Organisation)
@@ -443,7 +443,7 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
                     func.coalesce(Task.claimed_at, Task.created_at), Task.completed_at, Case.opened_on)
              .join(Case, Case.id == Task.case_id).join(lead, lead.id == Task.lead_org_id)
              .where(Task.deleted_at.is_(None), Case.deleted_at.is_(None), lead.deleted_at.is_(None)))
-    for org_id, category, status, case_id, area_id, started, completed, opened in session.execute(query).tuples():
+    for org_id, category, status, case_id, area_id, started, completed, opened in session.execute(query):
         a = adm(areas.get(area_id)) if area_id else adm(None)
         key = (org_id, category or "other", a, TASK_STATUS_HXL.get(status, ""))
         g = groups.setdefault(key, {"cases": set(), "start": None, "end": None, "funders": set(), "open": False})
@@ -461,7 +461,7 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
     for org_id, category, area_id in session.execute(
             select(Capability.organisation_id, Capability.need_category, ServiceArea.area_id)
             .join(ServiceArea, ServiceArea.organisation_id == Capability.organisation_id)
-            .where(Capability.deleted_at.is_(None), ServiceArea.deleted_at.is_(None))).tuples():
+            .where(Capability.deleted_at.is_(None), ServiceArea.deleted_at.is_(None))):
         if org_id not in orgs or area_id not in areas:
             continue
         area = areas[area_id]

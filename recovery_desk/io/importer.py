@@ -534,7 +534,7 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
     existing_refs = set(session.scalars(select(Case.reference).where(Case.incident_id == incident.id)))
     existing_people = {(key_text(n), key_text(a)) for n, a in session.execute(
         select(Case.contact_name, Case.address).where(Case.deleted_at.is_(None), Case.contact_name != "",
-                                                      Case.address != "")).tuples()}
+                                                      Case.address != ""))}
     seq = session.scalar(select(func.max(Case.sequence)).where(Case.incident_id == incident.id)) or 0
     # Sequences of references given in the file are kept; new references continue after them.
     for ref in cols.values.get("reference", []):
@@ -622,7 +622,7 @@ class OrgIndex:
         self.by_acronym: dict[str, str] = {}
         for oid, name, acronym in session.execute(
                 select(Organisation.id, Organisation.name, Organisation.acronym)
-                .where(Organisation.deleted_at.is_(None))).tuples():
+                .where(Organisation.deleted_at.is_(None))):
             self.remember(oid, name, acronym)
 
     def remember(self, oid: str, name: str, acronym: str) -> None:
@@ -708,7 +708,7 @@ def _find_area_text(areas: AreaIndex, text: str) -> str | None:
 def build_people(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
     orgs = OrgIndex(session)
     existing = {(key_text(n), key_text(p), key_text(e)) for n, p, e in session.execute(
-        select(Person.name, Person.phone, Person.email).where(Person.deleted_at.is_(None))).tuples()}
+        select(Person.name, Person.phone, Person.email).where(Person.deleted_at.is_(None)))}
     seen: dict[tuple[str, str, str], int] = {}
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:
@@ -742,14 +742,14 @@ def build_people(session: Session, cols: Columns, plan: Plan, now: datetime) -> 
 
 
 def build_tasks(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
-    cases = dict(session.execute(select(Case.reference, Case.id).where(Case.deleted_at.is_(None))).tuples())
+    cases = dict(session.execute(select(Case.reference, Case.id).where(Case.deleted_at.is_(None))).all())
     orgs = OrgIndex(session)
     people: dict[str, list[str]] = {}
-    for pid, name in session.execute(select(Person.id, Person.name).where(Person.deleted_at.is_(None))).tuples():
+    for pid, name in session.execute(select(Person.id, Person.name).where(Person.deleted_at.is_(None))):
         people.setdefault(key_text(name), []).append(pid)
     existing = {(c, key_text(t), n or "") for c, t, n in session.execute(
-        select(Task.case_id, Task.title, Task.need_category).where(Task.deleted_at.is_(None))).tuples()}
-    positions = dict(session.execute(select(Task.status, func.max(Task.position)).group_by(Task.status)).tuples())
+        select(Task.case_id, Task.title, Task.need_category).where(Task.deleted_at.is_(None)))}
+    positions = dict(session.execute(select(Task.status, func.max(Task.position)).group_by(Task.status)).all())
     seen: dict[tuple[str, str, str], int] = {}
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from recovery_desk.io import normalise as n
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("令和6年1月14日", date(2024, 1, 14)),
+    ("令和６年１月１４日", date(2024, 1, 14)),
+    ("令和元年5月1日", date(2019, 5, 1)),
+    ("R6.1.14", date(2024, 1, 14)),
+    ("r6/1/14", date(2024, 1, 14)),
+    ("H23.3.11", date(2011, 3, 11)),
+    ("平成23年3月11日", date(2011, 3, 11)),
+    ("昭和64年1月7日", date(1989, 1, 7)),
+    ("令和6年1月14日午後6時", date(2024, 1, 14)),
+    ("2024-01-14", date(2024, 1, 14)),
+    ("2024/1/14", date(2024, 1, 14)),
+    ("2024年1月14日（日）", date(2024, 1, 14)),
+    ("2024-01-14 00:00:00", date(2024, 1, 14)),
+    ("20240114", date(2024, 1, 14)),
+])
+def test_dates(text: str, expected: date) -> None:
+    assert n.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["令和6年13月1日", "2024-02-30", "平成0年1月1日", "令和1年4月1日", "yesterday",
+                                  "1/14", "2024-01-14 foo"])
+def test_not_dates(text: str) -> None:
+    with pytest.raises(n.DateFormatError):
+        n.parse_date(text)
+
+
+def test_empty_date_is_none() -> None:
+    assert n.parse_date("  ") is None
+
+
+def test_fold_width_is_the_safe_part_of_nfkc() -> None:
+    assert n.fold_width("ＡＢＣ１２３") == "ABC123"
+    assert n.fold_width("ｶﾞｽ") == "ガス"
+    assert n.fold_width("山田\u3000太郎\u200b") == "山田 太郎"
+    # Full NFKC would rewrite these; names and free text keep them.
+    assert n.fold_width("①㈱") == "①㈱"
+    assert n.nfkc("①") == "1"
+
+
+def test_numbers_and_codes() -> None:
+    assert n.parse_int("３人") == 3
+    assert n.parse_int("1,200") == 1200
+    with pytest.raises(ValueError):
+        n.parse_int("2.5")
+    assert n.normalise_phone("０７６７ー５３ー１１１１") == "0767-53-1111"
+    assert n.lgcode6("172022") == "172022"
+    assert n.lgcode6("10006") == "010006"  # Excel dropped the leading zero
+    with pytest.raises(ValueError):
+        n.lgcode6("172023")
+    assert n.lgcode_from5("17202") == "172022"
+    assert n.lgcode_from5("1100") == "011002"
+    assert n.prefecture_code("17") == "JP-17"
+    assert n.prefecture_code("JP-01") == "JP-01"
+    with pytest.raises(ValueError):
+        n.prefecture_code("48")
+    assert n.split_list("食料、住宅修理; 心のケア") == ["食料", "住宅修理", "心のケア"]
