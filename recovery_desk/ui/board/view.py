@@ -136,7 +136,8 @@ class BoardView(QAbstractScrollArea):
         header = LANE_HEADER_H if self.model.lane_mode != "none" else 0
         x = self._col_x[column] - ox + MARGIN
         y = HEADER_H + self._lane_tops[lane] - oy + header + MARGIN + index * (CARD_H + CARD_GAP)
-        return QRect(x, y, self._column_w - 2 * MARGIN, CARD_H)
+        width = self._col_x[column + 1] - self._col_x[column]
+        return QRect(x, y, width - 2 * MARGIN, CARD_H)
 
     def rect_of(self, task_id: str) -> QRect | None:
         where = self.model.locate(task_id)
