@@ -156,7 +156,8 @@ STAGE = Vocabulary(
         ("transferred", "Transferred", "移管"),
     ],
 )
-OPEN_STAGES = tuple(c for c in STAGE.codes if c not in ("closed", "transferred"))
+CLOSED_STAGES = ("closed", "transferred")
+OPEN_STAGES = tuple(c for c in STAGE.codes if c not in CLOSED_STAGES)
 
 CLOSURE_REASON = Vocabulary(
     "closure_reason",

@@ -9,15 +9,13 @@ byte-for-byte as it was. An older schema is upgraded after a backup beside the f
 from __future__ import annotations
 
 import enum
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
 from recovery_desk.domain.errors import WorkspaceError
@@ -27,20 +25,46 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
 def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
+def known_revisions() -> tuple[set[str], str]:
+    """The schema revisions this version knows, and the newest (head).
+
+    Read from the migration files' ``revision`` / ``down_revision`` lines rather than
+    through Alembic, so that opening a current workspace does not import Alembic at all.
+    """
+    revisions: dict[str, str | None] = {}
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        down = re.search(r"^down_revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        if revision:
+            revisions[revision.group(1)] = down.group(1) if down else None
+    heads = set(revisions) - {d for d in revisions.values() if d}
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
+    return set(revisions), heads.pop()
+
+
 def head_revision() -> str:
-    head = script_directory().get_current_head()
-    assert head is not None
-    return head
+    return known_revisions()[1]
 
 
 class FileState(enum.Enum):
@@ -80,17 +104,15 @@ def inspect_file(path: Path) -> Inspection:
         raise WorkspaceError("{path} is damaged: {detail}", path=path, detail=str(exc)) from exc
     if revision is None:
         raise WorkspaceError("{path} is an SQLite file but not a Recovery Desk workspace", path=path)
-    scripts = script_directory()
-    try:
-        scripts.get_revision(revision)
-    except Exception as exc:  # alembic raises several kinds for an unknown revision
+    known, head = known_revisions()
+    if revision not in known:
         raise WorkspaceError(
             "{path} was created by a newer version of Recovery Desk (schema {revision}); "
             "update the application to open it",
             path=path,
             revision=revision,
-        ) from exc
-    state = FileState.CURRENT if revision == scripts.get_current_head() else FileState.OLDER
+        )
+    state = FileState.CURRENT if revision == head else FileState.OLDER
     return Inspection(state, revision)
 
 
@@ -135,6 +157,8 @@ def make_engine(path: Path) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -142,6 +166,8 @@ def upgrade(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 

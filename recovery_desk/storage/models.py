@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -121,6 +122,8 @@ class Case(SyncMixin, Base):
         Index("ix_case_stage", "stage"),
         Index("ix_case_priority", "priority"),
         Index("ix_case_last_activity", "last_activity_at"),
+        # Tombstones are few: statistics exclude them through this small partial index.
+        Index("ix_case_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
     )
     incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"))
     reference: Mapped[str] = mapped_column(String(32))
@@ -211,6 +214,10 @@ class Participation(SyncMixin, Base):
     """An organisation's role on a case."""
 
     __tablename__ = "participation"
+    __table_args__ = (
+        Index("ix_participation_stats", "case_id", "organisation_id", "role",
+              sqlite_where=text("deleted_at IS NULL")),
+    )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="implementer")
@@ -221,6 +228,9 @@ class Task(SyncMixin, Base):
     __table_args__ = (
         Index("ix_task_status_position", "status", "position"),
         Index("ix_task_due_date", "due_date"),
+        # Covers the statistics' scan of live tasks (a third of the table's size).
+        Index("ix_task_stats", "status", "lead_org_id", "due_date", "case_id",
+              sqlite_where=text("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 01:47:38.721215
 """
 
@@ -164,6 +164,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('incident_id', 'reference', name='uq_case_incident_reference')
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.create_index('ix_case_deleted', ['deleted_at'], unique=False, sqlite_where=sa.text('deleted_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_case_area_id'), ['area_id'], unique=False)
         batch_op.create_index('ix_case_last_activity', ['last_activity_at'], unique=False)
         batch_op.create_index('ix_case_priority', ['priority'], unique=False)
@@ -265,6 +266,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participation'))
     )
     with op.batch_alter_table('participation', schema=None) as batch_op:
+        batch_op.create_index('ix_participation_stats', ['case_id', 'organisation_id', 'role'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_participation_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participation_organisation_id'), ['organisation_id'], unique=False)
 
@@ -293,6 +295,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task'))
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.create_index('ix_task_stats', ['status', 'lead_org_id', 'due_date', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_task_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_task_due_date', ['due_date'], unique=False)
