@@ -226,7 +226,7 @@ def parse_case_query(text: str) -> Query:
 
 def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
     """SQLAlchemy conditions selecting the live cases that match ``query`` (AND of terms)."""
-    from sqlalchemy import and_, exists, not_, or_, select
+    from sqlalchemy import and_, not_, or_, select
 
     from recovery_desk.storage.models import Area, Case, Consent, Need, Organisation, Participation, Task
 
@@ -236,9 +236,11 @@ def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
     conditions: list[Any] = [Case.deleted_at.is_(None)]
 
     def participates(*where: Any) -> Any:
-        return exists(select(Participation.id).join(Organisation, Organisation.id == Participation.organisation_id)
-                      .where(Participation.case_id == Case.id, Participation.deleted_at.is_(None),
-                             Organisation.deleted_at.is_(None), *where))
+        # Non-correlated IN (one pass over the subquery), not EXISTS: SQLite would pick the
+        # category/sector index for a correlated subquery and scan it once per case.
+        orgs = select(Organisation.id).where(Organisation.deleted_at.is_(None), *where)
+        return Case.id.in_(select(Participation.case_id).where(
+            Participation.deleted_at.is_(None), Participation.organisation_id.in_(orgs)))
 
     for term in query.terms:
         cond: Any
@@ -252,8 +254,8 @@ def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
                       "support": Case.support_class}[name]
             cond = column.in_(resolve_vocab(CASE_VOCAB_FIELDS[name], term))
         elif name == "need":
-            cond = exists(select(Need.id).where(
-                Need.case_id == Case.id, Need.deleted_at.is_(None), Need.state.in_(("unmet", "in_progress")),
+            cond = Case.id.in_(select(Need.case_id).where(
+                Need.deleted_at.is_(None), Need.state.in_(("unmet", "in_progress")),
                 Need.category.in_(resolve_vocab(NEED_CATEGORY, term))))
         elif name == "sector":
             cond = participates(Organisation.sector.in_(resolve_vocab(SECTOR, term)))
@@ -274,20 +276,19 @@ def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
             answer = term.value.casefold()
             if answer not in YES | NO:
                 raise QueryError("{token}: answer yes or no", token=term.token, position=term.position)
-            given = exists(select(Consent.id).where(Consent.case_id == Case.id, Consent.deleted_at.is_(None),
-                                                    Consent.given.is_(True)))
+            given = Case.id.in_(select(Consent.case_id).where(Consent.deleted_at.is_(None),
+                                                              Consent.given.is_(True)))
             cond = given if answer in YES else not_(given)
         elif name == "opened":
             day = parse_date_value(term)
             cond = {":": Case.opened_on == day, "=": Case.opened_on == day, "<": Case.opened_on < day,
                     "<=": Case.opened_on <= day, ">": Case.opened_on > day, ">=": Case.opened_on >= day}[term.op]
         elif name == "is" and term.value == "overdue":
-            cond = exists(select(Task.id).where(
-                Task.case_id == Case.id, Task.deleted_at.is_(None), Task.status.not_in(CLOSED_TASK_STATUSES),
+            cond = Case.id.in_(select(Task.case_id).where(
+                Task.deleted_at.is_(None), Task.status.not_in(CLOSED_TASK_STATUSES),
                 Task.due_date.is_not(None), Task.due_date < today))
         elif name == "is" and term.value == "unmet":
-            cond = exists(select(Need.id).where(Need.case_id == Case.id, Need.deleted_at.is_(None),
-                                                Need.state == "unmet"))
+            cond = Case.id.in_(select(Need.case_id).where(Need.deleted_at.is_(None), Need.state == "unmet"))
         else:  # pragma: no cover - parse_case_query rejects unknown fields and flags
             raise QueryError("unknown field {name} in {token}; use one of: {known}", token=term.token,
                              name=name, known=", ".join(CASE_FIELDS))
