@@ -1,0 +1,84 @@
+"""Fixtures for the desktop app's tests: a database worker, an AppContext on a writable
+copy of the demo workspace, and the main window built on it.
+
+Use ``wait_idle(qtbot, ctx)`` after an action to let the worker finish and its results
+reach the widgets (never sleep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ACTOR = "Test User (Test Org)"
+
+
+def wait_idle(qtbot, ctx, timeout: int = 10_000) -> None:
+    """Wait until the database worker has run every queued job and delivered its result."""
+    qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=timeout)
+
+
+@pytest.fixture
+def worker(qapp) -> Iterator:
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    w = DatabaseWorker()
+    yield w
+    w.stop()
+
+
+def _context(worker, path: Path | None, lang: str = "en"):
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui.context import AppContext
+
+    ctx = AppContext(worker, lang=lang)
+    if path is not None:
+        ctx.set_workspace(Workspace.open(path, actor=ACTOR))
+    return ctx
+
+
+@pytest.fixture
+def ctx(worker, demo_copy: Path) -> Iterator:
+    """An AppContext on a private copy of the 300-case demo workspace (English)."""
+    context = _context(worker, demo_copy)
+    yield context
+    context.set_workspace(None)  # the worker closes it before it stops
+
+
+@pytest.fixture
+def ctx_ja(worker, demo_copy: Path) -> Iterator:
+    from recovery_desk.i18n import set_language
+
+    set_language("ja")
+    context = _context(worker, demo_copy, "ja")
+    yield context
+    context.set_workspace(None)
+    set_language("en")
+
+
+@pytest.fixture
+def empty_ctx(worker, workspace) -> Iterator:
+    """An AppContext on an empty workspace (one incident, nothing else)."""
+    from recovery_desk.ui.context import AppContext
+
+    workspace.actor = ACTOR
+    context = AppContext(worker, lang="en")
+    context.set_workspace(workspace)
+    yield context
+    context.workspace = None  # the `workspace` fixture closes it
+
+
+@pytest.fixture
+def main_window(qtbot, ctx) -> Iterator:
+    """The main window on the demo copy, shown, with its first data loaded."""
+    from recovery_desk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    wait_idle(qtbot, ctx)
+    yield window
+    wait_idle(qtbot, ctx)
