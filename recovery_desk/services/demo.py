@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -48,6 +47,9 @@ INCIDENT_START = date(2024, 1, 1)
 PREFECTURE, PREFECTURE_CODE = "石川県", "JP-17"
 MUNICIPALITY, MUNICIPALITY_CODE = "七尾市", "172022"
 BATCH = 2000
+# Version 4, RFC 4122 variant: the bits uuid.UUID(int=..., version=4) would set.
+UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
 
 # (name, acronym, ownership, profit, formality, type, legal form, capabilities)
 BASE_ORGANISATIONS: list[tuple[str, str, str, str, str, str, str, tuple[str, ...]]] = [
@@ -185,7 +187,9 @@ class DemoBuilder:
         self.position = {s: 0.0 for s in ("received", "matched", "in_progress", "blocked", "done", "cancelled")}
 
     def uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A version-4 UUID drawn from the seeded generator (deterministic per seed)."""
+        h = f"{self.rng.getrandbits(128) & UUID4_MASK | UUID4_BITS:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def add(self, model: type, rows: list[dict[str, Any]], case_key: str | None = "case_id") -> None:
         n = self.op.add_many(model, rows, case_key=case_key)

@@ -36,7 +36,7 @@ def encode(value: Any) -> str | None:
     """A value as JSON text for the audit trail (dates as ISO strings)."""
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return _ENCODER.encode(value)
 
 
 def _json_default(value: Any) -> str:
@@ -45,8 +45,13 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def snapshot(values: Mapping[str, Any]) -> str:
-    return encode({k: v for k, v in values.items() if k not in SyncMixin.BOOKKEEPING}) or "{}"
+    """A created row's values (less bookkeeping columns) as compact JSON."""
+    bookkeeping = SyncMixin.BOOKKEEPING
+    return _ENCODER.encode({k: v for k, v in values.items() if k not in bookkeeping})
 
 
 class Operation:
