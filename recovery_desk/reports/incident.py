@@ -345,7 +345,7 @@ def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: b
                contacts: dict[str, dict[str, str]], extra: str) -> Any:
     W = CONTENT_WIDTH
     header = [tr("Case", lang), tr("Stage", lang), tr("Priority", lang), tr("Area", lang)]
-    widths = [24 * mm, 26 * mm, 15 * mm, 38 * mm]
+    widths = [23 * mm, 32 * mm, 13 * mm, 32 * mm]
     if extra == "idle":
         header += [tr("Last activity", lang), tr("Days idle", lang)]
         widths += [26 * mm, 15 * mm]
