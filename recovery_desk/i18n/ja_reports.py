@@ -189,6 +189,8 @@ MESSAGES: dict[str, str] = {
     "created": "作成",
     "changed": "変更",
     "deleted": "削除",
+    "yes": "はい",
+    "no": "いいえ",
     # -- Reports page (desktop) ----------------------------------------------------------
     "PDF status reports that can be printed as they are: the incident progress report for the headquarters "
     "and the council meeting, or the status report of one case for its file and its case conference.":

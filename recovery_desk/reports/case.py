@@ -246,6 +246,8 @@ def _field_value(a: dict[str, Any], lang: str) -> str:
 
     name = FIELD_NAMES.get(a["field"], a["field"]) if lang == "ja" else a["field"].replace("_", " ")
     value = a["value"]
+    if value in ("True", "False"):
+        value = tr("yes", lang) if value == "True" else tr("no", lang)
     vocab = FIELD_VOCABULARIES.get(a["field"])
     if vocab is not None and value:
         value = vocab.label(value, lang)

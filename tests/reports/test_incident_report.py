@@ -151,3 +151,55 @@ def test_period_ending_before_it_starts_is_refused(demo_path: Path, tmp_path: Pa
     with Workspace.open(demo_path) as ws, pytest.raises(ValidationError):
         build_incident_report(ws, tmp_path / "x.pdf", start=END, end=START)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_workspace_reports_zeros(workspace, tmp_path: Path) -> None:
+    from recovery_desk.reports.incident import build_incident_report
+
+    out = build_incident_report(workspace, tmp_path / "empty.pdf", lang="ja")
+    lines = pdf_lines(out)
+    assert contains_run(lines, ["ケース総数", "0", "対応中のケース", "0"])
+    assert "Test quake" in pdf_text(out)
+
+
+def test_generated_at_is_local_time_with_zone(demo_path: Path, tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    from recovery_desk.reports.case import build_case_report
+    from recovery_desk.services.workspace import Workspace
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        with Workspace.open(demo_path) as ws:
+            build_case_report(ws, "NANAO-0001", tmp_path / "case.pdf")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    text = " ".join(pdf_text(tmp_path / "case.pdf").split())
+    assert "JST (UTC+09:00)" in text
+
+
+def test_include_pii_lists_contacts_only_with_consent(demo_path: Path, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from recovery_desk.reports.incident import build_incident_report, gather_incident
+    from recovery_desk.services.cases import consent_allows_pii
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.storage.models import Case, Consent
+
+    with Workspace.open(demo_path) as ws:
+        with ws.session() as s:
+            data = gather_incident(s, end=END, include_pii=True, today=END, list_limit=1000)
+            listed = {r["id"] for r in data.stalled.rows} | {r["id"] for r in data.single_sector.rows}
+            rows = s.execute(select(Case, Consent).outerjoin(Consent, Consent.case_id == Case.id)
+                             .where(Case.id.in_(listed))).all()
+        build_incident_report(ws, tmp_path / "pii.pdf", end=END, include_pii=True, today=END, list_limit=1000)
+    allowed = [c for c, consent in rows if consent_allows_pii(consent, END)]
+    refused = [c for c, consent in rows if not consent_allows_pii(consent, END)]
+    assert allowed and refused
+    assert set(data.contacts) == {c.id for c in allowed}
+    flat = "".join(pdf_text(tmp_path / "pii.pdf").split())
+    assert all(c.contact_phone in flat for c in allowed)
+    assert not any(c.contact_phone in flat for c in refused)
+    assert "Containspersonaldata" in flat

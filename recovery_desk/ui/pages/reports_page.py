@@ -109,8 +109,12 @@ class ReportsPage(QWidget):
         form.addRow(tr("Period to", lang), self.end)
         form.addRow(tr("Stalled after", lang), self.stalled)
         form.addRow(tr("Language", lang), self.language)
-        form.addRow("", self.include_pii)
-        form.addRow("", self.pii_help)
+        pii_box = QWidget()
+        pii_layout = QVBoxLayout(pii_box)
+        pii_layout.setContentsMargins(0, 0, 0, 0)
+        pii_layout.addWidget(self.include_pii)
+        pii_layout.addWidget(self.pii_help)
+        form.addRow("", pii_box)
         form.addRow(tr("Save as", lang), out_row)
         self._form = form
 
