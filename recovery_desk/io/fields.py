@@ -45,7 +45,8 @@ class FieldSpec:
     keys: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", tuple(header_key(a) for a in (self.name, *self.aliases)))
+        keys = (self.name, *self.aliases, *((self.label_ja,) if self.label_ja else ()))
+        object.__setattr__(self, "keys", tuple(dict.fromkeys(header_key(a) for a in keys)))
 
 
 def _f(name: str, type_: str, aliases: str, ja: str, **kw) -> FieldSpec:

@@ -470,6 +470,18 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
             continue
         groups.setdefault((org_id, category, a, ""), {"cases": set(), "start": None, "end": None,
                                                       "funders": set(), "open": True, "district": area.district})
+    # Organisations with capabilities but no service area, or with neither, still appear.
+    listed = {k[0] for k in groups}
+    no_area = adm(None)
+    for org_id, category in session.execute(
+            select(Capability.organisation_id, Capability.need_category).where(Capability.deleted_at.is_(None))):
+        if org_id in orgs and org_id not in listed:
+            groups.setdefault((org_id, category, no_area, ""), {"cases": set(), "start": None, "end": None,
+                                                                "funders": set(), "open": True})
+    listed = {k[0] for k in groups}
+    for org_id in orgs.keys() - listed:
+        groups[(org_id, "", no_area, "")] = {"cases": set(), "start": None, "end": None, "funders": set(),
+                                             "open": True}
     rows: list[list[Any]] = [[tr(h, lang) for h, _ in HXL_COLUMNS], [t for _, t in HXL_COLUMNS]]
     for key in sorted(groups, key=lambda k: (orgs[k[0]].name, k[1], k[2], k[3])):
         org_id, category, (pref, pref_code, muni, muni_code), status = key
@@ -479,7 +491,7 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
         rows.append([
             o.name, o.acronym, ORG_TYPE_HDX.get(o.org_type, ""), o.name,
             "; ".join(sorted(orgs[f].name for f in g["funders"] if f in orgs)),
-            NEED_CLUSTER.get(category, ""), NEED_CATEGORY.label(category, lang), pref, pref_code, muni, muni_code,
+            NEED_CLUSTER.get(category, ""), NEED_CATEGORY.label(category, lang) if category else "", pref, pref_code, muni, muni_code,
             status, g["start"], None if g["open"] else g["end"], len(g["cases"]) if status else "",
             meta,
         ])

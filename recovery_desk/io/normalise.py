@@ -1,7 +1,8 @@
 """Values as people type them into spreadsheets, normalised.
 
 * ``fold_width``: the safe part of NFKC for names, addresses and free text — full-width
-  ASCII (ＡＢＣ１２３) becomes ASCII, half-width katakana (ｶﾀｶﾅ) becomes full-width, the
+  digits and Latin letters (ＡＢＣ１２３) become ASCII, a full-width minus between digits a
+  hyphen (１－２ → 1-2), half-width katakana (ｶﾀｶﾅ) becomes full-width, the
   ideographic space becomes a space, zero-width characters and controls go. Full NFKC is
   not applied to such text because it also rewrites characters people mean (①→1, ㈱→(株),
   CJK compatibility ideographs in family names).
@@ -28,7 +29,9 @@ ERAS = [
 ]
 _ERA_BY_NAME = {k: start for start, kanji, initial in ERAS for k in (kanji, initial)}
 
-_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+# Full-width digits and Latin letters only: full-width punctuation （）・！ belongs to
+# Japanese text and stays as written.
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B)) for cp in range(*r)}
 _WIDTH_TABLE[0x3000] = 0x20
 for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
     _WIDTH_TABLE[_cp] = None
@@ -36,7 +39,9 @@ for _cp in range(0x00, 0x20):
     if _cp not in (0x09, 0x0A, 0x0D):
         _WIDTH_TABLE[_cp] = None
 _WIDTH_TABLE[0x7F] = None
+_FULL_TABLE = {**{cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}, **_WIDTH_TABLE}
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]+")
+_DIGIT_MINUS = re.compile("(?<=[0-9])－(?=[0-9])")
 
 
 def _kana_run(match: re.Match[str]) -> str:
@@ -48,11 +53,13 @@ def fold_width(text: str) -> str:
     text = text.translate(_WIDTH_TABLE)
     if _HALFWIDTH_KANA.search(text):
         text = _HALFWIDTH_KANA.sub(_kana_run, text)
+    if "－" in text:  # a full-width minus between digits is a hyphen: 1－2 → 1-2
+        text = _DIGIT_MINUS.sub("-", text)
     return text.strip()
 
 
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text.translate(_WIDTH_TABLE)).strip()
+    return unicodedata.normalize("NFKC", text.translate(_FULL_TABLE)).strip()
 
 
 _ERA_RE = re.compile(
