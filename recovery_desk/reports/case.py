@@ -195,7 +195,7 @@ def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: s
             due = t["due_date"].isoformat() if t["due_date"] else "—"
             if t["overdue"]:
                 due += " " + tr("(overdue)", lang)
-            holder = t["holder"] + (f" / {t['assignee']}" if t["assignee"] else "")
+            holder = (t["holder"] or "—") + (f" / {t['assignee']}" if t["assignee"] else "")
             title = t["title"] + (f"\n{t['description']}" if t["description"] else "")
             rows.append([title, NEED_CATEGORY.label(t["need_category"], lang), TASK_STATUS.label(t["status"], lang),
                          due, holder])

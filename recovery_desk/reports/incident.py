@@ -304,7 +304,7 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
               tr("Held by", lang)]
     rows = []
     for r in data.overdue.rows:
-        holder = r["holder"] + (f" / {r['assignee']}" if r["assignee"] else "")
+        holder = (r["holder"] or "—") + (f" / {r['assignee']}" if r["assignee"] else "")
         rows.append([r["reference"], r["title"], TASK_STATUS.label(r["status"], lang), r["due_date"].isoformat(),
                      r["days_overdue"], holder])
     story.append(data_table(header, rows, [24 * mm, W - 24 * mm - 20 * mm - 20 * mm - 17 * mm - 45 * mm,
@@ -367,7 +367,7 @@ def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: b
             row += [utc_naive_to_local(r["last_activity_at"])[:10], r["idle_days"]]
         else:
             row += [SECTOR.label(r["sector"], lang)]
-        row.append(r["holder"])
+        row.append(r["holder"] or "—")
         if include_pii:
             contact = contacts.get(r["id"])
             row.append(f"{contact['name']} {contact['phone']}".strip() if contact else tr("(redacted)", lang))
