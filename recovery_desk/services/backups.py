@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from datetime import datetime
@@ -48,9 +49,13 @@ def _check_workspace(path: Path) -> None:
 
 
 def backup(ws_path: Path | str, dest: Path | str) -> Path:
-    """Copy the workspace to ``dest`` (a file, or a folder to put a dated copy in)."""
+    """Copy the workspace to ``dest`` (a file, or a folder — existing or written with a
+    trailing slash — to put a dated copy in)."""
+    as_folder = str(dest).endswith(("/", os.sep))
     ws_path, dest = Path(ws_path), Path(dest)
     _check_workspace(ws_path)
+    if as_folder:
+        dest.mkdir(parents=True, exist_ok=True)
     if dest.is_dir():
         dest = dest / f"{ws_path.stem}-{_stamp()}{ws_path.suffix or '.rdesk'}"
     if dest.resolve() == ws_path.resolve():
