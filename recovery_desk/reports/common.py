@@ -127,7 +127,8 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
     for row in rows:
         body.append([number(v) if i in numeric and not isinstance(v, str) else
                      (v if i in numeric else cell(v, styles)) for i, v in enumerate(row)])
-    table = Table(body, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    # splitInRow: a row taller than a page (a long note) continues on the next page.
+    table = Table(body, colWidths=list(widths), repeatRows=1, hAlign="LEFT", splitInRow=1)
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("LEADING", (0, 0), (-1, -1), 10.5),
@@ -154,7 +155,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Seq
 def key_value_table(pairs: Sequence[tuple[str, Any]], widths: Sequence[float], styles: Styles) -> Table:
     rows = [[para(k, styles.cell), v if isinstance(v, str) and v.isdigit() else
              (number(v) if isinstance(v, int) else cell(v, styles))] for k, v in pairs]
-    table = Table(rows, colWidths=list(widths), hAlign="LEFT")
+    table = Table(rows, colWidths=list(widths), hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),

@@ -150,3 +150,24 @@ def test_unknown_case_writes_nothing(demo_path: Path, tmp_path: Path) -> None:
     with Workspace.open(demo_path) as ws, pytest.raises(NotFoundError):
         build_case_report(ws, "NANAO-99999", tmp_path / "case.pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_very_long_text_splits_across_pages(demo_copy: Path, tmp_path: Path) -> None:
+    from recovery_desk.reports.case import build_case_report
+    from recovery_desk.services import cases, conferences, tasks
+    from recovery_desk.services.workspace import Workspace
+
+    long_en = " ".join(f"word{i}" for i in range(800))  # ~5,000 characters
+    long_ja = "長い記録の文章です。" * 480
+    with Workspace.open(demo_copy) as ws:
+        cid = cases.find_case(ws, "NANAO-0042").id
+        cases.set_consent(ws, cid, given=True, scope="reports", given_on="2024-01-10")
+        cases.update_case(ws, cid, notes=long_ja)
+        tasks.create_task(ws, cid, title="Long task", description=long_en)
+        conferences.create_conference(ws, cid, held_on="2024-06-01", title="Long", notes=long_ja)
+        build_case_report(ws, "NANAO-0042", tmp_path / "long.pdf", include_pii=True, lang="ja", today=DEMO_AS_OF)
+    flat = _flat(pdf_text(tmp_path / "long.pdf"))
+    assert "word0" in flat and "word799" in flat
+    # notes, conference minutes and the timeline's change of the notes: 3 × 480 sentences, less
+    # the few that a page break cuts in two (the running header lands in between in the text)
+    assert flat.count("長い記録の文章です。") >= 3 * 480 - 10
