@@ -182,6 +182,16 @@ class RowsModel(QAbstractTableModel):
         self.rows = list(rows)
         self.endResetModel()
 
+    def update_rows(self, rows: Sequence[Any]) -> None:
+        """New values for the same rows in the same order: repaint, keep selection and scroll."""
+        rows = list(rows)
+        if [self.id_of(r) for r in rows] != [self.id_of(r) for r in self.rows]:
+            self.set_rows(rows)
+            return
+        self.rows = rows
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+
     def row_of(self, entity_id: Any) -> int:
         for i, row in enumerate(self.rows):
             if self.id_of(row) == entity_id:

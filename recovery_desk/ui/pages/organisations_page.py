@@ -103,6 +103,14 @@ def _set_code(combo: QComboBox, code: str | None) -> None:
     combo.setCurrentIndex(max(i, 0))
 
 
+def _count(n: int | None) -> str:
+    return "…" if n is None else f"{n:,}"
+
+
+def _sort_count(n: int | None) -> int:
+    return -1 if n is None else n
+
+
 class OrganisationEditor(QWidget):
     """Edits one organisation (or a new one). Emits ``saved(id)`` after a create/update."""
 
@@ -631,7 +639,8 @@ class OrganisationEditor(QWidget):
 class OrganisationsPage(QWidget):
     """List + welfare triangle on the left, the editor on the right."""
 
-    rows_loaded = Signal()
+    first_rows_shown = Signal()  # names on screen, counts still coming
+    rows_loaded = Signal()  # names and counts
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -661,8 +670,9 @@ class OrganisationsPage(QWidget):
             Column(tr("Sector", lang), lambda r: SECTOR.label(r.sector, lang),
                    sort=lambda r: SECTOR.codes.index(r.sector) if r.sector in SECTOR else 99),
             Column(tr("Type", lang), lambda r: ORG_TYPE.label(r.org_type, lang)),
-            Column(tr("Open tasks", lang), lambda r: f"{r.open_tasks:,}", sort=lambda r: r.open_tasks, numeric=True),
-            Column(tr("Cases", lang), lambda r: f"{r.cases:,}", sort=lambda r: r.cases, numeric=True),
+            Column(tr("Open tasks", lang), lambda r: _count(r.open_tasks), sort=lambda r: _sort_count(r.open_tasks),
+                   numeric=True),
+            Column(tr("Cases", lang), lambda r: _count(r.cases), sort=lambda r: _sort_count(r.cases), numeric=True),
         ], parent=self)
         self.proxy = filter_proxy(self.model, self)
         self.view = make_table(self.proxy)
@@ -711,19 +721,27 @@ class OrganisationsPage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        """Reload the list (and the open organisation) from the database."""
+        """Reload the list (names first, then the counts) and the open organisation."""
         if self.ctx.workspace is None:
             return
         self._stale = False
         self._reload_pending = False
-        self.ctx.read(org_queries.list_organisations, self._rows_arrived)
+        self.ctx.read(org_queries.list_organisations_fast, self._rows_arrived)
+        self.ctx.read(org_queries.organisation_counts, self._counts_arrived)
         self.ctx.read(org_queries.list_areas, self.editor.set_areas)
         if self._current_id and not self.editor.dirty:
             self.editor.load(self._current_id)
 
     def _rows_arrived(self, rows: list[OrgRow]) -> None:
-        self.model.set_rows(rows)
-        self.triangle.set_rows(rows)
+        if self.model.rows and [r.id for r in rows] == [r.id for r in self.model.rows]:
+            # Same organisations: keep the counts on screen until the new ones come.
+            rows = [old if old.open_tasks is not None and (old.name, old.acronym, old.sector, old.org_type)
+                    == (new.name, new.acronym, new.sector, new.org_type) else new
+                    for old, new in zip(self.model.rows, rows, strict=True)]
+            self.model.update_rows(rows)
+        else:
+            self.model.set_rows(rows)
+        self.triangle.set_rows(self.model.rows)
         self._update_count()
         wanted = self._pending_select or self._current_id
         self._pending_select = None
@@ -735,6 +753,12 @@ class OrganisationsPage(QWidget):
         elif self._current_id and self.model.row_of(self._current_id) < 0 and self.editor.org_id is not None:
             self._set_current(None)
             self.editor.start_new()
+        self.first_rows_shown.emit()
+
+    def _counts_arrived(self, counts: dict[str, tuple[int, int, int]]) -> None:
+        rows = org_queries.with_counts(self.model.rows, counts)
+        self.model.update_rows(rows)
+        self.triangle.set_rows(rows)
         self.rows_loaded.emit()
 
     def _on_changed(self, changes: Changes) -> None:

@@ -90,7 +90,7 @@ class MembershipModel(RowsModel):
     def __init__(self, lang: str, on_title: Any, parent: QWidget | None = None):
         super().__init__([
             Column(tr("Organisation", lang), lambda r: r.organisation),
-            Column(tr("Title", lang), lambda r: r.title),
+            Column(tr("Job title", lang), lambda r: r.title),
         ], id_of=lambda r: r.id or r.organisation_id, parent=parent)
         self.on_title = on_title
 
@@ -227,8 +227,8 @@ class PersonEditor(QWidget):
         self.org_combo.setCompleter(completer)
         self.org_combo.lineEdit().setPlaceholderText(tr("Organisation", lang))
         self.title = QLineEdit()
-        self.title.setPlaceholderText(tr("Title (optional)", lang))
-        self.title.setAccessibleName(tr("Title", lang))
+        self.title.setPlaceholderText(tr("Job title (optional)", lang))
+        self.title.setAccessibleName(tr("Job title", lang))
         row.addWidget(self.org_combo, 3)
         row.addWidget(self.title, 2)
         members.addLayout(row)

@@ -52,6 +52,7 @@ class TriangleView(QWidget):
         super().__init__(parent)
         self.lang = lang
         self.rows: list[OrgRow] = []
+        self.counted = True
         self.selected_id: str | None = None
         self._points: dict[str, tuple[float, float]] = {}  # unit-triangle coordinates
         self._radii: dict[str, float] = {}  # in units of the triangle's side
@@ -65,10 +66,11 @@ class TriangleView(QWidget):
     # -- data -------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[OrgRow]) -> None:
         self.rows = list(rows)
-        largest = max((r.open_tasks for r in self.rows), default=0)
+        self.counted = all(r.open_tasks is not None for r in self.rows)
+        largest = max((r.open_tasks or 0 for r in self.rows), default=0)
         self._points = {r.id: triangle_point(r.ownership, r.profit, r.formality, r.id) for r in self.rows}
-        self._radii = {r.id: bubble_radius(r.open_tasks, largest) for r in self.rows}
-        ranked = sorted((r for r in self.rows if r.open_tasks > 0), key=lambda r: (-r.open_tasks, r.name))
+        self._radii = {r.id: bubble_radius(r.open_tasks or 0, largest) for r in self.rows}
+        ranked = sorted((r for r in self.rows if r.open_tasks), key=lambda r: (-(r.open_tasks or 0), r.name))
         self._labelled = {r.id for r in ranked[:LABELLED]}
         self.update()
 
@@ -244,7 +246,7 @@ class TriangleView(QWidget):
             p.setPen(text_colour)
             p.drawText(QPointF(x + 14, y), label)
             x += 14 + fm.horizontalAdvance(label) + 14
-        note = tr("Bubble size: open tasks", self.lang)
+        note = tr("Bubble size: open tasks", self.lang) if self.counted else tr("Counting open tasks…", self.lang)
         w = fm.horizontalAdvance(note)
         if x + w + 8 < self.width():
             p.drawText(QPointF(self.width() - w - 8, y), note)
@@ -260,8 +262,8 @@ class TriangleView(QWidget):
             name,
             tr("Sector: {sector}", lang, sector=SECTOR.label(row.sector, lang)),
             tr("Type: {type}", lang, type=ORG_TYPE.label(row.org_type, lang)),
-            tr("Open tasks: {n}", lang, n=row.open_tasks),
-            tr("Cases: {n}", lang, n=row.cases),
+            tr("Open tasks: {n}", lang, n="…" if row.open_tasks is None else f"{row.open_tasks:,}"),
+            tr("Cases: {n}", lang, n="…" if row.cases is None else f"{row.cases:,}"),
         ])
 
     def event(self, event: QEvent) -> bool:
