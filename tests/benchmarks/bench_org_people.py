@@ -94,7 +94,6 @@ def main() -> bool:
                      measure(lambda: page.triangle.render(pixmap)), 0.05)
         worker.stop()
         ctx.workspace = None
-        del app
     finally:
         ws.close()
     return ok
