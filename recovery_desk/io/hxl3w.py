@@ -258,7 +258,7 @@ def _untagged_columns(rows: list[list[str]], explicit: dict[str, str]) -> tuple[
     return best, headers, fields
 
 
-def load_3w(path: Path, options: ImportOptions) -> tuple[int, list[str], list[str | None], list[list[str]], Any]:
+def load_3w(path: Path, options: ImportOptions, require_org: bool = True) -> tuple[int, list[str], list[str | None], list[list[str]], Any]:
     grid = read_grid(path, options.encoding, options.sheet)
     rows = grid.as_lists()
     for target in options.mapping.values():
@@ -277,7 +277,7 @@ def load_3w(path: Path, options: ImportOptions) -> tuple[int, list[str], list[st
             raise ImportFileError("--map: no column named {columns} in {path} (columns: {available})",
                                   columns=", ".join(f"'{u}'" for u in unknown), path=path,
                                   available=", ".join(h for h in headers if h))
-    if "org_name" not in fields and not (tagged_file and "org_acronym" in fields):
+    if require_org and "org_name" not in fields and not (tagged_file and "org_acronym" in fields):
         raise ImportFileError(
             "{path}: no organisation column (HXL #org or a column such as 'Implementing Partner Name'); "
             "map one with --map COLUMN=org_name", path=path)

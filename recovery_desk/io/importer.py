@@ -67,7 +67,16 @@ class ImportProblem:
         self.params = params
 
     def why(self, lang: str | None = None) -> str:
-        return tr(self.msgid, lang, value=self.value, **self.params)
+        params = dict(self.params)
+        if "vocab" in params:  # the allowed values, in the reader's language
+            from recovery_desk.domain.vocabulary import ALL_VOCABULARIES
+            from recovery_desk.i18n import current_language
+
+            name = params.pop("vocab")
+            vocab = next(v for v in ALL_VOCABULARIES if v.name == name)
+            shown_lang = lang or current_language()
+            params["allowed"] = ", ".join(vocab.codes if shown_lang == "en" else [t.ja for t in vocab])
+        return tr(self.msgid, lang, value=self.value, **params)
 
     def line(self, lang: str | None = None) -> str:
         return tr("row {row}, column '{column}', value '{value}': {why}", lang, row=self.row, column=self.column,
@@ -191,17 +200,17 @@ def column_letter(index: int) -> str:
 
 
 # -- reading and mapping -------------------------------------------------------------------
-def load_source(path: Path | str, options: ImportOptions) -> SourceTable:
+def load_source(path: Path | str, options: ImportOptions, require_mapping: bool = True) -> SourceTable:
     """Read the file, find the header row and map the columns (automatic + explicit)."""
     if options.kind not in KINDS:
         raise ImportFileError("unknown import kind '{kind}' (choose from {kinds})", kind=options.kind,
                               kinds=", ".join((*KINDS, "3w")))
     path = Path(path)
     grid = read_grid(path, options.encoding, options.sheet)
-    return map_columns(path, grid, options.kind, options.mapping)
+    return map_columns(path, grid, options.kind, options.mapping, require_mapping)
 
 
-def map_columns(path: Path, grid: Grid, kind: str, explicit: dict[str, str]) -> SourceTable:
+def map_columns(path: Path, grid: Grid, kind: str, explicit: dict[str, str], require_mapping: bool = True) -> SourceTable:
     names = set(field_names(kind))
     for source, target in explicit.items():
         if target not in names and target != IGNORE:
@@ -248,7 +257,7 @@ def map_columns(path: Path, grid: Grid, kind: str, explicit: dict[str, str]) -> 
         raise ImportFileError("--map: no column named {columns} in {path} (columns: {available})",
                               columns=", ".join(f"'{u}'" for u in unknown), path=path,
                               available=", ".join(h for h in headers if h))
-    if not mapping:
+    if not mapping and require_mapping:
         raise ImportFileError(
             "no column of {path} matches a field of {kind}; map columns with --map COLUMN=FIELD (fields: {fields})",
             path=path, kind=kind, fields=", ".join(field_names(kind)))
@@ -277,7 +286,7 @@ class Bad(Exception):
 def _vocab(vocab: Vocabulary, text: str) -> str:
     code = vocab.lookup(text) or vocab.lookup(norm.nfkc(text))
     if code is None:
-        raise Bad("not one of: {allowed} (give a code, or its English or Japanese label)", allowed=", ".join(vocab.codes))
+        raise Bad("not one of: {allowed} (give a code, or its English or Japanese label)", vocab=vocab.name)
     return code
 
 
@@ -826,8 +835,11 @@ BUILDERS: dict[str, Callable[[Session, Columns, Plan, datetime], None]] = {
 WRITE_ORDER = (Area, Organisation, Capability, ServiceArea, Person, Membership, Case, Consent, Need, Task)
 
 
-def plan_import(session: Session, table: SourceTable, kind: str, now: datetime) -> tuple[Plan, Columns]:
+def plan_import(session: Session, table: SourceTable, kind: str, now: datetime,
+                progress: ProgressLike | None = None) -> tuple[Plan, Columns]:
     cols = convert_columns(table, kind)
+    if progress is not None:
+        progress.report(1, 3, tr("Checking…"))
     plan = Plan()
     BUILDERS[kind](session, cols, plan, now)
     return plan, cols
@@ -876,14 +888,14 @@ def import_file(ws: Any, path: Path | str, options: ImportOptions,
     now = utcnow()
     if options.dry_run:
         with ws.session() as session:
-            plan, cols = plan_import(session, table, options.kind, now)
+            plan, cols = plan_import(session, table, options.kind, now, progress)
         result = _result(table, options, cols, plan)
         if result.problems and not options.valid_only:
             result.operation = ""
         return result
     name = operation_name(options.kind, options.valid_only)
     with ws.operation(name) as op:
-        plan, cols = plan_import(op.session, table, options.kind, now)
+        plan, cols = plan_import(op.session, table, options.kind, now, progress)
         result = _result(table, options, cols, plan)
         if result.problems and not options.valid_only:
             raise ImportRejected(table.path, result.problems)
@@ -892,3 +904,33 @@ def import_file(ws: Any, path: Path | str, options: ImportOptions,
         result.operation = name
     result.changes = op.changes
     return result
+
+
+@dataclass
+class Preview:
+    """What the import dialog shows before anything is checked: columns, guesses, first rows."""
+
+    headers: list[str]
+    fields: list[str | None]  # the field each column gives (None: not imported)
+    rows: list[list[str]]
+    header_row: int
+    encoding: str | None
+    sheets: tuple[str, ...]
+    choices: list[str]  # the fields a column can be mapped to
+
+
+def preview_file(path: Path | str, options: ImportOptions, rows: int = 20) -> Preview:
+    """Read the file and map its columns, as the import will (no workspace needed)."""
+    path = Path(path)
+    if options.kind == "3w":
+        from recovery_desk.io.hxl3w import FIELDS_3W, load_3w
+
+        header_index, headers, fields, grid_rows, grid = load_3w(path, options, require_org=False)
+        data = [[str(v) for v in r[:len(headers)]] for r in grid_rows[header_index + 1:header_index + 1 + rows]]
+        return Preview(list(headers), list(fields), data, header_index + 1, grid.encoding, grid.sheets,
+                       list(FIELDS_3W))
+    table = load_source(path, options, require_mapping=False)  # the user maps the columns by hand
+    fields = [table.mapping.get(i) for i in range(len(table.headers))]
+    return Preview([table.column_name(i) for i in range(len(table.headers))], fields,
+                   [[str(v) for v in r] for r in table.preview(rows)], table.header_row, table.grid.encoding,
+                   table.grid.sheets, field_names(options.kind))

@@ -206,3 +206,30 @@ def _xls(tmp_path: Path) -> Path:
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500)
     return path
+
+
+class StopAt:
+    """A progress object that cancels (raises) at its n-th report, as the UI's Cancel does."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.calls = 0
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self.calls += 1
+        if self.calls >= self.n:
+            raise KeyboardInterrupt("cancelled")
+
+
+def test_cancel_between_write_batches_rolls_everything_back(ws_path: Path, tmp_path: Path) -> None:
+    from recovery_desk.services.workspace import Workspace
+
+    path = write(tmp_path, "氏名,世帯人数,ニーズ\n" + "".join(f"名前{i},{i % 5 + 1},食料\n" for i in range(12_000)))
+    before = file_hash(ws_path)
+    progress = StopAt(5)  # checking, checking, writing 0, first batch written, second batch → cancel
+    with Workspace.open(ws_path) as ws:
+        with pytest.raises(KeyboardInterrupt):
+            import_file(ws, path, ImportOptions("cases"), progress)
+        assert count(ws, Case) == 0 and count(ws, Activity) == 1  # the incident's creation only
+    assert progress.calls == 5
+    assert file_hash(ws_path) == before
