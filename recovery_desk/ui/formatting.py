@@ -8,8 +8,8 @@ from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 
 def locale_for(lang: str) -> QLocale:
-    return QLocale(QLocale.Language.Japanese, QLocale.Territory.Japan) if lang == "ja" \
-        else QLocale(QLocale.Language.English, QLocale.Territory.UnitedKingdom)
+    return QLocale("ja_JP") if lang == "ja" \
+        else QLocale("en_GB")
 
 
 def format_date(value: date | None, lang: str) -> str:
