@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,7 +16,6 @@ from recovery_desk.services.people import add_membership, create_person
 from recovery_desk.storage.models import Membership, Person
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.people_page import PeoplePage, parse_skills
-from recovery_desk.ui.worker import DatabaseWorker
 
 TIMEOUT = 5000
 # The offscreen platform cannot raise windows, grab the keyboard (completer popups) or
@@ -25,20 +23,18 @@ TIMEOUT = 5000
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support ")
 
 
-def _context(workspace) -> Iterator[AppContext]:
-    worker = DatabaseWorker()
-    ctx = AppContext(worker, lang="en")
+def _checked(context: AppContext) -> Iterator[AppContext]:
+    """The shared context, failing the test if any job reported an unexpected error."""
     errors: list = []
-    ctx.error.connect(lambda exc, trace: errors.append((exc, trace)))
-    ctx.set_workspace(workspace)
-    yield ctx
-    worker.stop()
+    context.error.connect(lambda exc, trace: errors.append((exc, trace)))
+    yield context
     assert not errors, errors
 
 
 @pytest.fixture
-def ctx(qtbot, workspace) -> Iterator[AppContext]:
-    yield from _context(workspace)
+def app_ctx(empty_ctx) -> Iterator[AppContext]:
+    """An empty workspace (tests/ui/conftest.py), errors checked."""
+    yield from _checked(empty_ctx)
 
 
 @pytest.fixture
@@ -48,8 +44,8 @@ def orgs(workspace) -> dict[str, str]:
 
 
 @pytest.fixture
-def page(qtbot, ctx, orgs) -> PeoplePage:
-    page = PeoplePage(ctx)
+def page(qtbot, app_ctx, orgs) -> PeoplePage:
+    page = PeoplePage(app_ctx)
     qtbot.addWidget(page)
     page.resize(1200, 800)
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
@@ -69,8 +65,8 @@ def type_text(qtbot, widget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
-def settle(qtbot, ctx, page) -> None:
-    qtbot.waitUntil(lambda: not ctx.worker.busy and not page._reload_pending, timeout=TIMEOUT)
+def settle(qtbot, app_ctx, page) -> None:
+    qtbot.waitUntil(lambda: not app_ctx.worker.busy and not page._reload_pending, timeout=TIMEOUT)
 
 
 def memberships(ws, person_id: str) -> dict[str, str]:
@@ -84,7 +80,7 @@ def test_skills_split_on_commas_and_japanese_commas():
     assert parse_skills("看護師、傾聴, 重機操作 ,,") == ["看護師", "傾聴", "重機操作"]
 
 
-def test_add_a_person_in_two_organisations_then_undo_and_redo(qtbot, ctx, page, workspace, orgs):
+def test_add_a_person_in_two_organisations_then_undo_and_redo(qtbot, app_ctx, page, workspace, orgs):
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     editor = page.editor
     type_text(qtbot, editor.name, "山田 花子")
@@ -99,25 +95,25 @@ def test_add_a_person_in_two_organisations_then_undo_and_redo(qtbot, ctx, page, 
         assert s.scalars(select(Person)).all() == []  # nothing saved before Save
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    settle(qtbot, ctx, page)
+    settle(qtbot, app_ctx, page)
 
     (row,) = page.model.rows
     assert row.name == "山田 花子" and row.organisation_count == 2 and row.skills == ("看護師", "傾聴")
     assert memberships(workspace, row.id) == {orgs["七尾市社会福祉協議会"]: "理事", orgs["七尾ボランティアの会"]: ""}
     assert page.proxy.index(0, 2).data() == "2"
-    assert ctx.undo_stack.count() == 1
+    assert app_ctx.undo_stack.count() == 1
 
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
-        ctx.undo_stack.undo()
-    settle(qtbot, ctx, page)
+        app_ctx.undo_stack.undo()
+    settle(qtbot, app_ctx, page)
     assert page.model.rowCount() == 0
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
-        ctx.undo_stack.redo()
-    settle(qtbot, ctx, page)
+        app_ctx.undo_stack.redo()
+    settle(qtbot, app_ctx, page)
     assert [(r.id, r.organisation_count) for r in page.model.rows] == [(row.id, 2)]
 
 
-def test_memberships_of_a_saved_person_add_retitle_remove_and_undo(qtbot, ctx, page, workspace, orgs):
+def test_memberships_of_a_saved_person_add_retitle_remove_and_undo(qtbot, app_ctx, page, workspace, orgs):
     pid = create_person(workspace, name="佐藤 誠", organisation_ids=[orgs["能登建設"]]).primary_id
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
         page.reload()
@@ -131,7 +127,7 @@ def test_memberships_of_a_saved_person_add_retitle_remove_and_undo(qtbot, ctx, p
     type_text(qtbot, editor.org_combo.lineEdit(), "七尾ボランティアの会")
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
         qtbot.keyClick(editor.title, Qt.Key.Key_Return)
-    settle(qtbot, ctx, page)
+    settle(qtbot, app_ctx, page)
     assert set(memberships(workspace, pid)) == {orgs["能登建設"], orgs["七尾ボランティアの会"]}
     assert page.model.rows[0].organisation_count == 2
 
@@ -140,11 +136,11 @@ def test_memberships_of_a_saved_person_add_retitle_remove_and_undo(qtbot, ctx, p
     row = next(i for i, m in enumerate(model.rows) if m.organisation == "能登建設")
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
         assert model.setData(model.index(row, 1), "現場責任者")
-    settle(qtbot, ctx, page)
+    settle(qtbot, app_ctx, page)
     assert memberships(workspace, pid)[orgs["能登建設"]] == "現場責任者"
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
-        ctx.undo_stack.undo()
-    settle(qtbot, ctx, page)
+        app_ctx.undo_stack.undo()
+    settle(qtbot, app_ctx, page)
     assert memberships(workspace, pid)[orgs["能登建設"]] == ""
 
     # Remove one; undo brings it back (restore, audited).
@@ -152,15 +148,15 @@ def test_memberships_of_a_saved_person_add_retitle_remove_and_undo(qtbot, ctx, p
     editor.memberships_view.setCurrentIndex(model.index(row, 0))
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
         qtbot.mouseClick(editor.remove_membership_button, Qt.MouseButton.LeftButton)
-    settle(qtbot, ctx, page)
+    settle(qtbot, app_ctx, page)
     assert set(memberships(workspace, pid)) == {orgs["七尾ボランティアの会"]}
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
-        ctx.undo_stack.undo()
-    settle(qtbot, ctx, page)
+        app_ctx.undo_stack.undo()
+    settle(qtbot, app_ctx, page)
     assert set(memberships(workspace, pid)) == {orgs["能登建設"], orgs["七尾ボランティアの会"]}
 
 
-def test_edit_fields_validation_and_undo(qtbot, ctx, page, workspace, orgs):
+def test_edit_fields_validation_and_undo(qtbot, app_ctx, page, workspace, orgs):
     pid = create_person(workspace, name="伊藤 恵子", skills=["調理"]).primary_id
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
         page.reload()
@@ -171,25 +167,25 @@ def test_edit_fields_validation_and_undo(qtbot, ctx, page, workspace, orgs):
     qtbot.keyClick(editor.name, Qt.Key.Key_Delete)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert "name is required" in editor.errors.message_for("name")
-    assert editor.org_combo.count() == 3 and ctx.undo_stack.count() == 0
+    assert editor.org_combo.count() == 3 and app_ctx.undo_stack.count() == 0
 
     type_text(qtbot, editor.name, "伊藤 恵子")
     editor.skills.selectAll()
     type_text(qtbot, editor.skills, "調理、事務")
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
         qtbot.keyClick(editor.skills, Qt.Key.Key_Return)
-    settle(qtbot, ctx, page)
+    settle(qtbot, app_ctx, page)
     with workspace.session() as s:
         assert s.get(Person, pid).skills == ["調理", "事務"]
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
-        ctx.undo_stack.undo()
-    settle(qtbot, ctx, page)
+        app_ctx.undo_stack.undo()
+    settle(qtbot, app_ctx, page)
     with workspace.session() as s:
         assert s.get(Person, pid).skills == ["調理"]
     assert editor.skills.text() == "調理"
 
 
-def test_only_people_in_several_organisations(qtbot, ctx, page, workspace, orgs):
+def test_only_people_in_several_organisations(qtbot, app_ctx, page, workspace, orgs):
     a = create_person(workspace, name="A", organisation_ids=[orgs["能登建設"]]).primary_id
     create_person(workspace, name="B", organisation_ids=list(orgs.values())[:2])
     add_membership(workspace, a, orgs["七尾市社会福祉協議会"], "")
@@ -204,15 +200,32 @@ def test_only_people_in_several_organisations(qtbot, ctx, page, workspace, orgs)
 
 
 @pytest.fixture
-def demo_ctx(demo_path: Path) -> Iterator[AppContext]:
-    from recovery_desk.services.workspace import Workspace
+def model_testers(request) -> Iterator:
+    """pytest-qt's model tester, one per model: a single ModelTester checking a source model
+    and its proxy shares one record of the change in flight and trips on the proxy's
+    nested reset, so each model gets its own (cleaned up like the qtmodeltester fixture)."""
+    from pytestqt.modeltest import ModelTester
 
-    ws = Workspace.open(demo_path)
-    yield from _context(ws)
-    ws.close()
+    testers: list[ModelTester] = []
+
+    def check(*models) -> None:
+        for model in models:
+            tester = ModelTester(request.config)
+            tester.check(model, force_py=True)
+            testers.append(tester)
+
+    yield check
+    for tester in testers:
+        tester._cleanup()
 
 
-def test_models_pass_the_model_tester_on_the_demo(qtbot, qtmodeltester, demo_ctx):
+@pytest.fixture
+def demo_ctx(ctx) -> Iterator[AppContext]:
+    """The shared context on a copy of the 300-case demo, errors checked."""
+    yield from _checked(ctx)
+
+
+def test_models_pass_the_model_tester_on_the_demo(qtbot, model_testers, demo_ctx):
     page = PeoplePage(demo_ctx)
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
@@ -222,5 +235,4 @@ def test_models_pass_the_model_tester_on_the_demo(qtbot, qtmodeltester, demo_ctx
     with qtbot.waitSignal(page.editor.detail_loaded, timeout=TIMEOUT):
         page.show_person(crossing.id)
     assert page.editor.memberships_model.rowCount() == crossing.organisation_count
-    for model in (page.model, page.proxy, page.editor.memberships_model):
-        qtmodeltester.check(model, force_py=True)
+    model_testers(page.model, page.proxy, page.editor.memberships_model)

@@ -71,6 +71,7 @@ from recovery_desk.services.organisations import (
 from recovery_desk.services.restore import restore
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.formatting import format_date, format_number
 from recovery_desk.ui.pages.entity_editing import (
     ID_ROLE,
     Column,
@@ -103,8 +104,8 @@ def _set_code(combo: QComboBox, code: str | None) -> None:
     combo.setCurrentIndex(max(i, 0))
 
 
-def _count(n: int | None) -> str:
-    return "…" if n is None else f"{n:,}"
+def _count(n: int | None, lang: str) -> str:
+    return "…" if n is None else format_number(n, lang)
 
 
 def _sort_count(n: int | None) -> int:
@@ -221,7 +222,7 @@ class OrganisationEditor(QWidget):
             Column(tr("Need category", lang), lambda r: NEED_CATEGORY.label(r.need_category, lang),
                    sort=lambda r: NEED_CATEGORY.codes.index(r.need_category)
                    if r.need_category in NEED_CATEGORY else 99),
-            Column(tr("Capacity (cases)", lang), lambda r: "—" if r.capacity is None else f"{r.capacity:,}",
+            Column(tr("Capacity (cases)", lang), lambda r: "—" if r.capacity is None else format_number(r.capacity, lang),
                    sort=lambda r: -1 if r.capacity is None else r.capacity, numeric=True),
         ], parent=self)
         self.capabilities_view = make_table(self.capabilities_model)
@@ -301,7 +302,7 @@ class OrganisationEditor(QWidget):
             Column(tr("Case", lang), lambda r: r.reference),
             Column(tr("Status", lang), lambda r: TASK_STATUS.label(r.status, lang),
                    sort=lambda r: TASK_STATUS.codes.index(r.status) if r.status in TASK_STATUS else 99),
-            Column(tr("Due", lang), lambda r: r.due_date.isoformat() if r.due_date else "",
+            Column(tr("Due", lang), lambda r: format_date(r.due_date, lang),
                    sort=lambda r: r.due_date.isoformat() if r.due_date else "9999"),
             Column(tr("Role", lang), lambda r: tr("Lead", lang) if r.role == "lead" else tr("Supporter", lang)),
         ], id_of=lambda r: r.task_id, parent=self)
@@ -417,9 +418,9 @@ class OrganisationEditor(QWidget):
 
     def _count_text(self, what: str, shown: int, total: int) -> str:
         if shown < total:
-            return tr("{what}: {total} (the first {shown} are shown)", self.lang, what=what, total=f"{total:,}",
-                      shown=f"{shown:,}")
-        return tr("{what}: {total}", self.lang, what=what, total=f"{total:,}")
+            return tr("{what}: {total} (the first {shown} are shown)", self.lang, what=what, total=format_number(total, self.lang),
+                      shown=format_number(shown, self.lang))
+        return tr("{what}: {total}", self.lang, what=what, total=format_number(total, self.lang))
 
     def _load_failed(self, exc: BaseException, trace: str) -> None:
         from recovery_desk.domain.errors import NotFoundError
@@ -670,9 +671,9 @@ class OrganisationsPage(QWidget):
             Column(tr("Sector", lang), lambda r: SECTOR.label(r.sector, lang),
                    sort=lambda r: SECTOR.codes.index(r.sector) if r.sector in SECTOR else 99),
             Column(tr("Type", lang), lambda r: ORG_TYPE.label(r.org_type, lang)),
-            Column(tr("Open tasks", lang), lambda r: _count(r.open_tasks), sort=lambda r: _sort_count(r.open_tasks),
+            Column(tr("Open tasks", lang), lambda r: _count(r.open_tasks, lang), sort=lambda r: _sort_count(r.open_tasks),
                    numeric=True),
-            Column(tr("Cases", lang), lambda r: _count(r.cases), sort=lambda r: _sort_count(r.cases), numeric=True),
+            Column(tr("Cases", lang), lambda r: _count(r.cases, lang), sort=lambda r: _sort_count(r.cases), numeric=True),
         ], parent=self)
         self.proxy = filter_proxy(self.model, self)
         self.view = make_table(self.proxy)
@@ -781,9 +782,9 @@ class OrganisationsPage(QWidget):
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        self.count_label.setText(tr("{n} organisations", self.lang, n=f"{total:,}") if shown == total
-                                 else tr("{shown} of {n} organisations", self.lang, shown=f"{shown:,}",
-                                         n=f"{total:,}"))
+        n, k = format_number(total, self.lang), format_number(shown, self.lang)
+        self.count_label.setText(tr("{n} organisations", self.lang, n=n) if shown == total
+                                 else tr("{shown} of {n} organisations", self.lang, shown=k, n=n))
 
     # -- selection -------------------------------------------------------------------------
     def _filter(self, text: str) -> None:

@@ -58,6 +58,7 @@ from recovery_desk.services.restore import restore
 from recovery_desk.services.validation import check_text
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.formatting import format_number
 from recovery_desk.ui.pages.entity_editing import (
     ID_ROLE,
     Column,
@@ -645,8 +646,9 @@ class PeoplePage(QWidget):
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        self.count_label.setText(tr("{n} people", self.lang, n=f"{total:,}") if shown == total
-                                 else tr("{shown} of {n} people", self.lang, shown=f"{shown:,}", n=f"{total:,}"))
+        n, k = format_number(total, self.lang), format_number(shown, self.lang)
+        self.count_label.setText(tr("{n} people", self.lang, n=n) if shown == total
+                                 else tr("{shown} of {n} people", self.lang, shown=k, n=n))
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())

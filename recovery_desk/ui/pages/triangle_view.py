@@ -32,6 +32,7 @@ from recovery_desk.domain.triangle import SQRT3_2, bubble_radius, triangle_point
 from recovery_desk.domain.vocabulary import ORG_TYPE, SECTOR
 from recovery_desk.i18n import tr
 from recovery_desk.services.org_queries import OrgRow
+from recovery_desk.ui.formatting import format_number
 
 SECTOR_COLOURS = {
     "state": QColor("#1f77b4"),
@@ -262,8 +263,8 @@ class TriangleView(QWidget):
             name,
             tr("Sector: {sector}", lang, sector=SECTOR.label(row.sector, lang)),
             tr("Type: {type}", lang, type=ORG_TYPE.label(row.org_type, lang)),
-            tr("Open tasks: {n}", lang, n="…" if row.open_tasks is None else f"{row.open_tasks:,}"),
-            tr("Cases: {n}", lang, n="…" if row.cases is None else f"{row.cases:,}"),
+            tr("Open tasks: {n}", lang, n="…" if row.open_tasks is None else format_number(row.open_tasks, lang)),
+            tr("Cases: {n}", lang, n="…" if row.cases is None else format_number(row.cases, lang)),
         ])
 
     def event(self, event: QEvent) -> bool:
