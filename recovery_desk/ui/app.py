@@ -1,0 +1,131 @@
+"""Start the desktop app: QApplication, fonts, translations (ours and Qt's), crash hook,
+the database worker, the main window, and the workspace to open.
+
+``RECOVERY_DESK_EXIT_AFTER_SHOWN=1`` makes the app print ``shown <seconds>`` and quit once
+the window has painted with its workspace open (the launch-time benchmark uses it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.perf_counter()
+
+
+def setup_fonts(lang: str) -> str | None:
+    """Register IPAexGothic; the app font in Japanese, a fallback for Japanese text in English."""
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.resources import resource_path
+
+    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", "ipaexg.ttf")))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return None
+    family = families[0]
+    font = QApplication.font()
+    if lang == "ja":
+        font = QFont(family, font.pointSize())
+    else:
+        # Keep the system font for Latin text; IPAexGothic fills in for kana and kanji.
+        font.setFamilies([font.family(), family])
+    QApplication.setFont(font)
+    return family
+
+
+def load_qt_translations(app: object, lang: str) -> list[object]:
+    """Qt's own strings (dialog buttons, context menus) in Japanese: qtbase_ja.qm."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translators = []
+    if lang != "ja":
+        return translators
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase", "qt"):
+        translator = QTranslator(app)
+        if translator.load(QLocale(QLocale.Language.Japanese), name, "_", folder):
+            app.installTranslator(translator)  # type: ignore[attr-defined]
+            translators.append(translator)
+            break
+    return translators
+
+
+def choose_language(lang: str | None) -> str:
+    from recovery_desk.i18n import default_language
+    from recovery_desk.ui import options
+
+    if lang in ("en", "ja"):
+        return lang
+    saved = options.LANGUAGE.get()
+    return saved if saved in ("en", "ja") else default_language()
+
+
+def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool = False) -> int:
+    from PySide6.QtCore import QLocale, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.i18n import set_language
+    from recovery_desk.ui import crash, options
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("RecoveryDesk")
+    app.setApplicationName("RecoveryDesk")
+    app.setApplicationDisplayName("Recovery Desk")
+    app.setDesktopFileName("recovery-desk")
+    crash.install()
+    options.upgrade()
+    lang = choose_language(lang)
+    set_language(lang)
+    QLocale.setDefault(QLocale("ja_JP") if lang == "ja"
+                       else QLocale("en_GB"))
+    setup_fonts(lang)
+    app._rd_translators = load_qt_translations(app, lang)  # type: ignore[attr-defined]
+
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from recovery_desk.ui.welcome import needs_identity
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang=lang)
+    window = MainWindow(ctx)
+    exit_after_shown = os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN") == "1"
+
+    target: Path | None = None
+    if workspace is not None:
+        target = Path(workspace)
+    elif not demo:
+        last = options.LAST_WORKSPACE.get()
+        if last and Path(last).exists():
+            target = Path(last)
+
+    def report_shown() -> None:
+        if exit_after_shown:
+            print(f"shown {time.perf_counter() - STARTED:.3f}", flush=True)
+            QTimer.singleShot(0, window.close)
+
+    def opened() -> None:
+        if exit_after_shown:
+            # Usable: the workspace is open and the window has painted with it.
+            window.repaint()
+            report_shown()
+
+    if demo:
+        window.open_demo(opened)
+    elif target is not None:
+        window.open_workspace(target, opened)
+    elif exit_after_shown:
+        window.first_painted.connect(report_shown)
+    window.show()
+    if needs_identity() and not os.environ.get("RECOVERY_DESK_ACTOR") and not exit_after_shown:
+        QTimer.singleShot(0, window.ask_identity)
+    try:
+        return app.exec()
+    finally:
+        window.save_state()
+        ctx.set_workspace(None)
+        worker.stop()

@@ -1,0 +1,527 @@
+"""The main window: sidebar of pages, toolbar, menus, status bar, welcome screen.
+
+Pages are built lazily from a list of (key, label, factory) the first time they are shown,
+so the window appears before the heavier pages import; a page whose module is missing
+shows a note instead of breaking the window.
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QComboBox,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from recovery_desk.domain.errors import RecoveryDeskError
+from recovery_desk.ui.strings import tr
+from recovery_desk.services.settings import current_actor
+from recovery_desk.services.workspace import WORKSPACE_SUFFIX, Workspace, default_workspace_dir, demo_workspace_path
+from recovery_desk.ui import options
+from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.progress import run_plain
+from recovery_desk.ui.welcome import IdentityDialog, WelcomePage
+
+DEMO_CASES = 500
+
+
+def _factory(module: str, name: str) -> Callable[[AppContext, QWidget | None], QWidget]:
+    def build(ctx: AppContext, parent: QWidget | None = None) -> QWidget:
+        cls = getattr(importlib.import_module(module), name)
+        return cls(ctx, parent)
+    return build
+
+
+# key, English label (translated with tr), factory
+PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = [
+    ("dashboard", "Dashboard", _factory("recovery_desk.ui.pages.dashboard_page", "DashboardPage")),
+    ("cases", "Cases", _factory("recovery_desk.ui.pages.cases_page", "CasesPage")),
+    ("board", "Board", _factory("recovery_desk.ui.board.page", "BoardPage")),
+    ("organisations", "Organisations", _factory("recovery_desk.ui.pages.organisations_page", "OrganisationsPage")),
+    ("people", "People", _factory("recovery_desk.ui.pages.people_page", "PeoplePage")),
+    ("reports", "Reports", _factory("recovery_desk.ui.pages.reports_page", "ReportsPage")),
+]
+
+
+def page_label(key: str, lang: str) -> str:
+    return {"dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
+            "organisations": tr("Organisations", lang), "people": tr("People", lang),
+            "reports": tr("Reports", lang)}.get(key, key)
+
+
+class SettingsDialog(QDialog):
+    """Language (applies at the next start) and the identity that signs changes."""
+
+    def __init__(self, lang: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("settings_dialog")
+        self.setWindowTitle(tr("Settings", lang))
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.addItem(tr("As the system", lang), "")
+        self.language.addItem("English", "en")
+        self.language.addItem("日本語", "ja")
+        index = self.language.findData(options.LANGUAGE.get())
+        self.language.setCurrentIndex(max(index, 0))
+        form = QFormLayout(self)
+        form.addRow(tr("Language", lang), self.language)
+        form.addRow(QLabel(tr("A new language applies the next time Recovery Desk starts.", lang)))
+        self.identity_button = QDialogButtonBox()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("OK", lang))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel", lang))
+        who = buttons.addButton(tr("Change my name or organisation…", lang), QDialogButtonBox.ButtonRole.ActionRole)
+        who.clicked.connect(lambda: IdentityDialog(lang, self).exec())
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        options.LANGUAGE.set(self.language.currentData())
+        super().accept()
+
+
+class MainWindow(QMainWindow):
+    workspace_opened = Signal(object)  # Workspace
+    first_painted = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        lang = self.lang = ctx.lang
+        self.setObjectName("main_window")
+        self.setWindowTitle(tr("Recovery Desk", lang))
+        self.pages: dict[str, QWidget] = {}
+        self._painted = False
+        # Injected by tests: ask for paths without a native dialog.
+        self.ask_open_path: Callable[[], str] = self._ask_open_path
+        self.ask_save_path: Callable[[str], str] = self._ask_save_path
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setMaximumWidth(220)
+        self.sidebar.setIconSize(QSize(0, 0))
+        for key, _label, _factory_ in PAGES:
+            item = QListWidgetItem(page_label(key, lang))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._sidebar_changed)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        self.welcome = WelcomePage(lang)
+        self.welcome.create_requested.connect(self.create_workspace)
+        self.welcome.open_requested.connect(self.open_dialog)
+        self.welcome.demo_requested.connect(self.open_demo)
+        self.stack.addWidget(self.welcome)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1100])
+        self.setCentralWidget(self.splitter)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status()
+
+        ctx.error.connect(self.show_error)
+        ctx.workspace_changed.connect(self._workspace_changed)
+        ctx.worker.idle_changed.connect(self._idle_changed)
+        ctx.undo_stack.indexChanged.connect(lambda _i: self._update_title())
+
+        geometry = options.GEOMETRY.get()
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = options.STATE.get()
+        if not state.isEmpty():
+            self.restoreState(state)
+        self._workspace_changed()
+
+    # -- building ------------------------------------------------------------------------------
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        lang = self.lang
+        self.new_action = self._action(tr("New workspace…", lang), self.new_workspace, QKeySequence.StandardKey.New,
+                                       "new_workspace")
+        self.open_action = self._action(tr("Open workspace…", lang), self.open_dialog, QKeySequence.StandardKey.Open,
+                                        "open_workspace")
+        self.demo_action = self._action(tr("Open the demo", lang), self.open_demo, name="open_demo")
+        self.backup_action = self._action(tr("Back up now…", lang), self.back_up, "Ctrl+B", "back_up")
+        self.import_action = self._action(tr("Import…", lang), self.import_file, "Ctrl+I", "import")
+        self.export_action = self._action(tr("Export…", lang), self.export_file, "Ctrl+E", "export")
+        self.settings_action = self._action(tr("Settings…", lang), self.open_settings, QKeySequence.StandardKey.Preferences,
+                                            "settings")
+        self.quit_action = self._action(tr("Quit", lang), self.close, QKeySequence.StandardKey.Quit, "quit")
+        self.undo_action = self.ctx.undo_stack.createUndoAction(self, tr("Undo", lang))
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.undo_action.setObjectName("undo")
+        self.redo_action = self.ctx.undo_stack.createRedoAction(self, tr("Redo", lang))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setObjectName("redo")
+        self.find_action = self._action(tr("Find / filter", lang), self.focus_filter, QKeySequence("Ctrl+F"), "find")
+        self.new_case_action = self._action(tr("New case", lang), self.new_case, "Ctrl+N", "new_case")
+        self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.page_actions = []
+        for i, (key, _label, _f) in enumerate(PAGES):
+            action = self._action(page_label(key, lang), lambda k=key: self.show_page(k), f"Ctrl+{i + 1}",
+                                  f"page_{key}")
+            self.page_actions.append(action)
+        self.slash = QShortcut(QKeySequence("/"), self, activated=self.focus_filter)
+        self.workspace_actions = [self.backup_action, self.import_action, self.export_action, self.new_case_action,
+                                  self.find_action, *self.page_actions]
+
+    def _build_menus(self) -> None:
+        lang = self.lang
+        bar = self.menuBar()
+        file_menu = bar.addMenu(tr("&File", lang))
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu(tr("Open recent", lang))
+        self.recent_menu.setObjectName("recent_menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(tr("&Edit", lang))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.new_case_action)
+        view_menu = bar.addMenu(tr("&View", lang))
+        for action in self.page_actions:
+            view_menu.addAction(action)
+        help_menu = bar.addMenu(tr("&Help", lang))
+        help_menu.addAction(self._action(tr("Filter syntax", lang), self.show_query_help))
+        help_menu.addAction(self._action(tr("Open the log folder", lang), self.open_log_folder))
+        help_menu.addAction(self._action(tr("About Recovery Desk", lang), self.show_about))
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(tr("Main toolbar", self.lang))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_case_action, self.undo_action, self.redo_action, self.find_action,
+                       self.backup_action, self.import_action, self.export_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+
+    def _build_status(self) -> None:
+        self.workspace_label = QLabel()
+        self.workspace_label.setObjectName("status_workspace")
+        self.user_label = QLabel()
+        self.user_label.setObjectName("status_user")
+        self.save_label = QLabel()
+        self.save_label.setObjectName("status_save")
+        status = self.statusBar()
+        status.addWidget(self.workspace_label, 1)
+        status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.save_label)
+        self._idle_changed(not self.ctx.worker.busy)
+
+    # -- pages ---------------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built on first use."""
+        if key not in self.pages:
+            factory = next(f for k, _l, f in PAGES if k == key)
+            try:
+                widget = factory(self.ctx, self)
+            except ImportError as exc:
+                widget = QLabel(tr("This page is not available: {error}", self.lang, error=str(exc)))
+                widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setProperty("page_key", key)
+            self.pages[key] = widget
+            self.stack.addWidget(widget)
+        return self.pages[key]
+
+    def show_page(self, key: str) -> QWidget:
+        if self.ctx.workspace is None:
+            return self.welcome
+        row = next(i for i, (k, _l, _f) in enumerate(PAGES) if k == key)
+        if self.sidebar.currentRow() != row:
+            self.sidebar.setCurrentRow(row)  # calls back into _sidebar_changed
+        else:
+            self.stack.setCurrentWidget(self.page(key))
+        return self.pages[key]
+
+    def current_key(self) -> str | None:
+        widget = self.stack.currentWidget()
+        return widget.property("page_key") if widget is not None and widget is not self.welcome else None
+
+    def _sidebar_changed(self, row: int) -> None:
+        if row < 0 or self.ctx.workspace is None:
+            return
+        key = PAGES[row][0]
+        self.stack.setCurrentWidget(self.page(key))
+        options.LAST_PAGE.set(key)
+
+    def focus_filter(self) -> None:
+        widget = self.stack.currentWidget()
+        if hasattr(widget, "focus_filter"):
+            widget.focus_filter()
+
+    def new_case(self) -> None:
+        if self.ctx.workspace is None:
+            return
+        page = self.show_page("cases")
+        page.new_case()
+
+    # -- workspace -----------------------------------------------------------------------------
+    def _workspace_changed(self) -> None:
+        ws = self.ctx.workspace
+        for action in self.workspace_actions:
+            action.setEnabled(ws is not None)
+        self.sidebar.setEnabled(ws is not None)
+        if ws is None:
+            self.stack.setCurrentWidget(self.welcome)
+            self.sidebar.clearSelection()
+            self.workspace_label.setText(tr("No workspace open", self.lang))
+        else:
+            self.workspace_label.setText(tr("Workspace: {path}", self.lang, path=ws.path))
+            self.workspace_label.setToolTip(str(ws.path))
+            key = options.LAST_PAGE.get()
+            if key not in [k for k, _l, _f in PAGES]:
+                key = "dashboard"
+            self.sidebar.setCurrentRow(-1)
+            self.show_page(key)
+        self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=ws.actor if ws else current_actor()))
+        self._update_title()
+
+    def _update_title(self) -> None:
+        ws = self.ctx.workspace
+        base = tr("Recovery Desk", self.lang)
+        self.setWindowTitle(f"{ws.path.name} — {base}" if ws is not None else base)
+
+    def _idle_changed(self, idle: bool) -> None:
+        self.save_label.setText(tr("All changes saved", self.lang) if idle else tr("Working…", self.lang))
+
+    def open_workspace(self, path: Path | str, on_done: Callable[[], None] | None = None) -> None:
+        """Open ``path`` on the worker; back it up beside itself (backups/) after opening."""
+        path = Path(path)
+        actor = current_actor()
+
+        def job(_progress: Any) -> Workspace:
+            return Workspace.open(path, actor=actor)
+
+        def opened(ws: Workspace) -> None:
+            self.ctx.set_workspace(ws)
+            options.add_recent(path)
+            self.workspace_opened.emit(ws)
+            self._backup_on_open(path)
+            if ws.backup_made is not None:
+                self.statusBar().showMessage(tr("Upgraded; the previous version is kept as {path}", self.lang,
+                                                path=ws.backup_made), 10_000)
+            if on_done is not None:
+                on_done()
+
+        run_plain(self, self.ctx.worker, job, opened, self.show_error, title=tr("Opening {name}…", self.lang,
+                                                                                   name=path.name),
+                  cancellable=False)
+
+    def _backup_on_open(self, path: Path) -> None:
+        try:
+            from recovery_desk.services import backups
+        except ImportError:  # pragma: no cover - the backups service ships with the app
+            return
+
+        def done(dest: Path) -> None:
+            self.statusBar().showMessage(tr("Backup made: {path}", self.lang, path=dest), 5000)
+
+        def failed(exc: BaseException, trace: str) -> None:
+            self.statusBar().showMessage(tr("The automatic backup failed: {error}", self.lang,
+                                            error=exc.message(self.lang) if isinstance(exc, RecoveryDeskError)
+                                            else str(exc)), 10_000)
+
+        self.ctx.worker.submit(lambda _p: backups.backup_on_open(path), done, failed)
+
+    def create_workspace(self, values: dict[str, Any]) -> None:
+        from recovery_desk.services.areas import create_area
+
+        slug = "".join(ch for ch in values["incident_name"] if ch.isalnum() or ch in "-_ ").strip().replace(" ", "-")
+        path_text = self.ask_save_path(str(default_workspace_dir() / f"{slug or 'workspace'}{WORKSPACE_SUFFIX}"))
+        if not path_text:
+            return
+        path = Path(path_text)
+        if not path.suffix:
+            path = path.with_suffix(WORKSPACE_SUFFIX)
+        actor = current_actor()
+
+        def job(_progress: Any) -> Workspace:
+            ws = Workspace.create(path, incident_name=values["incident_name"], hazard=values["hazard"],
+                                  start_date=values["start_date"], area_description=values["municipality"],
+                                  actor=actor)
+            try:
+                if values["municipality"] or values["municipality_code"]:
+                    create_area(ws, municipality=values["municipality"],
+                                municipality_code=values["municipality_code"])
+            except BaseException:
+                ws.close()
+                raise
+            return ws
+
+        def created(ws: Workspace) -> None:
+            self.ctx.set_workspace(ws)
+            options.add_recent(path)
+            self.workspace_opened.emit(ws)
+
+        def failed(exc: BaseException, trace: str) -> None:
+            if isinstance(exc, RecoveryDeskError):
+                self.welcome.show_error(exc)
+            else:
+                self.show_error(exc, trace)
+
+        run_plain(self, self.ctx.worker, job, created, failed, title=tr("Creating the workspace…", self.lang),
+                  cancellable=False)
+
+    def new_workspace(self) -> None:
+        self.ctx.set_workspace(None)
+
+    def open_dialog(self) -> None:
+        path = self.ask_open_path()
+        if path:
+            self.open_workspace(path)
+
+    def _ask_open_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open workspace", self.lang), str(default_workspace_dir()),
+                                              tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
+        return path
+
+    def _ask_save_path(self, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, tr("Create workspace", self.lang), suggested,
+                                              tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
+        return path
+
+    def open_demo(self, on_done: Callable[[], None] | None = None) -> None:
+        path = demo_workspace_path()
+        if path.exists():
+            self.open_workspace(path, on_done)
+            return
+        from recovery_desk.services.demo import create_demo
+
+        actor = current_actor()
+
+        def job(_progress: Any) -> Path:
+            create_demo(path, cases=DEMO_CASES, actor=actor)
+            return path
+
+        run_plain(self, self.ctx.worker, job, lambda p: self.open_workspace(p, on_done), self.show_error,
+                  title=tr("Building the demo workspace…", self.lang), cancellable=False)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in options.RECENT.get() if Path(p).exists()]
+        if not recent:
+            action = self.recent_menu.addAction(tr("No recent workspaces", self.lang))
+            action.setEnabled(False)
+        for path in recent:
+            self.recent_menu.addAction(path, lambda p=path: self.open_workspace(p))
+
+    def back_up(self) -> None:
+        try:
+            from recovery_desk.ui.dialogs.import_dialog import back_up_workspace
+        except ImportError as exc:
+            self.show_error(exc, traceback.format_exc())
+            return
+        back_up_workspace(self.ctx, self)
+
+    def import_file(self) -> None:
+        from recovery_desk.ui.dialogs.import_dialog import ImportDialog
+
+        ImportDialog(self.ctx, self).exec()
+
+    def export_file(self) -> None:
+        from recovery_desk.ui.dialogs.import_dialog import ExportDialog
+
+        ExportDialog(self.ctx, self).exec()
+
+    def open_settings(self) -> None:
+        if SettingsDialog(self.lang, self).exec() == QDialog.DialogCode.Accepted and self.ctx.workspace:
+            self.ctx.workspace.actor = current_actor()
+            self._workspace_changed()
+
+    def ask_identity(self) -> None:
+        IdentityDialog(self.lang, self).exec()
+        if self.ctx.workspace is not None:
+            self.ctx.workspace.actor = current_actor()
+        self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=current_actor()))
+
+    # -- messages ------------------------------------------------------------------------------
+    def show_error(self, exc: BaseException, trace: str = "") -> None:
+        if isinstance(exc, RecoveryDeskError):
+            QMessageBox.warning(self, tr("Recovery Desk", self.lang), exc.message(self.lang))
+            return
+        from recovery_desk.ui.crash import show_crash
+
+        show_crash(type(exc), exc, trace, self)
+
+    def show_query_help(self) -> None:
+        from recovery_desk.services.search import describe_fields
+
+        QMessageBox.information(self, tr("Filter syntax", self.lang), describe_fields(self.lang))
+
+    def show_about(self) -> None:
+        from recovery_desk import __version__
+
+        QMessageBox.about(self, tr("About Recovery Desk", self.lang),
+                          tr("Recovery Desk {version}: disaster-recovery case management across sectors.",
+                             self.lang, version=__version__))
+
+    def open_log_folder(self) -> None:
+        from recovery_desk.ui.crash import log_dir
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
+
+    # -- events --------------------------------------------------------------------------------
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    def save_state(self) -> None:
+        options.GEOMETRY.set(self.saveGeometry())
+        options.STATE.set(self.saveState())
+        for page in self.pages.values():
+            if hasattr(page, "save_state"):
+                page.save_state()
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_state()
+        super().closeEvent(event)

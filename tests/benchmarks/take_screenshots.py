@@ -1,0 +1,131 @@
+"""Screenshots of every view, in English and Japanese, from the real window.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots.py
+
+Builds a 500-case demo workspace (as of 2024-06-30) in a temporary folder, opens the main
+window on it (settings and user folders isolated in the same folder) and saves
+``docs/screenshots/<view>-<lang>.png``. Each language runs in its own process (the app
+font and Qt's translations are chosen at start). Pages by other engineers are captured too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+AS_OF = date(2024, 6, 30)
+
+
+def wait(app, predicate, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if predicate():
+            return
+        time.sleep(0.01)
+    raise TimeoutError("screenshot: timed out waiting for the window")
+
+
+def settle(app, ctx, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        wait(app, lambda: not ctx.worker.busy)
+        for _ in range(20):
+            app.processEvents()
+            time.sleep(0.01)
+
+
+def shoot(lang: str, demo: Path) -> list[Path]:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui import app as app_module
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import PAGES, MainWindow
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    from recovery_desk.i18n import set_language
+
+    qapp = QApplication.instance() or QApplication([])
+    set_language(lang)
+    app_module.setup_fonts(lang)
+    qapp._translators = app_module.load_qt_translations(qapp, lang)
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang=lang)
+    window = MainWindow(ctx)
+    window.resize(1360, 860)
+    window.show()
+    saved: list[Path] = []
+
+    def grab(name: str, widget=None) -> None:
+        settle(qapp, ctx)
+        path = OUT / f"{name}-{lang}.png"
+        (widget or window).grab().save(str(path))
+        saved.append(path)
+
+    grab("welcome")
+    ctx.set_workspace(Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else
+                                     "Hanako Yamada (Nanao Social Welfare Council)"))
+    dash = window.page("dashboard")
+    dash.today = AS_OF
+    for key, _label, _factory in PAGES:
+        page = window.show_page(key)
+        if key == "dashboard":
+            page.refresh()
+        if key == "cases":
+            settle(qapp, ctx)
+            page.query.setText("stage:planning need:housing_repair")
+            page.apply_filter()
+            settle(qapp, ctx)
+            page.table.selectRow(0)
+            settle(qapp, ctx)
+        grab(key)
+        if key == "cases":
+            editor = page.editor
+            for index, name in ((1, "case-needs"), (2, "case-organisations"), (4, "case-conferences"),
+                                (5, "case-timeline")):
+                editor.tabs.setCurrentIndex(index)
+                grab(name)
+            editor.tabs.setCurrentIndex(0)
+            page.query.setText("stage:plannng")
+            page.apply_filter()
+            grab("cases-query-error")
+            page.query.setText("")
+            page.apply_filter()
+    window.close()
+    ctx.set_workspace(None)
+    worker.stop()
+    return saved
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    if len(sys.argv) > 2 and sys.argv[1] == "--lang":
+        demo = Path(sys.argv[3])
+        for path in shoot(sys.argv[2], demo):
+            print(path.relative_to(ROOT))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
+                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
+                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
+        demo = Path(tmp) / "demo.rdesk"
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+                        "from datetime import date; from pathlib import Path;"
+                        "from recovery_desk.services.demo import create_demo;"
+                        "create_demo(Path(sys.argv[2]), cases=500, seed=3, as_of=date(2024, 6, 30), actor='demo')",
+                        str(ROOT), str(demo)], check=True, env=env)
+        for lang in ("en", "ja"):
+            subprocess.run([sys.executable, __file__, "--lang", lang, str(demo)], check=True, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
