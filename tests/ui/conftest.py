@@ -20,6 +20,16 @@ def wait_idle(qtbot, ctx, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=timeout)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """QSettings resolves its folder once per process: point it at a fresh one per test."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+
+
 @pytest.fixture
 def worker(qapp) -> Iterator:
     from recovery_desk.ui.worker import DatabaseWorker
