@@ -14,6 +14,8 @@ distinct dates, stages or districts), so validation costs little more than parsi
 from __future__ import annotations
 
 import re
+import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,6 +50,7 @@ from recovery_desk.storage.models import (
 )
 
 BATCH = 5000
+_BLANK = " \t\r\n\u3000\u200b\ufeff\xa0"
 HEADER_SCAN_ROWS = 30
 IGNORE = "-"
 
@@ -388,13 +391,12 @@ def convert_columns(table: SourceTable, kind: str) -> Columns:
     frame = table.data_frame()
     specs = {f.name: f for f in FIELDS[kind]}
     # Empty rows: every cell blank (also cells of unmapped columns), after width folding.
-    stripped = [frame[c].str.strip() for c in frame.columns]
-    blank = None
-    for s in stripped:
-        part = (s == "") | s.str.fullmatch(r"[\s\u200b\u3000\ufeff]*")
-        blank = part if blank is None else (blank & part)
-    keep = ~blank if blank is not None else None
-    positions = [i for i, k in enumerate(keep.tolist()) if k] if keep is not None else []
+    blank = [True] * len(frame)
+    for c in frame.columns:
+        for i, cell in enumerate(frame[c].tolist()):
+            if blank[i] and cell and cell.strip(_BLANK):
+                blank[i] = False
+    positions = [i for i, b in enumerate(blank) if not b]
     first_row = table.header_index + 2
     rows = [first_row + i for i in positions]
     empty = len(frame) - len(positions)
@@ -452,8 +454,23 @@ class Plan:
         return {m.__tablename__: len(r) for m, r in self.rows.items() if r}  # type: ignore[attr-defined]
 
 
+_SPACES = re.compile(r"\s+")
+_UUID4_MASK = (1 << 128) - 1 ^ (0xF << 76) ^ (0x3 << 62)
+_UUID4_BITS = (0x4 << 76) | (0x2 << 62)
+
+
+def fast_id() -> str:
+    """A random version-4 UUID as text, without building uuid.UUID objects (bulk imports)."""
+    h = f"{secrets.randbits(128) & _UUID4_MASK | _UUID4_BITS:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def key_text(value: Any) -> str:
-    return re.sub(r"\s+", "", norm.nfkc(str(value or ""))).casefold()
+    """A value reduced for duplicate detection: NFKC, no spaces, case-folded."""
+    text = str(value or "")
+    if not unicodedata.is_normalized("NFKC", text):
+        text = norm.nfkc(text)
+    return _SPACES.sub("", text).casefold()
 
 
 class AreaIndex:
@@ -532,8 +549,6 @@ def _location(cols: Columns, pos: int) -> dict[str, Any]:
 
 
 def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> None:
-    from recovery_desk.services.workspace import Workspace  # noqa: F401  (type context only)
-
     incident = session.scalars(select(Incident).where(Incident.deleted_at.is_(None))
                                .order_by(Incident.created_at)).first()
     if incident is None:
@@ -551,14 +566,25 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         if m:
             seq = max(seq, int(m.group(1)))
     areas = AreaIndex(session, plan)
+    area_cache: dict[tuple, str | None] = {}
     seen_refs: dict[str, int] = {}
     seen_people: dict[tuple[str, str], int] = {}
     today = date.today()
+    n = len(cols.rows)
+    none = [None] * n
+    v = {name: cols.values.get(name, none) for name in (
+        "reference", "contact_name", "contact_phone", "address", "latitude", "longitude", "household_size",
+        "vulnerable_members", "damage_level", "flood_level", "support_class", "stage", "closure_reason",
+        "priority", "notes", "opened_on", "closed_on", "needs", "consent_scope", "consent_given_on")}
+    location_fields = ("prefecture", "prefecture_code", "municipality", "municipality_code", "municipality_code5",
+                       "district")
+    has_location = any(f in cols.values for f in location_fields)
+    new_case, new_need, new_consent = plan.rows.setdefault(Case, []), plan.rows.setdefault(Need, []), \
+        plan.rows.setdefault(Consent, [])
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:
             continue
-        g = lambda name: cols.get(name, pos)  # noqa: E731
-        reference = g("reference")
+        reference = v["reference"][pos]
         if reference and (reference in existing_refs or reference in seen_refs):
             where = seen_refs.get(reference)
             plan.notes.append(Note(row, "duplicate of case {reference} already in the workspace" if where is None
@@ -566,63 +592,72 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
                                    {"reference": reference, "other": where}))
             plan.duplicates += 1
             continue
-        person = (key_text(g("contact_name")), key_text(g("address")))
-        if person[0] and person[1]:
-            if person in existing_people or person in seen_people:
-                where = seen_people.get(person)
-                plan.notes.append(Note(row, "same name and address as a case already in the workspace; skipped"
-                                       if where is None else "same name and address as row {other}; skipped",
-                                       {"other": where}))
-                plan.duplicates += 1
-                continue
-        stage = g("stage") or "identified"
-        closure = g("closure_reason")
+        name, address = v["contact_name"][pos], v["address"][pos]
+        person = (key_text(name), key_text(address)) if name and address else None
+        if person is not None and (person in existing_people or person in seen_people):
+            where = seen_people.get(person)
+            plan.notes.append(Note(row, "same name and address as a case already in the workspace; skipped"
+                                   if where is None else "same name and address as row {other}; skipped",
+                                   {"other": where}))
+            plan.duplicates += 1
+            continue
+        stage = v["stage"][pos] or "identified"
+        closure = v["closure_reason"][pos]
         if stage == "closed" and not closure:
             cols.problem(pos, "stage", "a closed case needs a closure reason (add a closure_reason column)")
             continue
         if stage != "closed" and closure:
             cols.problem(pos, "closure_reason", "a closure reason is only given for a closed case")
             continue
-        opened = g("opened_on") or today
-        closed_on = g("closed_on") if stage == "closed" else None
+        opened = v["opened_on"][pos] or today
+        closed_on = v["closed_on"][pos] if stage == "closed" else None
         if stage == "closed" and closed_on is None:
             closed_on = max(opened, today)
         if closed_on and closed_on < opened:
             cols.problem(pos, "closed_on", "the case closes before it opens")
             continue
-        area_id = areas.resolve(_location(cols, pos))
-        if pos in cols.bad:
-            continue
-        m = ref_re.match(reference or "")
+        area_id = None
+        if has_location:
+            key = tuple(cols.values[f][pos] if f in cols.values else None for f in location_fields)
+            if key in area_cache:
+                area_id = area_cache[key]
+            else:
+                area_id = areas.resolve(_location(cols, pos))
+                if pos in cols.bad:
+                    continue
+                area_cache[key] = area_id
+        m = ref_re.match(reference) if reference else None
         if m:
             number = int(m.group(1))
         else:
             seq += 1
             number = seq
             reference = reference or f"{prefix}-{number:04d}"
-        if reference:
-            seen_refs[reference] = row
-        if person[0] and person[1]:
+        seen_refs[reference] = row
+        if person is not None:
             seen_people[person] = row
-        cid = new_id()
-        plan.add(Case, dict(
+        cid = fast_id()
+        new_case.append(dict(
             id=cid, incident_id=incident.id, reference=reference, sequence=number, area_id=area_id,
-            address=g("address") or "", latitude=g("latitude"), longitude=g("longitude"),
-            contact_name=g("contact_name") or "", contact_phone=g("contact_phone") or "",
-            household_size=g("household_size"), vulnerable_members=g("vulnerable_members") or "",
-            damage_level=g("damage_level"), flood_level=g("flood_level"), support_class=g("support_class"),
-            stage=stage, closure_reason=closure, priority=g("priority") or "normal", notes=g("notes") or "",
-            opened_on=opened, closed_on=closed_on, last_activity_at=now,
+            address=address or "", latitude=v["latitude"][pos], longitude=v["longitude"][pos],
+            contact_name=name or "", contact_phone=v["contact_phone"][pos] or "",
+            household_size=v["household_size"][pos], vulnerable_members=v["vulnerable_members"][pos] or "",
+            damage_level=v["damage_level"][pos], flood_level=v["flood_level"][pos],
+            support_class=v["support_class"][pos], stage=stage, closure_reason=closure,
+            priority=v["priority"][pos] or "normal", notes=v["notes"][pos] or "", opened_on=opened,
+            closed_on=closed_on, last_activity_at=now,
         ))
-        for category in g("needs") or ():
-            plan.add(Need, dict(id=new_id(), case_id=cid, category=category,
-                                state="met" if stage == "closed" else "unmet", note=""))
-        scope = g("consent_scope")
+        needs = v["needs"][pos]
+        if needs:
+            state = "met" if stage == "closed" else "unmet"
+            for category in needs:
+                new_need.append(dict(id=fast_id(), case_id=cid, category=category, state=state, note=""))
+        scope = v["consent_scope"][pos]
         if scope:
             given = scope != "none"
-            plan.add(Consent, dict(id=new_id(), case_id=cid, given=given, scope=scope,
-                                   given_on=(g("consent_given_on") or opened) if given else None,
-                                   expires_on=None, recorded_by=""))
+            new_consent.append(dict(id=fast_id(), case_id=cid, given=given, scope=scope,
+                                    given_on=(v["consent_given_on"][pos] or opened) if given else None,
+                                    expires_on=None, recorded_by=""))
 
 
 class OrgIndex:
