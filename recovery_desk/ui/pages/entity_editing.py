@@ -255,3 +255,10 @@ def make_table(model: Any) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return view
+
+
+def fit_header(view: QTableView, column: int, minimum: int = 0) -> None:
+    """Wide enough for the column's header text (and the sort arrow), at least ``minimum``."""
+    header = view.horizontalHeader()
+    text = str(view.model().headerData(column, Qt.Orientation.Horizontal) or "")
+    view.setColumnWidth(column, max(minimum, header.fontMetrics().horizontalAdvance(text) + 30))

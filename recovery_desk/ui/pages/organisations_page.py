@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -79,6 +80,7 @@ from recovery_desk.ui.pages.entity_editing import (
     RowsModel,
     Step,
     filter_proxy,
+    fit_header,
     make_table,
     perform,
 )
@@ -102,6 +104,16 @@ def _vocab_combo(vocab: Vocabulary, lang: str) -> QComboBox:
 def _set_code(combo: QComboBox, code: str | None) -> None:
     i = combo.findData(code)
     combo.setCurrentIndex(max(i, 0))
+
+
+def _fit_columns(view: QTableView, stretch: int) -> None:
+    """Short columns fit their contents (at most 500 rows), one column takes the rest:
+    no sideways scrolling in a narrow editor."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column in range(view.model().columnCount()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
 
 
 def _count(n: int | None, lang: str) -> str:
@@ -294,6 +306,7 @@ class OrganisationEditor(QWidget):
             Column(tr("Role", lang), lambda r: ROLE.label(r.role, lang)),
         ], id_of=lambda r: r.case_id, parent=self)
         self.cases_view = make_table(self.cases_model)
+        _fit_columns(self.cases_view, stretch=2)
         held_layout.addWidget(self.cases_view, 1)
         self.tasks_label = QLabel()
         held_layout.addWidget(self.tasks_label)
@@ -307,6 +320,7 @@ class OrganisationEditor(QWidget):
             Column(tr("Role", lang), lambda r: tr("Lead", lang) if r.role == "lead" else tr("Supporter", lang)),
         ], id_of=lambda r: r.task_id, parent=self)
         self.tasks_view = make_table(self.tasks_model)
+        _fit_columns(self.tasks_view, stretch=0)
         held_layout.addWidget(self.tasks_view, 1)
         self.tabs.addTab(held, tr("Cases and tasks", lang))
 
@@ -673,7 +687,7 @@ class OrganisationsPage(QWidget):
             Column(tr("Type", lang), lambda r: ORG_TYPE.label(r.org_type, lang)),
             Column(tr("Open tasks", lang), lambda r: _count(r.open_tasks, lang), sort=lambda r: _sort_count(r.open_tasks),
                    numeric=True),
-            Column(tr("Cases", lang), lambda r: _count(r.cases, lang), sort=lambda r: _sort_count(r.cases), numeric=True),
+            Column(tr("Cases involved", lang), lambda r: _count(r.cases, lang), sort=lambda r: _sort_count(r.cases), numeric=True),
         ], parent=self)
         self.proxy = filter_proxy(self.model, self)
         self.view = make_table(self.proxy)
@@ -682,8 +696,10 @@ class OrganisationsPage(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 120), (2, 110), (3, 170), (4, 90), (5, 70)):
+        for column, width in ((1, 105), (2, 110), (3, 120)):
             self.view.setColumnWidth(column, width)
+        fit_header(self.view, 4, 70)
+        fit_header(self.view, 5, 70)
 
         self.triangle = TriangleView(lang)
         self.left_tabs = QTabWidget()
@@ -696,14 +712,14 @@ class OrganisationsPage(QWidget):
         scroll.setWidget(self.editor)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(420)
+        scroll.setMinimumWidth(400)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 520])
+        self.splitter.setSizes([820, 420])
         layout.addWidget(self.splitter, 1)
 
         self.filter_edit.textChanged.connect(self._filter)

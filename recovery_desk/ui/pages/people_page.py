@@ -66,6 +66,7 @@ from recovery_desk.ui.pages.entity_editing import (
     RowsModel,
     Step,
     filter_proxy,
+    fit_header,
     make_table,
     perform,
 )
@@ -185,7 +186,7 @@ class PersonEditor(QWidget):
         self.notes.setTabChangesFocus(True)
         self.notes.setMinimumHeight(60)
         self.notes.setMaximumHeight(120)
-        form.addRow(tr("Name", lang), self.errors.wrap("name", self.name))
+        form.addRow(tr("Full name", lang), self.errors.wrap("name", self.name))
         form.addRow(tr("Kana", lang), self.errors.wrap("kana", self.kana))
         form.addRow(tr("Phone", lang), self.errors.wrap("phone", self.phone))
         form.addRow(tr("Email", lang), self.errors.wrap("email", self.email))
@@ -554,9 +555,9 @@ class PeoplePage(QWidget):
         layout.addLayout(top)
 
         self.model = RowsModel([
-            Column(tr("Name", lang), lambda r: r.name),
+            Column(tr("Full name", lang), lambda r: r.name),
             Column(tr("Kana", lang), lambda r: r.kana),
-            Column(tr("Organisations", lang), lambda r: str(r.organisation_count),
+            Column(tr("Memberships", lang), lambda r: str(r.organisation_count),
                    sort=lambda r: r.organisation_count, numeric=True,
                    tooltip=lambda r: "\n".join(r.organisations)),
             Column(tr("Member of", lang), lambda r: " / ".join(r.organisations)),
@@ -570,8 +571,9 @@ class PeoplePage(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 130), (1, 110), (2, 100), (4, 170), (5, 120)):
+        for column, width in ((0, 110), (1, 90), (2, 64), (4, 150), (5, 105)):
             self.view.setColumnWidth(column, width)
+        fit_header(self.view, 2, 64)
 
         self.editor = PersonEditor(ctx)
         scroll = QScrollArea()

@@ -72,7 +72,10 @@ class TriangleView(QWidget):
         self._points = {r.id: triangle_point(r.ownership, r.profit, r.formality, r.id) for r in self.rows}
         self._radii = {r.id: bubble_radius(r.open_tasks or 0, largest) for r in self.rows}
         ranked = sorted((r for r in self.rows if r.open_tasks), key=lambda r: (-(r.open_tasks or 0), r.name))
+        # The largest overall, and the largest of each sector so that no corner goes unnamed.
         self._labelled = {r.id for r in ranked[:LABELLED]}
+        for sector in {r.sector for r in ranked}:
+            self._labelled.add(next(r.id for r in ranked if r.sector == sector))
         self.update()
 
     def set_selected(self, organisation_id: str | None) -> None:
