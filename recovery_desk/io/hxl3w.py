@@ -75,7 +75,6 @@ from recovery_desk.io.importer import (
     Note,
     OrgIndex,
     Plan,
-    key_text,
     operation_name,
     write_plan,
 )
@@ -90,7 +89,6 @@ from recovery_desk.storage.models import (
     ServiceArea,
     Task,
     new_id,
-    utcnow,
 )
 
 CLUSTER_PRIMARY = {
@@ -333,7 +331,7 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
             result.empty_rows += 1 if not any(cells) else 0
             continue
         result.total_rows += 1
-        get = lambda f: cells[index[f]] if f in index and index[f] < len(cells) else ""  # noqa: E731
+        get = lambda f, cells=cells: cells[index[f]] if f in index and index[f] < len(cells) else ""  # noqa: E731
         org_name, acronym = get("org_name"), get("org_acronym")
         if not org_name and not acronym:
             result.problems.append(ImportProblem("no organisation named in this row", row=row_number,

@@ -694,7 +694,7 @@ def build_organisations(session: Session, cols: Columns, plan: Plan, now: dateti
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:
             continue
-        g = lambda name: cols.get(name, pos)  # noqa: E731
+        g = lambda name, pos=pos: cols.get(name, pos)  # noqa: E731
         name, acronym = g("name"), g("acronym") or ""
         if not name:
             cols.problem(pos, "name", "an organisation needs a name")
@@ -757,7 +757,7 @@ def build_people(session: Session, cols: Columns, plan: Plan, now: datetime) -> 
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:
             continue
-        g = lambda name: cols.get(name, pos)  # noqa: E731
+        g = lambda name, pos=pos: cols.get(name, pos)  # noqa: E731
         name = g("name")
         if not name:
             cols.problem(pos, "name", "a person needs a name")
@@ -798,7 +798,7 @@ def build_tasks(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:
             continue
-        g = lambda name: cols.get(name, pos)  # noqa: E731
+        g = lambda name, pos=pos: cols.get(name, pos)  # noqa: E731
         case_id = cases.get(g("case_reference") or "")
         if case_id is None:
             cols.problem(pos, "case_reference", "no case with this reference in the workspace")

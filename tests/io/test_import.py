@@ -11,7 +11,17 @@ from sqlalchemy import func, select
 
 from recovery_desk.io.importer import ImportOptions, ImportRejected, import_file
 from recovery_desk.io.tables import ImportFileError
-from recovery_desk.storage.models import Activity, Area, Case, Consent, Membership, Need, Organisation, Person, Task
+from recovery_desk.storage.models import (
+    Activity,
+    Area,
+    Case,
+    Consent,
+    Membership,
+    Need,
+    Organisation,
+    Person,
+    Task,
+)
 from tests.io.conftest import file_hash
 
 CASES_CSV = """七尾市 被災世帯一覧（令和6年1月）,,,,,,,,

@@ -49,6 +49,7 @@ KIND_LABELS = ("cases", "organisations", "people", "tasks", "areas", "3w")
 ENCODINGS = ["auto", "utf-8", "cp932", "utf-16", "euc-jp", "latin-1"]
 NOT_IMPORTED = ""
 MAX_REPORT_LINES = 500
+_ROOT = QModelIndex()
 
 
 def _kind_label(kind: str, lang: str) -> str:
@@ -93,10 +94,10 @@ class PreviewModel(QAbstractTableModel):
         if self.headers:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers) - 1)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.headers)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
