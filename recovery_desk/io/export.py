@@ -233,7 +233,15 @@ def write_xlsx(path: Path, sheet: Sheet, title: str = "export") -> Path | None:
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([v.isoformat() if isinstance(v, date) else v for v in row])
+            cells = []
+            for v in row:
+                if isinstance(v, date) and not isinstance(v, datetime):
+                    cell = WriteOnlyCell(ws, value=v)  # a real date cell: Excel sorts and filters it
+                    cell.number_format = "yyyy-mm-dd"
+                    cells.append(cell)
+                else:
+                    cells.append(v)
+            ws.append(cells)
         book.save(tmp)
 
     return write_atomic(path, write)

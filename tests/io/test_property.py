@@ -3,7 +3,10 @@ and never leaves a partial write (the workspace file is unchanged after a refusa
 
 from __future__ import annotations
 
+import atexit
+import functools
 import io
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -33,6 +36,7 @@ SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[Healt
 class Harness:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="rd-prop-"))
+        atexit.register(shutil.rmtree, self.dir, True)
         self.ws = self.dir / "p.rdesk"
         Workspace.create(self.ws, incident_name="P", start_date=date(2024, 1, 1), reference_prefix="NANAO").close()
         self.n = 0
@@ -65,7 +69,7 @@ def csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
 @SETTINGS
 @given(data=st.binary(max_size=600), kind=st.sampled_from(KINDS))
 def test_random_bytes(data: bytes, kind: str) -> None:
-    HARNESS_BYTES.feed(data, kind)
+    harness("bytes").feed(data, kind)
 
 
 @SETTINGS
@@ -78,7 +82,7 @@ def test_random_csv(header, rows, encoding, cut, kind, valid_only) -> None:
     data = csv_bytes([header, *rows], encoding)
     if cut is not None:
         data = data[:cut]
-    HARNESS_CSV.feed(data, kind, valid_only=valid_only)
+    harness("csv").feed(data, kind, valid_only=valid_only)
 
 
 def _xlsx() -> bytes:
@@ -101,8 +105,10 @@ XLSX = _xlsx()
 def test_truncated_or_damaged_xlsx(cut: int, flip: int) -> None:
     data = bytearray(XLSX)
     data[flip] ^= 0x55
-    HARNESS_CSV.feed(bytes(data[:cut] if cut < len(data) else data), "cases", suffix=".xlsx")
+    harness("xlsx").feed(bytes(data[:cut] if cut < len(data) else data), "cases", suffix=".xlsx")
 
 
-HARNESS_BYTES = Harness()
-HARNESS_CSV = Harness()
+@functools.cache
+def harness(name: str) -> Harness:
+    """One workspace per test function, made on first use (hypothesis runs many examples)."""
+    return Harness()
