@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -126,18 +125,14 @@ class BoardPage(QWidget):
         self.closed.toggled.connect(self.set_show_closed)
         self.new_button = QPushButton(tr("New card", lang), self)
         self.new_button.clicked.connect(self.new_card)
-        self.move_button = QToolButton(self)
-        self.move_button.setText(tr("Move to", lang))
-        self.move_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.move_button = QPushButton(tr("Move to", lang), self)
         move_menu = QMenu(self.move_button)
         for status in TASK_STATUS.codes:
             move_menu.addAction(TASK_STATUS.label(status, lang), lambda s=status: self.bulk_move(s))
         self.move_button.setMenu(move_menu)
         self.handover_button = QPushButton(tr("Claim / hand over", lang), self)
         self.handover_button.clicked.connect(lambda: self.edit_current(tab="handover"))
-        self.more_button = QToolButton(self)
-        self.more_button.setText(tr("Board settings", lang))
-        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button = QPushButton(tr("Board settings", lang), self)
         more = QMenu(self.more_button)
         more.addAction(tr("Stale after how many days…", lang), self.ask_stale_days)
         more.addAction(tr("Keyboard shortcuts", lang), self.show_shortcuts)

@@ -1,0 +1,131 @@
+"""Screenshots of the task board (swimlanes by sector) and its card editor, in English and
+Japanese, from the real main window under Xvfb:
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots_board.py \
+        [--cases 300] [--out docs/screenshots]
+
+Builds a demo workspace (as of 2024-06-30) in a temporary folder with isolated settings,
+sets a WIP limit the "In progress" column exceeds, opens the main window's board on the
+cases of one district with swimlanes by sector, and saves board-<lang>.png and
+board-editor-<lang>.png (the card editor on a blocked card's claim and hand-over tab).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2024, 6, 30)
+SCOPE = "area:徳田"
+
+
+def settle(app, ctx, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        end = time.monotonic() + 30
+        while ctx.worker.busy:
+            app.processEvents()
+            time.sleep(0.005)
+            if time.monotonic() > end:
+                raise TimeoutError("screenshot: the worker did not become idle")
+        for _ in range(20):
+            app.processEvents()
+
+
+def prepare(demo: Path) -> None:
+    """A WIP limit one below the scope's In-progress count, so the flag shows."""
+    sys.path.insert(0, str(ROOT))
+    from recovery_desk.services import board
+    from recovery_desk.services.board_query import BoardScope, load_board
+    from recovery_desk.services.workspace import Workspace
+
+    with Workspace.open(demo, actor="demo") as ws:
+        with ws.session() as s:
+            cards = load_board(s, BoardScope(SCOPE), today=AS_OF).cards
+        in_progress = sum(1 for c in cards if c.status == "in_progress")
+        board.set_wip_limit(ws, "in_progress", max(in_progress - 1, 1))
+
+
+def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.i18n import set_language
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui import app as app_module
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    app = QApplication.instance() or QApplication([])
+    set_language(lang)
+    app_module.setup_fonts(lang)
+    app._translators = app_module.load_qt_translations(app, lang)
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang=lang)
+    actor = "山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else "Hanako Yamada (Nanao Social Welfare Council)"
+    window = MainWindow(ctx)
+    window.resize(1360, 860)
+    window.show()
+    ctx.set_workspace(Workspace.open(demo, actor=actor))
+    page = window.show_page("board")
+    page.today = AS_OF  # the demo's own date: overdue and stale as of then
+    page.set_lane_mode("sector")
+    page.set_scope(SCOPE)
+    settle(app, ctx)
+    saved: list[Path] = []
+    path = out / f"board-{lang}.png"
+    window.grab().save(str(path))
+    saved.append(path)
+
+    card = next((c for c in page.model.cards if c.blocked_by), page.model.cards[0])
+    editor = page.edit_card(card.id, tab="handover")
+    settle(app, ctx)
+    path = out / f"board-editor-{lang}.png"
+    editor.grab().save(str(path))
+    saved.append(path)
+    editor.close()
+    window.close()
+    ctx.set_workspace(None)
+    settle(app, ctx)
+    worker.stop()
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang")
+    parser.add_argument("--demo", type=Path)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.lang:
+        for path in shoot(args.lang, args.demo, args.out):
+            print(path)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
+                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
+                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
+        demo = Path(tmp) / "demo.rdesk"
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+                        "from datetime import date; from pathlib import Path;"
+                        "from recovery_desk.services.demo import create_demo;"
+                        "create_demo(Path(sys.argv[2]), cases=int(sys.argv[3]), seed=7, as_of=date(2024, 6, 30),"
+                        " actor='demo')", str(ROOT), str(demo), str(args.cases)], check=True, env=env)
+        prepare(demo)
+        for lang in ("en", "ja"):
+            subprocess.run([sys.executable, __file__, "--lang", lang, "--demo", str(demo), "--out", str(args.out)],
+                           check=True, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
