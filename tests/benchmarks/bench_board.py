@@ -35,7 +35,7 @@ def main() -> bool:
     from tests.benchmarks.common import BENCH_AS_OF
 
     ok = True
-    app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])  # noqa: F841 - kept alive for the run
     ws = Workspace.open(big_workspace(), actor="bench")
     worker = DatabaseWorker()
     ctx = AppContext(worker, lang="ja")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -139,7 +139,7 @@ def test_renumbering_when_gaps_run_out(setup):
     with ws.session() as s:
         rows = s.execute(select(Task.id, Task.position).where(Task.status == "received").order_by(Task.position)).all()
     assert [r[0] for r in rows] == [a, d, b, c]
-    gaps = [y[1] - x[1] for x, y in zip(rows, rows[1:])]
+    gaps = [y[1] - x[1] for x, y in zip(rows, rows[1:], strict=False)]
     assert min(gaps) >= tasks.POSITION_GAP
 
 

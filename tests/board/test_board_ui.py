@@ -12,12 +12,11 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
-from recovery_desk.services import board, tasks
+from recovery_desk.services import board
 from recovery_desk.storage.board_models import TaskHandover
 from recovery_desk.storage.models import Activity, Organisation, Task
 from recovery_desk.ui.board.model import BoardModel
 from recovery_desk.ui.board.view import HEADER_H
-
 
 # The offscreen platform cannot propagate size hints and says so as a warning: harmless here.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -42,7 +41,7 @@ def _drop(view, mime, pos: QPoint) -> None:
 
 def _pick(page, status: str, predicate=lambda c: True):
     for lane_i, lane in enumerate(page.model.lanes):
-        for i, card in enumerate(lane.cells[status]):
+        for card in lane.cells[status]:
             if predicate(card):
                 return lane_i, card
     raise AssertionError(f"no {status} card matches")
@@ -376,8 +375,8 @@ def test_paints_only_the_visible_cards(qtbot, board_page):
 
 def test_model_drop_without_a_view(qtbot):
     """The model on its own: a drop emits a move request with the right neighbours."""
-    from recovery_desk.services.board_query import BoardData, Card
     from recovery_desk.services.board import BoardSettings
+    from recovery_desk.services.board_query import BoardData, Card
 
     def card(i, status):
         return Card(f"t{i}", f"T{i}", "c", "REF", None, status, float(i), "normal", None, None, "", None, "", None, None)
@@ -393,3 +392,35 @@ def test_model_drop_without_a_view(qtbot):
     assert not model.dropMimeData(mime, Qt.DropAction.MoveAction, 2, 0, model.index(0, 0))  # where it is
 
 
+
+
+def test_e_opens_the_editor_and_ctrl_up_reorders(qtbot, board_page, board_ws):
+    page, view = board_page, board_page.view
+    page.lanes.setCurrentIndex(0)
+    col = _column(page, "matched")
+    first, second = page.model.cell_cards(0, col)[:2]
+    view.setFocus()
+    view.set_current(second.id)
+    qtbot.keyClick(view, Qt.Key.Key_E)
+    assert page._editors and page._editors[-1].task_id == second.id
+    page._editors[-1].close()
+    with qtbot.waitSignal(page.moved, timeout=10_000):
+        qtbot.keyClick(view, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert [c.id for c in page.model.cell_cards(0, col)[:2]] == [second.id, first.id]
+    assert _task(board_ws, second.id).position < _task(board_ws, first.id).position
+
+
+def test_dragging_several_selected_cards_moves_them_together(qtbot, board_page, board_ws):
+    page, view = board_page, board_page.view
+    page.lanes.setCurrentIndex(0)
+    view.verticalScrollBar().setValue(0)
+    col = _column(page, "received")
+    a, b = page.model.cell_cards(0, col)[:2]
+    view.select_ids([a.id, b.id])
+    mime = page.model.mimeData(view.drag_indexes())
+    target = view.card_rect(0, _column(page, "matched"), 0)
+    with qtbot.waitSignal(page.moved, timeout=10_000):
+        _drop(view, mime, QPoint(target.center().x(), target.top() + 5))
+    assert [c.id for c in page.model.cell_cards(0, _column(page, "matched"))[:2]] == [a.id, b.id]
+    assert {_task(board_ws, a.id).status, _task(board_ws, b.id).status} == {"matched"}
+    assert page.ctx.undo_stack.count() == 1

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from recovery_desk.domain.vocabulary import CLOSED_TASK_STATUSES, NEED_CATEGORY, TASK_STATUS
 from recovery_desk.i18n import tr
@@ -28,6 +36,7 @@ StatusRole = Qt.ItemDataRole.UserRole + 3
 WipExceededRole = Qt.ItemDataRole.UserRole + 4
 
 _Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,7 @@ class BoardModel(QAbstractItemModel):
         return limit is not None and len(self.cell_cards(lane, column)) > limit
 
     # -- QAbstractItemModel --------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:
+    def index(self, row: int, column: int, parent: _Index = _ROOT) -> QModelIndex:
         if column != 0 or row < 0:
             return QModelIndex()
         if not parent.isValid():
@@ -168,12 +177,12 @@ class BoardModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, 0, parent.row() + 1)
 
-    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+    def parent(self, index: _Index = _ROOT) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == 0:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, 0)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: _Index = _ROOT) -> int:
         if not parent.isValid():
             return len(self.lanes) * len(self.statuses)
         if parent.internalId() != 0 or parent.column() != 0:
@@ -181,10 +190,10 @@ class BoardModel(QAbstractItemModel):
         lane, col = divmod(parent.row(), len(self.statuses))
         return len(self.lanes[lane].cells[self.statuses[col]])
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+    def columnCount(self, parent: _Index = _ROOT) -> int:
         return 1
 
-    def hasChildren(self, parent: _Index = QModelIndex()) -> bool:
+    def hasChildren(self, parent: _Index = _ROOT) -> bool:
         return self.rowCount(parent) > 0
 
     def card_at(self, index: _Index) -> Card | None:

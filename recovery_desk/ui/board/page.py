@@ -9,8 +9,8 @@ it, the cards move locally (no reload) and one undo command per drag goes on
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
