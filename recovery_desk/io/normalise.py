@@ -48,8 +48,14 @@ def _kana_run(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", match.group(0))
 
 
+# Anything fold_width would change; most cells have none (the fast path).
+_NEEDS_FOLDING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\u3000\ufeff\uff10-\uff5a\uff61-\uff9f]")
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII to ASCII, half-width kana to full-width; strips the ends."""
+    if not _NEEDS_FOLDING.search(text):
+        return text.strip()
     text = text.translate(_WIDTH_TABLE)
     if _HALFWIDTH_KANA.search(text):
         text = _HALFWIDTH_KANA.sub(_kana_run, text)
