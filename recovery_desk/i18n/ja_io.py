@@ -50,7 +50,7 @@ MESSAGES: dict[str, str] = {
     "nothing": "なし",
     "cases": "ケース", "needs": "ニーズ", "consents": "同意", "areas": "地域", "organisations": "団体",
     "capabilities": "対応可能分野", "service areas": "活動地域", "people": "人", "memberships": "所属",
-    "tasks": "タスク",
+    "tasks": "タスク", "participations": "ケースへの参加",
     "Checking…": "検査しています…",
     "Writing…": "書き込んでいます…",
     "ignored (--map)": "無視（--map による指定）",

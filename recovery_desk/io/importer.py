@@ -42,6 +42,7 @@ from recovery_desk.storage.models import (
     Membership,
     Need,
     Organisation,
+    Participation,
     Person,
     ServiceArea,
     Task,
@@ -179,7 +180,7 @@ class ImportResult:
 ENTITY_LABELS = {
     "case": "cases", "need": "needs", "consent": "consents", "area": "areas", "organisation": "organisations",
     "capability": "capabilities", "service_area": "service areas", "person": "people",
-    "membership": "memberships", "task": "tasks",
+    "membership": "memberships", "task": "tasks", "participation": "participations",
 }
 
 
@@ -189,6 +190,7 @@ def entity_label(entity: str, lang: str | None = None) -> str:
         "area": tr("areas", lang), "organisation": tr("organisations", lang),
         "capability": tr("capabilities", lang), "service_area": tr("service areas", lang),
         "person": tr("people", lang), "membership": tr("memberships", lang), "task": tr("tasks", lang),
+        "participation": tr("participations", lang),
     }
     return labels.get(entity, entity)
 
@@ -794,6 +796,9 @@ def build_tasks(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
     existing = {(c, key_text(t), n or "") for c, t, n in session.execute(
         select(Task.case_id, Task.title, Task.need_category).where(Task.deleted_at.is_(None)))}
     positions = dict(session.execute(select(Task.status, func.max(Task.position)).group_by(Task.status)).all())
+    # As services.tasks.add_task does: the lead organisation takes part in the case.
+    taking_part = set(session.execute(select(Participation.case_id, Participation.organisation_id)
+                                      .where(Participation.deleted_at.is_(None))).all())
     seen: dict[tuple[str, str, str], int] = {}
     for pos, row in enumerate(cols.rows):
         if pos in cols.bad:
@@ -828,6 +833,9 @@ def build_tasks(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
                              else "several people have this name")
                 continue
             assignee = found[0]
+        if lead and (case_id, lead) not in taking_part:
+            taking_part.add((case_id, lead))
+            plan.add(Participation, dict(id=new_id(), case_id=case_id, organisation_id=lead, role="implementer"))
         status = g("status") or "received"
         positions[status] = (positions.get(status) or 0.0) + POSITION_GAP
         seen[key] = row
@@ -867,7 +875,8 @@ BUILDERS: dict[str, Callable[[Session, Columns, Plan, datetime], None]] = {
     "cases": build_cases, "organisations": build_organisations, "people": build_people,
     "tasks": build_tasks, "areas": build_areas,
 }
-WRITE_ORDER = (Area, Organisation, Capability, ServiceArea, Person, Membership, Case, Consent, Need, Task)
+WRITE_ORDER = (Area, Organisation, Capability, ServiceArea, Person, Membership, Case, Consent, Need, Participation,
+               Task)
 
 
 def plan_import(session: Session, table: SourceTable, kind: str, now: datetime,
@@ -897,7 +906,7 @@ def write_plan(op: Any, plan: Plan, progress: ProgressLike | None = None) -> Non
         progress.report(0, total, tr("Writing…"))
     for model in WRITE_ORDER:
         rows = plan.rows.get(model, [])
-        case_key = "case_id" if model in (Case, Consent, Need, Task) else None
+        case_key = "case_id" if model in (Case, Consent, Need, Participation, Task) else None
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             op.add_many(model, batch, case_key=case_key)

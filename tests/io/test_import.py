@@ -192,7 +192,7 @@ def test_organisations_people_tasks(ws, tmp_path: Path) -> None:
         import_file(ws, tasks, ImportOptions("tasks"))
     assert [(p.row, p.column) for p in info.value.problems] == [(3, "ケース番号")]
     result = import_file(ws, tasks, ImportOptions("tasks", valid_only=True))
-    assert result.counts == {"task": 1}
+    assert result.counts == {"participation": 1, "task": 1}  # the lead organisation now takes part in the case
     with ws.session() as s:
         task = s.scalar(select(Task))
         assert task.status == "in_progress" and task.due_date == date(2024, 2, 1) and task.lead_org_id
