@@ -5,6 +5,7 @@
 - a drop is saved: from the view's drop event to the card shown in its new place, through
   the database worker (budget 50 ms); each move is put back afterwards (restore_placements),
   so the cached workspace keeps its tasks as they were (a few audit rows are added);
+- the card editor's data (fields, checklist, comments, links, hand-overs, audit history);
 - scrolling: the time to paint one viewport after a scroll, with the ~2,000-card scope and
   with a scope ten times larger (it should not depend on the card count; budget 16 ms).
 """
@@ -118,6 +119,16 @@ def main() -> bool:
             ws_moves.append(time.perf_counter() - started)
             board.restore_placements(ws, before)
         ok &= report("move_cards service alone (one row + audit)", ws_moves, 0.05)
+
+        from recovery_desk.services.board_query import load_card
+
+        blocked = next(c.id for c in page.model.cards if c.blocked_by)
+
+        def card_detail() -> None:
+            with ws.session() as s:
+                load_card(s, blocked)
+
+        ok &= report("card editor data (fields, parts, history)", measure(card_detail), 0.05)
 
         # -- scrolling --------------------------------------------------------------------------
         def scroll_paint_times() -> list[float]:
