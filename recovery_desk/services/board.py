@@ -111,13 +111,30 @@ def is_stale(status: str, claimed_at: datetime | None, updated_at: datetime | No
     return touched is not None and now - touched >= timedelta(days=stale_days)
 
 
+def touched_since(cutoff: datetime) -> Any:
+    """SQL condition on Task: one of its parts (checklist, comments, hand-overs) changed after ``cutoff``."""
+    from sqlalchemy import exists, or_
+
+    from recovery_desk.storage.models import ChecklistItem, Comment
+
+    return or_(*(exists(select(part.id).where(part.task_id == Task.id, part.updated_at > cutoff))
+                 for part in (ChecklistItem, Comment, TaskHandover)))
+
+
+def stale_condition(now: datetime, stale_days: int) -> Any:
+    """SQL condition on Task: claimed, open, and neither it nor its parts touched for ``stale_days``."""
+    from sqlalchemy import and_, not_
+
+    cutoff = now - timedelta(days=stale_days)
+    return and_(Task.claimed_at.is_not(None), Task.status.not_in(CLOSED_TASK_STATUSES),
+                Task.claimed_at <= cutoff, Task.updated_at <= cutoff, not_(touched_since(cutoff)))
+
+
 def stale_task_ids(session: Any, now: datetime, stale_days: int | None = None) -> set[str]:
     """Ids of every stale task of the workspace (one query)."""
     days = stale_days if stale_days is not None else load_settings(session).stale_days
-    cutoff = now - timedelta(days=days)
     return set(session.scalars(select(Task.id).where(
-        Task.deleted_at.is_(None), Task.archived_at.is_(None), Task.claimed_at.is_not(None),
-        Task.status.not_in(CLOSED_TASK_STATUSES), Task.claimed_at <= cutoff, Task.updated_at <= cutoff)))
+        Task.deleted_at.is_(None), Task.archived_at.is_(None), stale_condition(now, days))))
 
 
 # -- claims and hand-overs -------------------------------------------------------------------

@@ -32,7 +32,7 @@ from recovery_desk.domain.vocabulary import (
 )
 from recovery_desk.i18n import tr
 from recovery_desk.services import search
-from recovery_desk.services.board import BoardSettings, is_stale, load_settings
+from recovery_desk.services.board import BoardSettings, is_stale, load_settings, stale_condition
 from recovery_desk.storage.board_models import TaskHandover
 from recovery_desk.storage.models import (
     Activity,
@@ -156,10 +156,7 @@ def board_conditions(query: search.Query | str, *, today: date, now: datetime,
         elif name == "is" and term.value == "unclaimed":
             cond = Task.claimed_at.is_(None)
         elif name == "is" and term.value == "stale":
-            days = (settings or BoardSettings()).stale_days
-            cutoff = now - timedelta(days=days)
-            cond = and_(Task.claimed_at.is_not(None), Task.claimed_at <= cutoff, Task.updated_at <= cutoff,
-                        Task.status.not_in(CLOSED_TASK_STATUSES))
+            cond = stale_condition(now, (settings or BoardSettings()).stale_days)
         else:
             case_terms.append(term)
             continue
@@ -223,7 +220,21 @@ def load_board(session: Any, scope: BoardScope, *, today: date | None = None,
             stale=is_stale(status, claimed_at, updated_at, now, stale_days),
         ))
     _add_details(session, cards)
+    _clear_touched(session, [c for c in cards if c.stale], now - timedelta(days=stale_days))
     return BoardData(cards, settings, closed_counts, today)
+
+
+def _clear_touched(session: Any, candidates: list[Card], cutoff: datetime) -> None:
+    """A claim is not stale when its checklist, comments or hand-overs changed since ``cutoff``."""
+    if not candidates:
+        return
+    by_id = {c.id: c for c in candidates}
+    ids = list(by_id)
+    for chunk in _chunks(ids):
+        for part in (ChecklistItem, Comment, TaskHandover):
+            for task_id in session.scalars(select(part.task_id).where(
+                    part.task_id.in_(chunk), part.updated_at > cutoff).distinct()):
+                by_id[task_id].stale = False
 
 
 def _add_details(session: Any, cards: list[Card]) -> None:

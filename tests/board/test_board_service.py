@@ -177,3 +177,25 @@ def test_board_query_scopes_and_lanes(demo_copy):
         assert detail.task["id"] == card.id and detail.history
         with pytest.raises(ValidationError, match="unknown field"):
             load_board(s, BoardScope("colour:red"))
+
+
+def test_a_recent_comment_or_checklist_change_keeps_a_claim_fresh(setup):
+    from sqlalchemy import update
+
+    from recovery_desk.storage.models import Comment
+
+    ws, _case, (shakyo, _npo, _city), ids = setup
+    board.claim_task(ws, ids[0], shakyo)
+    claimed_at = _task(ws, ids[0]).claimed_at
+    later = claimed_at + timedelta(days=20)
+    with ws.session() as s:
+        assert board.stale_task_ids(s, later) == {ids[0]}
+        assert [c.id for c in load_board(s, BoardScope("is:stale"), now=later).cards] == [ids[0]]
+    tasks.add_comment(ws, ids[0], "called the family, visit on Friday")
+    with ws.engine.begin() as connection:  # the comment was written ten days after the claim
+        connection.execute(update(Comment).values(updated_at=claimed_at + timedelta(days=10)))
+    with ws.session() as s:
+        assert board.stale_task_ids(s, later) == set()
+        assert load_board(s, BoardScope("is:stale"), now=later).cards == []
+        assert not next(c for c in load_board(s, BoardScope(), now=later).cards if c.id == ids[0]).stale
+        assert board.stale_task_ids(s, later + timedelta(days=10)) == {ids[0]}
