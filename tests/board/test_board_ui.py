@@ -424,3 +424,49 @@ def test_dragging_several_selected_cards_moves_them_together(qtbot, board_page, 
     assert [c.id for c in page.model.cell_cards(0, _column(page, "matched"))[:2]] == [a.id, b.id]
     assert {_task(board_ws, a.id).status, _task(board_ws, b.id).status} == {"matched"}
     assert page.ctx.undo_stack.count() == 1
+
+
+def test_a_mouse_drag_starts_from_the_view(qtbot, board_page, board_ws, monkeypatch):
+    """Press and move the mouse on a card: the view starts a QDrag carrying the model's mime
+    data; the (stubbed) drag loop drops it on another column, as the platform would."""
+    import recovery_desk.ui.board.view as view_module
+
+    page, view = board_page, board_page.view
+    page.lanes.setCurrentIndex(0)
+    view.verticalScrollBar().setValue(0)
+    col = _column(page, "received")
+    card = page.model.cell_cards(0, col)[0]
+    target = view.card_rect(0, _column(page, "in_progress"), 0)
+    started = []
+
+    class PlatformDrag:
+        def __init__(self, source):
+            self.source = source
+
+        def setMimeData(self, mime):  # noqa: N802
+            self.mime = mime
+
+        def setPixmap(self, pixmap):  # noqa: N802
+            assert not pixmap.isNull()
+
+        def exec(self, action):
+            started.append(BoardModel.ids_from_mime(self.mime))
+            _drop(self.source, self.mime, QPoint(target.center().x(), target.top() + 5))
+            return action
+
+    monkeypatch.setattr(view_module, "QDrag", PlatformDrag)
+    start = view.card_rect(0, col, 0).center()
+    with qtbot.waitSignal(page.moved, timeout=10_000):
+        qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+        qtbot.mouseMove(view.viewport(), start + QPoint(40, 10))
+        qtbot.mouseMove(view.viewport(), start + QPoint(80, 20))
+    assert started == [[card.id]]
+    assert _task(board_ws, card.id).status == "in_progress"
+
+
+def test_closing_the_workspace_empties_the_board(qtbot, board_page):
+    page = board_page
+    assert page.model.cards
+    page.ctx.workspace = None
+    page.reload()
+    assert page.model.cards == [] and page.model.rowCount() > 0

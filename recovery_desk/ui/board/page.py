@@ -238,6 +238,9 @@ class BoardPage(QWidget):
 
     def reload(self) -> None:
         if self.ctx.workspace is None:
+            self._generation += 1
+            self.model.set_data(BoardData([], board.BoardSettings()), self.lanes.currentData(), self.scope.show_closed)
+            self._update_count()
             return
         self._generation += 1
         generation = self._generation
