@@ -5,6 +5,8 @@ MESSAGES: dict[str, str] = {
     "import cases, organisations, people, tasks, areas or a 3W from CSV/XLSX":
         "ケース・団体・人・タスク・地域・3W を CSV/XLSX から取り込む",
     "what the file holds": "ファイルの内容の種類",
+    "Fields for --map (known English and Japanese column names are mapped automatically):":
+        "--map で指定できる項目（よく使われる英語・日本語の列名は自動で対応づけます）:",
     "CSV or XLSX file": "CSV または XLSX ファイル",
     "use column SRC for FIELD (repeatable; FIELD '-' ignores the column)":
         "列 SRC を項目 FIELD として使う（複数指定可。FIELD に '-' を指定するとその列を無視）",

@@ -28,6 +28,9 @@ from recovery_desk.domain.vocabulary import (
 from recovery_desk.io.normalise import header_key
 
 KINDS = ("cases", "organisations", "people", "tasks", "areas")
+# The fields of a 3W row (io.hxl3w maps HXL hashtags or column names to them).
+FIELDS_3W = ("org_name", "org_acronym", "org_type", "sector", "activity", "adm1_name", "adm1_code", "adm2_name",
+             "adm2_code", "adm3_name", "adm3_code", "status")
 
 
 @dataclass(frozen=True)

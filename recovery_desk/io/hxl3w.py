@@ -66,6 +66,7 @@ from recovery_desk.domain.vocabulary import (
 from recovery_desk.i18n import tr
 from recovery_desk.io import normalise as norm
 from recovery_desk.io.export import Sheet
+from recovery_desk.io.fields import FIELDS_3W
 from recovery_desk.io.importer import (
     AreaIndex,
     ImportOptions,
@@ -142,8 +143,6 @@ def sector_category(text: str) -> str | None:
     return _SECTOR_KEYS.get(norm.header_key(text)) or NEED_CATEGORY.lookup(norm.nfkc(text))
 
 
-FIELDS_3W = ("org_name", "org_acronym", "org_type", "sector", "activity", "adm1_name", "adm1_code", "adm2_name",
-             "adm2_code", "adm3_name", "adm3_code", "status")
 # Untagged files: column names → fields (after normalise.header_key), best first.
 ALIASES_3W = {
     "org_name": "implementing partner name|name|implementing partner|implementing organization|implementing organisation|"

@@ -967,7 +967,8 @@ def preview_file(path: Path | str, options: ImportOptions, rows: int = 20) -> Pr
     """Read the file and map its columns, as the import will (no workspace needed)."""
     path = Path(path)
     if options.kind == "3w":
-        from recovery_desk.io.hxl3w import FIELDS_3W, load_3w
+        from recovery_desk.io.fields import FIELDS_3W
+        from recovery_desk.io.hxl3w import load_3w
 
         header_index, headers, fields, grid_rows, grid = load_3w(path, options, require_org=False)
         data = [[str(v) for v in r[:len(headers)]] for r in grid_rows[header_index + 1:header_index + 1 + rows]]

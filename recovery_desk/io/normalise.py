@@ -10,14 +10,15 @@
   vocabulary values, where only the meaning matters.
 * ``parse_date``: ISO dates, 2024/1/14, 2024年1月14日, Japanese era dates
   (令和6年1月14日, 令和元年5月1日, R6.1.14, H23/3/11, 平成23年3月11日) with an optional time
-  after them (午後6時, 18:00) which is ignored.
+  after them (午後6時, 18:00) which is ignored, and Excel serial day numbers (45305) from
+  date cells that lost their format.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 # Each era: (first day, kanji, romaji initial). Year n of an era is first.year + n - 1.
 ERAS = [
@@ -98,6 +99,9 @@ def parse_date(value: object) -> date | None:
     text = nfkc(str(value))
     if not text:
         return None
+    if text.isdigit() and len(text) == 5 and 20000 <= int(text) <= 80000:
+        # An Excel serial day number (a date cell saved as a number): 45305 = 2024-01-14.
+        return date(1899, 12, 30) + timedelta(days=int(text))
     era = _ERA_RE.match(text)
     if era:
         start = _ERA_BY_NAME[era.group(1).upper() if len(era.group(1)) == 1 else era.group(1)]

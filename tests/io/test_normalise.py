@@ -22,6 +22,7 @@ from recovery_desk.io import normalise as n
     ("2024年1月14日（日）", date(2024, 1, 14)),
     ("2024-01-14 00:00:00", date(2024, 1, 14)),
     ("20240114", date(2024, 1, 14)),
+    ("45305", date(2024, 1, 14)),  # Excel's serial day number
 ])
 def test_dates(text: str, expected: date) -> None:
     assert n.parse_date(text) == expected

@@ -14,7 +14,8 @@ MAX_NOTES = 20
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("import", help=tr("import cases, organisations, people, tasks, areas or a 3W from CSV/XLSX"))
+    p = subparsers.add_parser("import", help=tr("import cases, organisations, people, tasks, areas or a 3W from CSV/XLSX"),
+                              epilog=fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=IMPORT_KINDS, help=tr("what the file holds"))
     p.add_argument("file", metavar="FILE", help=tr("CSV or XLSX file"))
     p.add_argument("--map", dest="mapping", action="append", default=[], metavar="SRC=FIELD",
@@ -42,6 +43,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("restore", help=tr("replace the workspace with a checked backup (the current file is kept)"))
     p.add_argument("src", metavar="SRC", help=tr("backup file"))
     p.set_defaults(run=run_restore)
+
+
+def fields_help() -> str:
+    from recovery_desk.io.fields import FIELDS, FIELDS_3W
+
+    lines = [tr("Fields for --map (known English and Japanese column names are mapped automatically):")]
+    for kind, specs in FIELDS.items():
+        lines.append(f"  {kind}: " + ", ".join(f.name for f in specs))
+    lines.append("  3w: " + ", ".join(FIELDS_3W))
+    return "\n".join(lines)
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
