@@ -132,3 +132,20 @@ def test_export_dialog(qtbot, io_ctx, tmp_path: Path) -> None:
         dialog.export_button.click()
     assert dialog.result.rows == 1 and (tmp_path / "cases.xlsx").exists()
     idle(qtbot, io_ctx)
+
+
+def test_dialog_in_japanese(qtbot, io_ctx, tmp_path: Path) -> None:
+    from recovery_desk.ui.dialogs.import_dialog import ImportDialog
+
+    io_ctx.lang = "ja"
+    src = tmp_path / "cases.csv"
+    src.write_text(CSV, encoding="utf-8")
+    dialog = ImportDialog(io_ctx, path=src)
+    qtbot.addWidget(dialog)
+    idle(qtbot, io_ctx)
+    assert dialog.windowTitle() == "取り込み" and dialog.check_button.text() == "検査"
+    assert dialog.mapping_model.item(0, 1).text() == "連絡先氏名 (contact_name)"
+    dialog.check_button.click()
+    idle(qtbot, io_ctx)
+    assert "4 行目、列「世帯人数」、値「x」: 整数ではありません" in dialog.report.toPlainText()
+    assert "問題が 1 件あります" in dialog.status.text()
