@@ -243,3 +243,11 @@ def test_cancel_between_write_batches_rolls_everything_back(ws_path: Path, tmp_p
         assert count(ws, Case) == 0 and count(ws, Activity) == 1  # the incident's creation only
     assert progress.calls == 5
     assert file_hash(ws_path) == before
+
+
+def test_excel_unicode_text_is_utf16_and_tab_separated(ws, tmp_path: Path) -> None:
+    text = CASES_CSV.replace(",", "\t")
+    path = tmp_path / "cases.txt"
+    path.write_bytes(text.encode("utf-16"))  # with its BOM, as Excel writes "Unicode text"
+    result = import_file(ws, path, ImportOptions("cases"))
+    assert result.encoding == "utf-16" and result.counts["case"] == 3
