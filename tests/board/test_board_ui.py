@@ -213,7 +213,10 @@ def test_edit_a_card_and_see_its_history(qtbot, board_page, board_ws):
     saved = _task(board_ws, card.id)
     assert (saved.title, saved.priority) == ("Renamed task", "urgent")
     whats = [editor.history.topLevelItem(i).text(2) for i in range(editor.history.topLevelItemCount())]
-    assert "title" in whats and "priority" in whats
+    assert "Title" in whats and "Priority" in whats
+    row = next(editor.history.topLevelItem(i) for i in range(editor.history.topLevelItemCount())
+               if editor.history.topLevelItem(i).text(2) == "Priority")
+    assert row.text(4) == "Urgent"
     # checklist and comments
     editor.new_item.setText("Borrow a ladder")
     with qtbot.waitSignal(editor.reloaded, timeout=10_000):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -67,16 +68,82 @@ def handover_state_label(state: str, lang: str) -> str:
     }.get(state, state)
 
 
-def _decode(value: str | None) -> str:
+def _decode(value: str | None) -> Any:
     if value is None:
-        return ""
+        return None
     try:
-        decoded = json.loads(value)
+        return json.loads(value)
     except ValueError:
         return value
-    if isinstance(decoded, dict):
-        return decoded.get("title") or decoded.get("text") or decoded.get("body") or ""
-    return str(decoded)
+
+
+def field_label(field_name: str, lang: str) -> str:
+    return {
+        "title": tr("Title", lang), "description": tr("Description", lang), "need_category": tr("Need", lang),
+        "priority": tr("Priority", lang), "lead_org_id": tr("Lead organisation", lang),
+        "assignee_id": tr("Assignee", lang), "due_date": tr("Due date", lang), "status": tr("Column", lang),
+        "position": tr("Position on the board", lang), "claimed_at": tr("Claimed", lang),
+        "completed_at": tr("Completed", lang), "archived_at": tr("Archived", lang),
+        "done": tr("Checked", lang), "text": tr("Checklist item", lang), "state": tr("State", lang),
+    }.get(field_name, field_name)
+
+
+def change_label(entity: str, action: str, field_name: str | None, lang: str) -> str:
+    """What an audit row of a card (or one of its parts) says, in words."""
+    if entity == "task" and action == "update" and field_name:
+        return field_label(field_name, lang)
+    labels = {
+        ("task", "create"): tr("Card created", lang),
+        ("task", "delete"): tr("Card deleted", lang),
+        ("checklist_item", "create"): tr("Checklist item added", lang),
+        ("checklist_item", "update"): tr("Checklist item changed", lang),
+        ("checklist_item", "delete"): tr("Checklist item removed", lang),
+        ("comment", "create"): tr("Comment added", lang),
+        ("comment", "update"): tr("Comment changed", lang),
+        ("comment", "delete"): tr("Comment removed", lang),
+        ("task_dependency", "create"): tr("Blocked-by link added", lang),
+        ("task_dependency", "delete"): tr("Blocked-by link removed", lang),
+        ("task_supporter", "create"): tr("Supporting organisation added", lang),
+        ("task_supporter", "delete"): tr("Supporting organisation removed", lang),
+        ("task_handover", "create"): tr("Claim or hand-over step", lang),
+        ("task_handover", "update"): tr("Hand-over request answered", lang),
+    }
+    text = labels.get((entity, action), f"{entity} {action}")
+    if action == "update" and field_name and entity != "task":
+        text += f" ({field_label(field_name, lang)})"
+    return text
+
+
+def value_text(entity: str, field_name: str | None, value: Any, names: dict[str, str], lang: str) -> str:
+    """An audit value as a person reads it: labels for codes, names for ids, dates as dates."""
+    if value is None or field_name == "position":
+        return ""
+    if isinstance(value, dict):  # the snapshot of a created row
+        if entity == "task_handover":
+            return handover_kind_label(str(value.get("kind", "")), lang)
+        if entity == "task_supporter":
+            return names.get(str(value.get("organisation_id")), "")
+        if entity == "task_dependency":
+            return names.get(str(value.get("blocked_by_id")), "")
+        return str(value.get("title") or value.get("text") or value.get("body") or "")
+    if field_name == "status":
+        return TASK_STATUS.label(str(value), lang)
+    if field_name == "priority":
+        return PRIORITY.label(str(value), lang)
+    if field_name == "need_category":
+        return NEED_CATEGORY.label(str(value), lang)
+    if field_name == "state":
+        return handover_state_label(str(value), lang) or str(value)
+    if field_name in ("lead_org_id", "assignee_id"):
+        return names.get(str(value), str(value))
+    if field_name in ("claimed_at", "completed_at", "archived_at") and isinstance(value, str):
+        try:
+            return local_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return tr("yes", lang) if value else tr("no", lang)
+    return str(value)
 
 
 class CardEditor(QDialog):
@@ -121,6 +188,7 @@ class CardEditor(QDialog):
         lang = self.ctx.lang
         page = QWidget()
         form = QFormLayout(page)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.title = QLineEdit()
         self.description = QPlainTextEdit()
         self.description.setMaximumHeight(110)
@@ -132,6 +200,7 @@ class CardEditor(QDialog):
         for term in PRIORITY:
             self.priority.addItem(term.label(lang), term.code)
         self.status_label = QLabel()
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.lead = QComboBox()
         self.assignee = QComboBox()
         self.has_due = QCheckBox(tr("Due date", lang))
@@ -145,7 +214,7 @@ class CardEditor(QDialog):
         self.save_button = QPushButton(tr("Save", lang))
         self.save_button.clicked.connect(self.save)
         self.supporters = QListWidget()
-        self.supporters.setMaximumHeight(90)
+        self.supporters.setMinimumHeight(60)
         self.supporter_choice = QComboBox()
         add = QPushButton(tr("Add", lang))
         add.clicked.connect(self._add_supporter)
@@ -374,11 +443,13 @@ class CardEditor(QDialog):
                 parts.append(tr("reason: {reason}", lang, reason=h["reason"]))
             self.handovers.addItem("  ".join(parts))
         self.history.clear()
+        names = {o[0]: o[1] for o in orgs} | {p[0]: p[1] for p in detail.people}
+        names |= {t[0]: t[1] for t in detail.case_tasks} | {b[1]: b[2] for b in detail.blocked_by}
         for at, actor, entity, action, field_name, old, new in detail.history:
-            what = field_name or ""
-            if entity != "task" or action != "update":
-                what = f"{entity} {action}" + (f" {field_name}" if field_name else "")
-            self.history.addTopLevelItem(QTreeWidgetItem([local_time(at), actor, what, _decode(old), _decode(new)]))
+            self.history.addTopLevelItem(QTreeWidgetItem([
+                local_time(at), actor, change_label(entity, action, field_name, lang),
+                value_text(entity, field_name, _decode(old), names, lang),
+                value_text(entity, field_name, _decode(new), names, lang)]))
         for column in range(3):
             self.history.resizeColumnToContents(column)
         self.reloaded.emit()
