@@ -7,6 +7,11 @@ in the audit trail). The rows are written in ONE operation (one transaction, the
 audit trail) with ``Operation.add_many`` in batches; between batches the job's progress
 object is told, and a cancel there rolls everything back.
 
+Case locations: the prefecture / municipality / code / district columns name an area
+(created once when missing; a district inherits its municipality's names and codes).
+Without such columns, the municipality is read from the start of the address among the
+municipalities in the workspace (import the municipality list first), when unambiguous.
+
 Values are converted once per distinct value in a column (a 100,000-row file has few
 distinct dates, stages or districts), so validation costs little more than parsing.
 """
@@ -457,6 +462,7 @@ class Plan:
 
 
 _SPACES = re.compile(r"\s+")
+_PREFECTURE_RE = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}県)")
 _UUID4_MASK = (1 << 128) - 1 ^ (0xF << 76) ^ (0x3 << 62)
 _UUID4_BITS = (0x4 << 76) | (0x2 << 62)
 
@@ -499,6 +505,34 @@ class AreaIndex:
             self.by_name.setdefault((key_text(v["municipality"]), district), area_id)
         if district:
             self.by_district.setdefault(district, set()).add(area_id)
+
+    def has_municipalities(self) -> bool:
+        return bool(self._municipalities())
+
+    def _municipalities(self) -> dict[str, dict[str, str]]:
+        """Municipality-level areas: name key -> prefecture key -> area id (built once)."""
+        if not hasattr(self, "_munis"):
+            self._munis: dict[str, dict[str, str]] = {}
+            for area_id, v in self.rows.items():
+                if v["municipality"] and not v["district"]:
+                    self._munis.setdefault(key_text(v["municipality"]), {}).setdefault(
+                        key_text(v["prefecture"]), area_id)
+        return self._munis
+
+    def from_address(self, address: str) -> str | None:
+        """The municipality an address starts with (after its prefecture), when it is known
+        and unambiguous: 石川県七尾市御祓町1-2 → 七尾市."""
+        munis = self._municipalities()
+        text = key_text(address)
+        m = _PREFECTURE_RE.match(text)
+        prefecture, rest = (m.group(0), text[m.end():]) if m else ("", text)
+        for length in range(min(len(rest), 12), 1, -1):
+            found = munis.get(rest[:length])
+            if found:
+                if prefecture:
+                    return found.get(prefecture)
+                return next(iter(found.values())) if len(found) == 1 else None
+        return None
 
     def find(self, v: dict[str, Any]) -> str | None:
         district = key_text(v.get("district"))
@@ -619,6 +653,8 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
             cols.problem(pos, "closed_on", "the case closes before it opens")
             continue
         area_id = None
+        if not has_location and address and areas.has_municipalities():
+            area_id = areas.from_address(address)
         if has_location:
             key = tuple(cols.values[f][pos] if f in cols.values else None for f in location_fields)
             if key in area_cache:

@@ -251,3 +251,15 @@ def test_excel_unicode_text_is_utf16_and_tab_separated(ws, tmp_path: Path) -> No
     path.write_bytes(text.encode("utf-16"))  # with its BOM, as Excel writes "Unicode text"
     result = import_file(ws, path, ImportOptions("cases"))
     assert result.encoding == "utf-16" and result.counts["case"] == 3
+
+
+def test_municipality_read_from_the_address(ws, tmp_path: Path) -> None:
+    from tests.conftest import SHARED_DATA
+
+    import_file(ws, SHARED_DATA / "japan/localgovjp-utf8.csv", ImportOptions("areas"))
+    path = write(tmp_path, "氏名,住所\nA,石川県七尾市御祓町1-2\nB,七尾市府中町5\nC,府中市宮西町1\nD,東京都府中市宮西町1\nE,どこか\n")
+    import_file(ws, path, ImportOptions("cases"))
+    with ws.session() as s:
+        found = dict(s.execute(select(Case.contact_name, Area.municipality_code).outerjoin(Area)).all())
+    # 府中市 exists in Tokyo and in Hiroshima: without the prefecture it stays open.
+    assert found == {"A": "172022", "B": "172022", "C": None, "D": "132063", "E": None}
