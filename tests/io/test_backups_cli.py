@@ -58,7 +58,7 @@ def test_backup_on_open_reads_the_setting(ws_path: Path) -> None:
     assert len(backups.automatic_backups(ws_path)) == 2
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "not_workspace", "corrupt_page"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "not_workspace", "corrupt_page", "newer_schema"])
 def test_restore_refuses_a_bad_backup_and_touches_nothing(ws_path: Path, tmp_path: Path, damage: str) -> None:
     bad = tmp_path / "bad.rdesk"
     good = backups.backup(ws_path, tmp_path / "good.rdesk")
@@ -67,6 +67,12 @@ def test_restore_refuses_a_bad_backup_and_touches_nothing(ws_path: Path, tmp_pat
         bad.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
         bad.write_bytes(b"hello, not a database" * 100)
+    elif damage == "newer_schema":
+        bad.write_bytes(data)
+        con = sqlite3.connect(bad)
+        con.execute("update alembic_version set version_num = '9999_from_the_future'")
+        con.commit()
+        con.close()
     elif damage == "not_workspace":
         con = sqlite3.connect(bad)
         con.execute("create table t(x)")
