@@ -12,7 +12,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
-from recovery_desk.services import board
+from recovery_desk.services import board, tasks
 from recovery_desk.storage.board_models import TaskHandover
 from recovery_desk.storage.models import Activity, Organisation, Task
 from recovery_desk.ui.board.model import BoardModel
@@ -473,3 +473,15 @@ def test_closing_the_workspace_empties_the_board(qtbot, board_page):
     page.ctx.workspace = None
     page.reload()
     assert page.model.cards == [] and page.model.rowCount() > 0
+
+
+def test_a_hidden_board_reloads_when_shown_again(qtbot, board_page, board_ws):
+    page = board_page
+    card = page.model.cards[0]
+    page.hide()
+    with qtbot.waitSignal(page.ctx.changed, timeout=10_000):
+        page.ctx.change(lambda ws: tasks.update_task(ws, card.id, title="Changed elsewhere"))
+    assert page._stale_view and next(c for c in page.model.cards if c.id == card.id).title != "Changed elsewhere"
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show()
+    assert next(c for c in page.model.cards if c.id == card.id).title == "Changed elsewhere"

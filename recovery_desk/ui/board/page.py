@@ -110,6 +110,7 @@ class BoardPage(QWidget):
         self._handled: set[int] = set()
         self.last_load_seconds = 0.0
         self._editors: list[QWidget] = []
+        self._stale_view = False
 
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText(tr("Filter: status:blocked org:社協 sector:community due:<2024-02-01 area:…", lang))
@@ -268,7 +269,16 @@ class BoardPage(QWidget):
             self._handled.discard(id(changes))
             return
         if any(changes.touches(e) for e in WATCHED):
-            self._reload_timer.start()
+            if self.isVisible():
+                self._reload_timer.start()
+            else:
+                self._stale_view = True  # reload when shown again, not while hidden
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale_view:
+            self._stale_view = False
+            self.reload()
 
     def _update_count(self) -> None:
         lang = self.ctx.lang
