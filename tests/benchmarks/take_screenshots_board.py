@@ -79,6 +79,10 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     page.set_lane_mode("sector")
     page.set_scope(SCOPE)
     settle(app, ctx)
+    blocked = next((c for c in page.model.cards if c.blocked_by), None)
+    if blocked is not None:  # scroll just enough to show a blocked-by marker
+        page.view.ensure_visible(blocked.id)
+        settle(app, ctx)
     saved: list[Path] = []
     path = out / f"board-{lang}.png"
     window.grab().save(str(path))

@@ -188,6 +188,7 @@ class BoardView(QAbstractScrollArea):
             if lane_top > bottom:
                 break
             painted += self._paint_lane(painter, lane_i, top, bottom)
+        self._paint_sticky_band(painter, first_lane)
         self._paint_header(painter)
         self._paint_drop_hint(painter)
         if not self.model.lanes or not self.model.cards:
@@ -197,8 +198,32 @@ class BoardView(QAbstractScrollArea):
         painter.end()
         self.painted_cards = painted
 
-    def _paint_lane(self, painter: QPainter, lane_i: int, top: int, bottom: int) -> int:
+    def _paint_lane_band(self, painter: QPainter, lane_i: int, y: int) -> None:
+        """A swimlane's header band: its sector colour, name and card count."""
         lane = self.model.lanes[lane_i]
+        palette = self.palette()
+        band = QRect(0, y, self.viewport().width(), LANE_HEADER_H)
+        painter.fillRect(band, palette.color(QPalette.ColorRole.AlternateBase))
+        if lane.sector:
+            painter.fillRect(QRect(0, y, 6, LANE_HEADER_H), sector_colour(lane.sector))
+        painter.setFont(self._title_font)
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+        text = f"{lane.label}  ({lane.count()})"
+        if self.model.lane_mode == "org" and lane.sector:
+            text += f"  · {SECTOR.label(lane.sector, self.model.lang)}"
+        painter.drawText(band.adjusted(12, 0, -8, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _paint_sticky_band(self, painter: QPainter, first_lane: int) -> None:
+        """Keep the current swimlane's name in sight when its header has scrolled away."""
+        if self.model.lane_mode == "none" or first_lane >= len(self.model.lanes):
+            return
+        _, oy = self._origin()
+        if self._lane_tops[first_lane] >= oy:
+            return
+        next_top = HEADER_H + self._lane_tops[first_lane + 1] - oy
+        self._paint_lane_band(painter, first_lane, min(HEADER_H, next_top - LANE_HEADER_H))
+
+    def _paint_lane(self, painter: QPainter, lane_i: int, top: int, bottom: int) -> int:
         ox, oy = self._origin()
         y0 = HEADER_H + self._lane_tops[lane_i] - oy
         y1 = HEADER_H + self._lane_tops[lane_i + 1] - oy
@@ -209,16 +234,7 @@ class BoardView(QAbstractScrollArea):
         header = 0
         if self.model.lane_mode != "none":
             header = LANE_HEADER_H
-            band = QRect(0, y0, width, LANE_HEADER_H)
-            painter.fillRect(band, palette.color(QPalette.ColorRole.AlternateBase))
-            if lane.sector:
-                painter.fillRect(QRect(0, y0, 6, LANE_HEADER_H), sector_colour(lane.sector))
-            painter.setFont(self._title_font)
-            painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-            text = f"{lane.label}  ({lane.count()})"
-            if self.model.lane_mode == "org" and lane.sector:
-                text += f"  · {SECTOR.label(lane.sector, self.model.lang)}"
-            painter.drawText(band.adjusted(12 - 0, 0, -8, 0), Qt.AlignmentFlag.AlignVCenter, text)
+            self._paint_lane_band(painter, lane_i, y0)
         painted = 0
         for column in range(self.model.column_count):
             x = self._col_x[column] - ox
