@@ -244,6 +244,7 @@ MESSAGES: dict[str, str] = {
     "Cases involved": "関与ケース数",
     "Memberships": "所属数",
     "Full name": "氏名",
+    "People and their memberships are edited on the People page.": "人と所属は「人」のページで編集します。",
     "Sector: {sector}": "セクター: {sector}",
     "Type: {type}": "種別: {type}",
     "Open tasks: {n}": "未完了タスク: {n}",

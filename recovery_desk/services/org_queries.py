@@ -88,12 +88,22 @@ class HeldTask:
     role: str  # "lead" or "supporter"
 
 
+@dataclass(frozen=True)
+class Member:
+    person_id: str
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
 @dataclass
 class OrgDetail:
     id: str
     values: dict[str, Any]
     capabilities: list[CapabilityRow] = field(default_factory=list)
     service_areas: list[ServiceAreaRow] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
     cases: list[HeldCase] = field(default_factory=list)
     cases_total: int = 0
     tasks: list[HeldTask] = field(default_factory=list)
@@ -191,6 +201,15 @@ def organisation_detail(session: Session, organisation_id: str, limit: int = DET
             .where(ServiceArea.organisation_id == org.id, ServiceArea.deleted_at.is_(None),
                    Area.deleted_at.is_(None))
             .order_by(Area.municipality_code, Area.district))
+    ]
+
+    detail.members = [
+        Member(pid, name, title or "", phone or "", email or "") for pid, name, title, phone, email in session.execute(
+            select(Person.id, Person.name, Membership.title, Person.phone, Person.email)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.organisation_id == org.id, Membership.deleted_at.is_(None),
+                   Person.deleted_at.is_(None))
+            .order_by(Person.kana, Person.name))
     ]
 
     held = (Participation.organisation_id == org.id, Participation.deleted_at.is_(None),

@@ -92,7 +92,7 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     organisations.show_organisation(busiest.id)
     grab("organisations")
     organisations.left_tabs.setCurrentWidget(organisations.triangle)
-    organisations.editor.tabs.setCurrentIndex(3)  # the cases and tasks it holds
+    organisations.editor.tabs.setCurrentWidget(organisations.editor.held_tab)  # the cases and tasks it holds
     grab("triangle")
     organisations.left_tabs.setCurrentIndex(0)
     organisations.editor.tabs.setCurrentIndex(0)

@@ -287,8 +287,9 @@ def test_models_pass_the_model_tester_on_the_demo(qtbot, model_testers, demo_ctx
     editor = page.editor
     assert editor.tasks_model.rowCount() > 0 and editor.cases_model.rowCount() > 0
     assert editor.capabilities_model.rowCount() > 0 and editor.areas_model.rowCount() > 0
-    model_testers(page.model, page.proxy, editor.capabilities_model, editor.areas_model, editor.cases_model,
-                  editor.tasks_model)
+    assert editor.members_model.rowCount() == busiest.members > 0
+    model_testers(page.model, page.proxy, editor.capabilities_model, editor.areas_model, editor.members_model,
+                  editor.cases_model, editor.tasks_model)
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):  # names then counts, under the testers
         page.reload()
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):

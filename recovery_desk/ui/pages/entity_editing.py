@@ -149,7 +149,7 @@ class FieldErrors:
 
     def clear(self) -> None:
         for widget, label in self.fields.values():
-            if label.isVisibleTo(label.parentWidget()) or widget.styleSheet():
+            if widget.styleSheet() == self.STYLE:
                 widget.setStyleSheet("")
                 widget.setToolTip("")
             label.clear()

@@ -293,6 +293,23 @@ class OrganisationEditor(QWidget):
         areas_layout.addWidget(self.area_error)
         self.tabs.addTab(areas, tr("Service areas", lang))
 
+        # -- people (read only; edited on the People page) --------------------------------
+        members = QWidget()
+        members_layout = QVBoxLayout(members)
+        self.members_model = RowsModel([
+            Column(tr("Full name", lang), lambda r: r.name),
+            Column(tr("Job title", lang), lambda r: r.title),
+            Column(tr("Phone", lang), lambda r: r.phone),
+            Column(tr("Email", lang), lambda r: r.email),
+        ], id_of=lambda r: r.person_id, parent=self)
+        self.members_view = make_table(self.members_model)
+        _fit_columns(self.members_view, stretch=0)
+        members_layout.addWidget(self.members_view, 1)
+        hint = QLabel(tr("People and their memberships are edited on the People page.", lang))
+        hint.setWordWrap(True)
+        members_layout.addWidget(hint)
+        self.tabs.addTab(members, tr("People", lang))
+
         # -- cases and tasks (read only) ---------------------------------------------------
         held = QWidget()
         held_layout = QVBoxLayout(held)
@@ -322,6 +339,7 @@ class OrganisationEditor(QWidget):
         self.tasks_view = make_table(self.tasks_model)
         _fit_columns(self.tasks_view, stretch=0)
         held_layout.addWidget(self.tasks_view, 1)
+        self.held_tab = held
         self.tabs.addTab(held, tr("Cases and tasks", lang))
 
         # -- buttons -----------------------------------------------------------------------
@@ -395,7 +413,8 @@ class OrganisationEditor(QWidget):
         self.errors.clear()
         self._fill({"ownership": "private", "profit": "nonprofit", "formality": "formal", "org_type": "npo"})
         self.heading.setText(tr("New organisation", self.lang))
-        for model in (self.capabilities_model, self.areas_model, self.cases_model, self.tasks_model):
+        for model in (self.capabilities_model, self.areas_model, self.members_model, self.cases_model,
+                      self.tasks_model):
             model.set_rows([])
         self.cases_label.setText("")
         self.tasks_label.setText("")
@@ -420,6 +439,7 @@ class OrganisationEditor(QWidget):
         self.heading.setText(detail.values["name"])
         self.capabilities_model.set_rows(detail.capabilities)
         self.areas_model.set_rows(detail.service_areas)
+        self.members_model.set_rows(detail.members)
         self.cases_model.set_rows(detail.cases)
         self.tasks_model.set_rows(detail.tasks)
         self.cases_label.setText(self._count_text(tr("Cases held", self.lang), len(detail.cases), detail.cases_total))
