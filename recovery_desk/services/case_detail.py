@@ -65,7 +65,7 @@ def load_case(session: Session, case_id: str) -> CaseDetail:
         (p, o) for p, o in session.execute(
             select(Participation, Organisation).join(Organisation, Organisation.id == Participation.organisation_id)
             .where(Participation.case_id == case_id, Participation.deleted_at.is_(None),
-                   Organisation.deleted_at.is_(None)).order_by(Organisation.name)).tuples()
+                   Organisation.deleted_at.is_(None)).order_by(Organisation.name))
     ]
     detail.consent = session.scalar(select(Consent).where(Consent.case_id == case_id, Consent.deleted_at.is_(None)))
     conferences = list(session.scalars(select(Conference).where(
@@ -75,7 +75,7 @@ def load_case(session: Session, case_id: str) -> CaseDetail:
         for d, t in session.execute(
             select(Decision, Task).outerjoin(Task, Task.id == Decision.task_id)
             .where(Decision.conference_id.in_(list(decisions)), Decision.deleted_at.is_(None))
-            .order_by(Decision.created_at)).tuples():
+            .order_by(Decision.created_at)):
             decisions[d.conference_id].append((d, t))
     detail.conferences = [(c, decisions[c.id]) for c in conferences]
     detail.timeline = list(session.scalars(
@@ -93,7 +93,7 @@ def load_choices(session: Session) -> Choices:
         areas.append((a.id, label))
     orgs = [(i, n, s) for i, n, s in session.execute(
         select(Organisation.id, Organisation.name, Organisation.sector)
-        .where(Organisation.deleted_at.is_(None)).order_by(Organisation.name)).tuples()]
+        .where(Organisation.deleted_at.is_(None)).order_by(Organisation.name))]
     return Choices(areas=areas, organisations=orgs)
 
 

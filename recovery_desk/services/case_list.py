@@ -112,7 +112,7 @@ def case_rows(session: Session, ids: Sequence[str]) -> dict[str, CaseRow]:
     ).all()
     unmet = dict(session.execute(
         select(Need.case_id, func.count()).where(Need.case_id.in_(ids), Need.deleted_at.is_(None),
-                                                  Need.state == "unmet").group_by(Need.case_id)).tuples().all())
+                                                  Need.state == "unmet").group_by(Need.case_id)).all())
     leads: dict[str, list[str]] = {}
     sectors: dict[str, set[str]] = {}
     for case_id, role, name, sector in session.execute(

@@ -21,9 +21,14 @@ def wait_idle(qtbot, ctx, timeout: int = 10_000) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """QSettings resolves its folder once per process: point it at a fresh one per test."""
+def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QSettings resolves its folder once per process: point it at a fresh one per test.
+    Unexpected errors are logged, not shown in a modal dialog (which would block the test);
+    the ``main_window`` fixture fails the test if any reached the window."""
     from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("RECOVERY_DESK_NO_CRASH_DIALOG", "1")
+    monkeypatch.setenv("RECOVERY_DESK_LOG_DIR", str(tmp_path_factory.mktemp("log")))
 
     folder = str(tmp_path_factory.mktemp("qsettings"))
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
@@ -86,9 +91,16 @@ def main_window(qtbot, ctx) -> Iterator:
     from recovery_desk.ui.main_window import MainWindow
 
     window = MainWindow(ctx)
+    errors: list[BaseException] = []
+    ctx.error.connect(lambda exc, trace: errors.append((exc, trace)))
+    window.unexpected_errors = errors
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     wait_idle(qtbot, ctx)
     yield window
     wait_idle(qtbot, ctx)
+    from recovery_desk.domain.errors import RecoveryDeskError
+
+    unexpected = [(e, t) for e, t in errors if not isinstance(e, RecoveryDeskError)]
+    assert not unexpected, "errors reached the window:\n" + "\n".join(t or repr(e) for e, t in unexpected)

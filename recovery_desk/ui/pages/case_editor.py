@@ -12,7 +12,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -200,7 +202,9 @@ class CaseEditor(QWidget):
         form.addRow(tr("Notes", lang), e.wrap("notes", self.notes))
         self.save_button = QPushButton(tr("Save", lang))
         self.save_button.setObjectName("save_case")
-        self.save_button.setShortcut("Ctrl+S")
+        save_shortcut = QShortcut(QKeySequence("Ctrl+S"), w, activated=self.save)
+        save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_button.setToolTip("Ctrl+S")
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton(tr("Revert", lang))
         self.revert_button.clicked.connect(lambda: self.detail and self._fill(self.detail))
@@ -381,6 +385,8 @@ class CaseEditor(QWidget):
                                                              else None)
 
         def done(result: tuple[CaseDetail, Choices | None]) -> None:
+            if not shiboken6.isValid(self):  # the window closed while the query ran
+                return
             detail, choices = result
             if choices is not None:
                 self._set_choices(choices)

@@ -45,7 +45,7 @@ from recovery_desk.domain.vocabulary import PRIORITY, STAGE
 from recovery_desk.ui.strings import tr
 from recovery_desk.services.case_list import COLUMNS, CaseRow, case_ids, case_rows
 from recovery_desk.services.changes import Changes
-from recovery_desk.services.search import case_completions, describe_fields, parse_case_query
+from recovery_desk.services.search import case_completions, case_conditions, describe_fields, parse_case_query
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_datetime, format_number
@@ -374,7 +374,7 @@ class CasesPage(QWidget):
         self._debounce.stop()
         text = self.query.text().strip()
         try:
-            parse_case_query(text)
+            case_conditions(parse_case_query(text))  # builds the SQL expression only: names a bad value now
         except RecoveryDeskError as exc:
             self._show_error(exc)
             return
