@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QHelpEvent, QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from sqlalchemy import select
 
 from recovery_desk.services.cases import create_case
@@ -182,6 +182,12 @@ def test_triangle_places_a_state_organisation_near_the_top_and_a_click_opens_it(
     assert triangle.hit_test(p_state) == state
     assert triangle.hit_test(QPointF(2, 2)) is None
     assert "石川県庁" in triangle.tooltip_text(state) and "State" in triangle.tooltip_text(state)
+    # Hovering: Qt asks the widget for a tooltip at the mouse position.
+    help_event = QHelpEvent(QEvent.Type.ToolTip, p_market.toPoint(), triangle.mapToGlobal(p_market.toPoint()))
+    QApplication.sendEvent(triangle, help_event)
+    qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=TIMEOUT)
+    assert QToolTip.text() == triangle.tooltip_text(market) and "Open tasks: 3" in QToolTip.text()
+    QToolTip.hideText()
 
     with qtbot.waitSignal(page.editor.detail_loaded, timeout=TIMEOUT):
         qtbot.mouseClick(triangle, Qt.MouseButton.LeftButton, pos=p_state.toPoint())
