@@ -111,6 +111,7 @@ def _fit_columns(view: QTableView, stretch: int) -> None:
     no sideways scrolling in a narrow editor."""
     header = view.horizontalHeader()
     header.setStretchLastSection(False)
+    header.setMaximumSectionSize(max(120, view.fontMetrics().horizontalAdvance("NANAO-00000") + 16))
     for column in range(view.model().columnCount()):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
                                     else QHeaderView.ResizeMode.ResizeToContents)
@@ -739,7 +740,7 @@ class OrganisationsPage(QWidget):
         self.splitter.addWidget(scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([820, 420])
+        self.splitter.setSizes([760, 480])
         layout.addWidget(self.splitter, 1)
 
         self.filter_edit.textChanged.connect(self._filter)
