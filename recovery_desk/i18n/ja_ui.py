@@ -239,7 +239,12 @@ MESSAGES: dict[str, str] = {
     "{n} people": "{n} 人",
     "{shown} of {n} people": "{n} 人中 {shown} 人",
     "the new person": "新しい人",
-    "Bubble size: open tasks": "円の大きさ: 未完了タスク数",
+    "Bubble size: open tasks led": "円の大きさ: 主担当の未完了タスク数",
+    "No organisations yet": "団体はまだ登録されていません",
+    "Open tasks this organisation leads (counted as on the dashboard and in the reports)":
+        "この団体が主担当の未完了タスク（ダッシュボード・報告書と同じ数え方）",
+    "Cases this organisation takes part in, in any role": "この団体が何らかの役割で関わっているケース",
+    "How many organisations this person belongs to": "この人が所属している団体の数",
     "Counting open tasks…": "未完了タスクを集計中…",
     "Cases involved": "関与ケース数",
     "Memberships": "所属数",

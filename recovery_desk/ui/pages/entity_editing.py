@@ -165,6 +165,7 @@ class Column:
     sort: Callable[[Any], Any] | None = None
     numeric: bool = False
     tooltip: Callable[[Any], str] | None = None
+    header_tip: str = ""
 
 
 class RowsModel(QAbstractTableModel):
@@ -223,9 +224,12 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.columns):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].header
+        if role == Qt.ItemDataRole.ToolTipRole and self.columns[section].header_tip:
+            return self.columns[section].header_tip
         return None
 
 

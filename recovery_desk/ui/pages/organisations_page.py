@@ -707,8 +707,10 @@ class OrganisationsPage(QWidget):
                    sort=lambda r: SECTOR.codes.index(r.sector) if r.sector in SECTOR else 99),
             Column(tr("Type", lang), lambda r: ORG_TYPE.label(r.org_type, lang)),
             Column(tr("Open tasks", lang), lambda r: _count(r.open_tasks, lang), sort=lambda r: _sort_count(r.open_tasks),
-                   numeric=True),
-            Column(tr("Cases involved", lang), lambda r: _count(r.cases, lang), sort=lambda r: _sort_count(r.cases), numeric=True),
+                   numeric=True, header_tip=tr("Open tasks this organisation leads (counted as on the dashboard "
+                                               "and in the reports)", lang)),
+            Column(tr("Cases involved", lang), lambda r: _count(r.cases, lang), sort=lambda r: _sort_count(r.cases),
+                   numeric=True, header_tip=tr("Cases this organisation takes part in, in any role", lang)),
         ], parent=self)
         self.proxy = filter_proxy(self.model, self)
         self.view = make_table(self.proxy)

@@ -559,6 +559,7 @@ class PeoplePage(QWidget):
             Column(tr("Kana", lang), lambda r: r.kana),
             Column(tr("Memberships", lang), lambda r: str(r.organisation_count),
                    sort=lambda r: r.organisation_count, numeric=True,
+                   header_tip=tr("How many organisations this person belongs to", lang),
                    tooltip=lambda r: "\n".join(r.organisations)),
             Column(tr("Member of", lang), lambda r: " / ".join(r.organisations)),
             Column(tr("Skills", lang), lambda r: skills_text(r.skills, lang)),

@@ -230,6 +230,9 @@ class TriangleView(QWidget):
             p.fillRect(rect, bg)
             p.drawText(QPointF(rect.x() + 2, rect.y() + small.ascent()), text)
 
+        if not self.rows:
+            empty = tr("No organisations yet", self.lang)
+            p.drawText(QPointF(x0 + side / 2 - small.horizontalAdvance(empty) / 2, y0 - side * 0.12), empty)
         self._paint_legend(p, text_colour)
         p.end()
 
@@ -250,7 +253,7 @@ class TriangleView(QWidget):
             p.setPen(text_colour)
             p.drawText(QPointF(x + 14, y), label)
             x += 14 + fm.horizontalAdvance(label) + 14
-        note = tr("Bubble size: open tasks", self.lang) if self.counted else tr("Counting open tasks…", self.lang)
+        note = tr("Bubble size: open tasks led", self.lang) if self.counted else tr("Counting open tasks…", self.lang)
         w = fm.horizontalAdvance(note)
         if x + w + 8 < self.width():
             p.drawText(QPointF(self.width() - w - 8, y), note)
