@@ -232,7 +232,8 @@ class TriangleView(QWidget):
 
         if not self.rows:
             empty = tr("No organisations yet", self.lang)
-            p.drawText(QPointF(x0 + side / 2 - small.horizontalAdvance(empty) / 2, y0 - side * 0.12), empty)
+            at = self.to_pixels(0.5, 0.26)
+            p.drawText(QPointF(at.x() - small.horizontalAdvance(empty) / 2, at.y()), empty)
         self._paint_legend(p, text_colour)
         p.end()
 
