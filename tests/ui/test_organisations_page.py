@@ -123,8 +123,10 @@ def test_changing_an_axis_updates_the_derived_sector_live_then_saves_and_undoes(
     assert editor.sector_label.text() == "Market"
     assert org_in_db(workspace, org_id).sector == "state"  # nothing saved yet
 
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=TIMEOUT)
     with qtbot.waitSignal(editor.detail_loaded, timeout=TIMEOUT):
-        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(editor.ownership, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Save
     settle(qtbot, app_ctx, page)
     assert org_in_db(workspace, org_id).sector == "market"
     assert page.model.rows[0].sector == "market"
