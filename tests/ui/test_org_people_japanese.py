@@ -53,10 +53,10 @@ def visible_texts(root: QWidget) -> list[str]:
 def test_japanese_pages_show_no_english(qtbot, ctx_ja, page_class):
     page = page_class(ctx_ja)
     qtbot.addWidget(page)
-    with qtbot.waitSignal(page.rows_loaded, timeout=5000):
+    with qtbot.waitSignal(page.rows_loaded, timeout=10_000):
         page.show()
     first = page.model.rows[0].id
-    with qtbot.waitSignal(page.editor.detail_loaded, timeout=5000):
+    with qtbot.waitSignal(page.editor.detail_loaded, timeout=10_000):
         (page.show_organisation if page_class is OrganisationsPage else page.show_person)(first)
     texts = visible_texts(page)
     assert len(texts) > 50

@@ -18,7 +18,7 @@ from recovery_desk.storage.models import Capability, Organisation
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.organisations_page import OrganisationsPage
 
-TIMEOUT = 5000
+TIMEOUT = 10_000  # generous: the test machine is shared
 # The offscreen platform cannot raise windows, grab the keyboard (completer popups) or
 # propagate size hints; it says so as a warning. Harmless here.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support ")
