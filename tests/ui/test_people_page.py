@@ -236,3 +236,12 @@ def test_models_pass_the_model_tester_on_the_demo(qtbot, model_testers, demo_ctx
         page.show_person(crossing.id)
     assert page.editor.memberships_model.rowCount() == crossing.organisation_count
     model_testers(page.model, page.proxy, page.editor.memberships_model)
+
+
+def test_names_sort_by_their_reading(qtbot, app_ctx, page, workspace):
+    for name, kana in (("渡辺 一郎", "わたなべ いちろう"), ("青木 花子", "あおき はなこ"), ("森 誠", "もり まこと")):
+        create_person(workspace, name=name, kana=kana)
+    with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
+        page.reload()
+    page.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert [page.proxy.index(i, 0).data() for i in range(3)] == ["青木 花子", "森 誠", "渡辺 一郎"]

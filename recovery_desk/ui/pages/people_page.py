@@ -555,7 +555,8 @@ class PeoplePage(QWidget):
         layout.addLayout(top)
 
         self.model = RowsModel([
-            Column(tr("Full name", lang), lambda r: r.name),
+            # Sorted by reading (kana) where there is one: 五十音順, as Japanese lists are.
+            Column(tr("Full name", lang), lambda r: r.name, sort=lambda r: r.kana or r.name),
             Column(tr("Kana", lang), lambda r: r.kana),
             Column(tr("Memberships", lang), lambda r: str(r.organisation_count),
                    sort=lambda r: r.organisation_count, numeric=True,
