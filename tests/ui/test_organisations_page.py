@@ -196,6 +196,15 @@ def test_triangle_places_a_state_organisation_near_the_top_and_a_click_opens_it(
     assert page.editor.org_id == state and triangle.selected_id == state
     assert page.view.currentIndex().data(Qt.ItemDataRole.UserRole) == state
 
+    # The keyboard walks through the organisations in name order: 町会, 石川県庁, 能登建設.
+    triangle.setFocus()
+    with qtbot.waitSignal(page.editor.detail_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(triangle, Qt.Key.Key_Right)
+    assert page.editor.org_id == market and triangle.selected_id == market
+    with qtbot.waitSignal(page.editor.detail_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(triangle, Qt.Key.Key_Right)  # wraps round
+    assert page.editor.org_id == community
+
 
 def test_capability_service_area_and_delete_are_undoable(qtbot, app_ctx, page, workspace):
     from recovery_desk.services.areas import create_area
