@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         ctx.error.connect(self.show_error)
         ctx.workspace_changed.connect(self._workspace_changed)
         ctx.worker.idle_changed.connect(self._idle_changed)
-        ctx.undo_stack.indexChanged.connect(lambda _i: self._update_title())
+        ctx.undo_stack.indexChanged.connect(self._update_title)
 
         geometry = options.GEOMETRY.get()
         if not geometry.isEmpty():
@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=ws.actor if ws else current_actor()))
         self._update_title()
 
-    def _update_title(self) -> None:
+    def _update_title(self, _index: int = 0) -> None:
         ws = self.ctx.workspace
         base = tr("Recovery Desk", self.lang)
         self.setWindowTitle(f"{ws.path.name} — {base}" if ws is not None else base)

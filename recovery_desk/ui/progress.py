@@ -61,10 +61,10 @@ class SlowJobFeedback(QObject):
         dialog.show()
 
     def cancel(self) -> None:
-        if self.ticket is not None:
+        if self.ticket is not None and not self.ticket.done:
             self.ticket.cancel()
-        if self.dialog is not None:
-            self.dialog.setLabelText(tr("Cancelling…"))
+            if self.dialog is not None:
+                self.dialog.setLabelText(tr("Cancelling…"))
 
     def progress(self, done: int, total: int, text: str) -> None:
         self._last = (done, total, text)

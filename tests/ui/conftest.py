@@ -15,9 +15,27 @@ import pytest
 ACTOR = "Test User (Test Org)"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _pyside_refcount_guard() -> None:
+    """PySide6 6.12 on Python 3.11 drops references to True/None on every signal; without
+    this the test process aborts at random (see recovery_desk/ui/refcount_guard.py)."""
+    from recovery_desk.ui.refcount_guard import keep_singletons_alive
+
+    keep_singletons_alive()
+
+
 def wait_idle(qtbot, ctx, timeout: int = 10_000) -> None:
     """Wait until the database worker has run every queued job and delivered its result."""
     qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=timeout)
+
+
+def _delete(widget) -> None:
+    """Delete a window now, not when the interpreter shuts down (PySide6 can abort then)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(autouse=True)
@@ -102,5 +120,6 @@ def main_window(qtbot, ctx) -> Iterator:
     wait_idle(qtbot, ctx)
     from recovery_desk.domain.errors import RecoveryDeskError
 
+    _delete(window)
     unexpected = [(e, t) for e, t in errors if not isinstance(e, RecoveryDeskError)]
     assert not unexpected, "errors reached the window:\n" + "\n".join(t or repr(e) for e, t in unexpected)
