@@ -378,8 +378,8 @@ class DemoBuilder:
                     if len(org_ids) > 1 and rng.random() < 0.2:
                         other = rng.choice([o for o in org_ids if o != lead])
                         supporters.append(dict(id=self.uid(), task_id=task["id"], organisation_id=other))
-                    if rng.random() < 0.5:
-                        k = rng.randint(1, 4)
+                    if rng.random() < 0.3:
+                        k = rng.randint(1, 3)
                         done_k = k if status == "done" else rng.randint(0, k)
                         for j, text in enumerate(rng.sample(CHECKLIST_TEXTS, k)):
                             checklist.append(dict(id=self.uid(), task_id=task["id"], text=text, done=j < done_k,

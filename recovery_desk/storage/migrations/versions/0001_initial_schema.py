@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity'))
     )
     with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.create_index('ix_activity_case_at', ['case_id', 'at'], unique=False)
+        batch_op.create_index('ix_activity_case', ['case_id'], unique=False)
         batch_op.create_index('ix_activity_entity', ['entity', 'entity_id'], unique=False)
 
     op.create_table('area',
@@ -488,6 +488,6 @@ def downgrade() -> None:
     op.drop_table('area')
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_entity')
-        batch_op.drop_index('ix_activity_case_at')
+        batch_op.drop_index('ix_activity_case')
 
     op.drop_table('activity')
