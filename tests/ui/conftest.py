@@ -31,8 +31,11 @@ def wait_idle(qtbot, ctx, timeout: int = 10_000) -> None:
 
 def _delete(widget) -> None:
     """Delete a window now, not when the interpreter shuts down (PySide6 can abort then)."""
+    import shiboken6
     from PySide6.QtCore import QCoreApplication, QEvent
 
+    if not shiboken6.isValid(widget):
+        return
     widget.close()
     widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

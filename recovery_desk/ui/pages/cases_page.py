@@ -8,6 +8,8 @@ displayed details in blocks as rows come into view (after Anki's browser table m
 from __future__ import annotations
 
 import time
+
+import shiboken6
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -99,7 +101,7 @@ class CaseTableModel(QAbstractTableModel):
             return ids, case_rows(session, ids[:BLOCK])
 
         def done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
-            if generation != self._generation:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
             self._set(*result)
             self.loaded.emit(len(self.ids), time.perf_counter() - started)
@@ -127,7 +129,7 @@ class CaseTableModel(QAbstractTableModel):
         ids = self.ids[block * BLOCK:(block + 1) * BLOCK]
 
         def done(rows: dict[str, CaseRow]) -> None:
-            if generation != self._generation:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
             self.rows.update(rows)
             first, last = block * BLOCK, min((block + 1) * BLOCK, len(self.ids)) - 1
@@ -145,7 +147,7 @@ class CaseTableModel(QAbstractTableModel):
         ids = [self.ids[i] for i in positions]
 
         def done(rows: dict[str, CaseRow]) -> None:
-            if generation != self._generation:
+            if not shiboken6.isValid(self) or generation != self._generation:
                 return
             self.rows.update(rows)
             for i in positions:

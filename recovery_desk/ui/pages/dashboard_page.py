@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from datetime import date
+
+import shiboken6
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -200,6 +202,8 @@ class DashboardPage(QWidget):
         today = self.today
 
         def done(stats: dict[str, Any]) -> None:
+            if not shiboken6.isValid(self):
+                return
             self._loading = False
             self.show_stats(stats)
             if self._dirty and self.isVisible():
