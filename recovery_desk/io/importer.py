@@ -19,7 +19,6 @@ distinct dates, stages or districts), so validation costs little more than parsi
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -463,16 +462,6 @@ class Plan:
 
 _SPACES = re.compile(r"\s+")
 _PREFECTURE_RE = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}県)")
-_UUID4_MASK = (1 << 128) - 1 ^ (0xF << 76) ^ (0x3 << 62)
-_UUID4_BITS = (0x4 << 76) | (0x2 << 62)
-
-
-def fast_id() -> str:
-    """A random version-4 UUID as text, without building uuid.UUID objects (bulk imports)."""
-    h = f"{secrets.randbits(128) & _UUID4_MASK | _UUID4_BITS:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def key_text(value: Any) -> str:
     """A value reduced for duplicate detection: NFKC, no spaces, case-folded."""
     text = str(value or "")
@@ -674,7 +663,7 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         seen_refs[reference] = row
         if person is not None:
             seen_people[person] = row
-        cid = fast_id()
+        cid = new_id()
         new_case.append(dict(
             id=cid, incident_id=incident.id, reference=reference, sequence=number, area_id=area_id,
             address=address or "", latitude=v["latitude"][pos], longitude=v["longitude"][pos],
@@ -689,11 +678,11 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         if needs:
             state = "met" if stage == "closed" else "unmet"
             for category in needs:
-                new_need.append(dict(id=fast_id(), case_id=cid, category=category, state=state, note=""))
+                new_need.append(dict(id=new_id(), case_id=cid, category=category, state=state, note=""))
         scope = v["consent_scope"][pos]
         if scope:
             given = scope != "none"
-            new_consent.append(dict(id=fast_id(), case_id=cid, given=given, scope=scope,
+            new_consent.append(dict(id=new_id(), case_id=cid, given=given, scope=scope,
                                     given_on=(v["consent_given_on"][pos] or opened) if given else None,
                                     expires_on=None, recorded_by=""))
 

@@ -40,6 +40,7 @@ from recovery_desk.storage.models import (
     Task,
     TaskDependency,
     TaskSupporter,
+    uuid4_text,
 )
 
 INCIDENT_NAME = "令和6年能登半島地震（デモ）"
@@ -47,9 +48,6 @@ INCIDENT_START = date(2024, 1, 1)
 PREFECTURE, PREFECTURE_CODE = "石川県", "JP-17"
 MUNICIPALITY, MUNICIPALITY_CODE = "七尾市", "172022"
 BATCH = 2000
-# Version 4, RFC 4122 variant: the bits uuid.UUID(int=..., version=4) would set.
-UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
-UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
 
 # (name, acronym, ownership, profit, formality, type, legal form, capabilities)
 BASE_ORGANISATIONS: list[tuple[str, str, str, str, str, str, str, tuple[str, ...]]] = [
@@ -188,8 +186,7 @@ class DemoBuilder:
 
     def uid(self) -> str:
         """A version-4 UUID drawn from the seeded generator (deterministic per seed)."""
-        h = f"{self.rng.getrandbits(128) & UUID4_MASK | UUID4_BITS:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return uuid4_text(self.rng.getrandbits(128))
 
     def add(self, model: type, rows: list[dict[str, Any]], case_key: str | None = "case_id") -> None:
         n = self.op.add_many(model, rows, case_key=case_key)

@@ -8,7 +8,7 @@ Every change is recorded in :class:`Activity` by :mod:`recovery_desk.services.op
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -38,8 +38,20 @@ NAMING_CONVENTION = {
 }
 
 
+# The version-4 and RFC 4122 variant bits that uuid.UUID(int=..., version=4) sets.
+_UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
+
+
+def uuid4_text(random_bits: int) -> str:
+    """A version-4 UUID as text from 128 random bits, without a uuid.UUID object
+    (bulk paths create hundreds of thousands; the demo draws the bits from its seed)."""
+    h = f"{random_bits & _UUID4_MASK | _UUID4_BITS:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return uuid4_text(secrets.randbits(128))
 
 
 def utcnow() -> datetime:
