@@ -68,8 +68,9 @@ def _sector_counts() -> Any:
 
 
 def case_ids(session: Session, query: Query | str = "", sort: str = "reference", descending: bool = False,
-             today: date | None = None) -> list[str]:
-    """Ids of the live cases matching ``query``, sorted in SQL by ``sort`` (a COLUMNS name)."""
+             today: date | None = None, limit: int | None = None) -> list[str]:
+    """Ids of the live cases matching ``query``, sorted in SQL by ``sort`` (a COLUMNS name);
+    with ``limit``, only the first ones (the window's first screen, before the full list)."""
     stmt = select(Case.id).where(*case_conditions(query, today))
     if sort == "reference":
         key: Any = Case.sequence
@@ -97,7 +98,10 @@ def case_ids(session: Session, query: Query | str = "", sort: str = "reference",
     else:
         raise ValueError(f"unknown sort column {sort!r}")
     order = [key.desc(), Case.sequence.desc()] if descending else [key, Case.sequence]
-    return list(session.scalars(stmt.order_by(*order)))
+    stmt = stmt.order_by(*order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
 
 
 def case_rows(session: Session, ids: Sequence[str]) -> dict[str, CaseRow]:

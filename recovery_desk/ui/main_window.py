@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle(tr("Recovery Desk", lang))
         self.pages: dict[str, QWidget] = {}
+        self.backup_on_open = True  # a copy in backups/ beside the workspace each time it is opened
         self._painted = False
         # Injected by tests: ask for paths without a native dialog.
         self.ask_open_path: Callable[[], str] = self._ask_open_path
@@ -344,7 +345,8 @@ class MainWindow(QMainWindow):
             self.ctx.set_workspace(ws)
             options.add_recent(path)
             self.workspace_opened.emit(ws)
-            self._backup_on_open(path)
+            if self.backup_on_open:
+                self._backup_on_open(path)
             if ws.backup_made is not None:
                 self.statusBar().showMessage(tr("Upgraded; the previous version is kept as {path}", self.lang,
                                                 path=ws.backup_made), 10_000)

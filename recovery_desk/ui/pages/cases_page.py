@@ -66,7 +66,8 @@ def column_headers(lang: str) -> list[str]:
 class CaseTableModel(QAbstractTableModel):
     """Ids in sort order; row details fetched by block on the database worker."""
 
-    loaded = Signal(int, float)  # row count, seconds from request to first rows
+    first_rows = Signal(float)  # seconds from request to the first screen of rows
+    loaded = Signal(int, float)  # row count, seconds from request to the full id list
 
     def __init__(self, ctx: AppContext, parent: Any = None):
         super().__init__(parent)
@@ -81,32 +82,51 @@ class CaseTableModel(QAbstractTableModel):
         self.today: date | None = None
         self._generation = 0
         self._pending: set[int] = set()
+        self.complete = False
         self.on_error: Callable[[BaseException, str], None] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self, query_text: str | None = None) -> None:
-        """Query the ids (and the first block) again; keeps the current sort."""
+        """Query again (keeps the current sort), in two steps on the worker: the first
+        screen of ids with their rows (LIMIT, shown at once), then the full id list."""
         if query_text is not None:
             self.query_text = query_text
         if self.ctx.workspace is None:
             self._set([], {})
+            self.complete = True
             return
         self._generation += 1
         generation = self._generation
         text, sort, desc, today = self.query_text, COLUMNS[self.sort_column], self.descending, self.today
         started = time.perf_counter()
+        self.complete = False
 
-        def query(session: Any) -> tuple[list[str], dict[str, CaseRow]]:
-            ids = case_ids(session, text, sort, desc, today)
-            return ids, case_rows(session, ids[:BLOCK])
+        def first(session: Any) -> tuple[list[str], dict[str, CaseRow]]:
+            ids = case_ids(session, text, sort, desc, today, limit=BLOCK)
+            return ids, case_rows(session, ids)
 
-        def done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
+        def first_done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
             if not shiboken6.isValid(self) or generation != self._generation:
                 return
             self._set(*result)
+            self.first_rows.emit(time.perf_counter() - started)
+
+        def full_done(ids: list[str]) -> None:
+            if not shiboken6.isValid(self) or generation != self._generation:
+                return
+            shown = len(self.ids)
+            if ids[:shown] == self.ids:
+                if len(ids) > shown:
+                    self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                    self.ids = ids
+                    self.endInsertRows()
+            else:  # cannot happen unless the data changed between the two queries
+                self._set(ids, self.rows)
+            self.complete = True
             self.loaded.emit(len(self.ids), time.perf_counter() - started)
 
-        self.ctx.read(query, done, self._failed)
+        self.ctx.read(first, first_done, self._failed)
+        self.ctx.read(lambda session: case_ids(session, text, sort, desc, today), full_done, self._failed)
 
     def _failed(self, exc: BaseException, trace: str) -> None:
         if self.on_error is not None:
