@@ -26,7 +26,7 @@ MESSAGES: dict[str, str] = {
     "Organisations": "団体",
     "Household": "世帯",
     "Dashboard": "ダッシュボード",
-    "People": "人",
+    "People": "担当者",
     "Board": "ボード",
     "Reports": "報告書",
     "Contact name": "連絡先氏名",

@@ -321,7 +321,9 @@ class CaseEditor(QWidget):
         self.conferences = QTreeWidget()
         self.conferences.setObjectName("conferences")
         self.conferences.setHeaderLabels([tr("Conference / decision", lang), tr("Task", lang)])
-        self.conferences.header().setStretchLastSection(True)
+        self.conferences.header().setStretchLastSection(False)
+        self.conferences.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.conferences.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.conferences, 1)
         e = self.errors
         form = QFormLayout()
@@ -463,6 +465,7 @@ class CaseEditor(QWidget):
             top.setData(0, Qt.ItemDataRole.UserRole, conf.id)
             for decision, task in decisions:
                 child = QTreeWidgetItem([decision.text, task.title if task else ""])
+                child.setToolTip(0, decision.text)
                 child.setData(0, Qt.ItemDataRole.UserRole, conf.id)
                 top.addChild(child)
             self.conferences.addTopLevelItem(top)
