@@ -147,5 +147,6 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
         return app.exec()
     finally:
         window.save_state()
+        window.wait_for_backup()
         ctx.set_workspace(None)
         worker.stop()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QThread, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -66,6 +66,25 @@ def page_label(key: str, lang: str) -> str:
     return {"dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
             "organisations": tr("Organisations", lang), "people": tr("People", lang),
             "reports": tr("Reports", lang)}.get(key, key)
+
+
+class _BackupThread(QThread):
+    done = Signal(object, object)  # destination or None, exception or None
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.setObjectName("recovery-desk-backup")
+        self.path = path
+
+    def run(self) -> None:
+        from recovery_desk.services import backups
+
+        try:
+            dest = backups.backup_on_open(self.path)
+        except Exception as exc:  # reported in the status bar
+            self.done.emit(None, exc)
+        else:
+            self.done.emit(dest, None)
 
 
 class SettingsDialog(QDialog):
@@ -159,6 +178,9 @@ class MainWindow(QMainWindow):
         state = options.STATE.get()
         if not state.isEmpty():
             self.restoreState(state)
+        split = options.MAIN_SPLITTER.get()
+        if not split.isEmpty():
+            self.splitter.restoreState(split)
         self._workspace_changed()
 
     # -- building ------------------------------------------------------------------------------
@@ -358,20 +380,28 @@ class MainWindow(QMainWindow):
                   cancellable=False)
 
     def _backup_on_open(self, path: Path) -> None:
-        try:
-            from recovery_desk.services import backups
-        except ImportError:  # pragma: no cover - the backups service ships with the app
-            return
+        """Copy the workspace into backups/ beside it, on a thread of its own: SQLite's online
+        backup reads through its own connection, so the database worker (and every edit)
+        is not held up while a large workspace is copied."""
+        self.wait_for_backup()
+        thread = _BackupThread(path)
+        thread.done.connect(self._backup_done)
+        self._backup_thread = thread
+        thread.start()
 
-        def done(dest: Path) -> None:
+    def _backup_done(self, dest: Path | None, exc: BaseException | None) -> None:
+        if exc is None:
             self.statusBar().showMessage(tr("Backup made: {path}", self.lang, path=dest), 5000)
-
-        def failed(exc: BaseException, trace: str) -> None:
+        else:
             self.statusBar().showMessage(tr("The automatic backup failed: {error}", self.lang,
                                             error=exc.message(self.lang) if isinstance(exc, RecoveryDeskError)
                                             else str(exc)), 10_000)
 
-        self.ctx.worker.submit(lambda _p: backups.backup_on_open(path), done, failed)
+    def wait_for_backup(self) -> None:
+        thread = getattr(self, "_backup_thread", None)
+        if thread is not None:
+            thread.wait()
+            self._backup_thread = None
 
     def create_workspace(self, values: dict[str, Any]) -> None:
         from recovery_desk.services.areas import create_area
@@ -520,10 +550,12 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         options.GEOMETRY.set(self.saveGeometry())
         options.STATE.set(self.saveState())
+        options.MAIN_SPLITTER.set(self.splitter.saveState())
         for page in self.pages.values():
             if hasattr(page, "save_state"):
                 page.save_state()
 
     def closeEvent(self, event: Any) -> None:
         self.save_state()
+        self.wait_for_backup()
         super().closeEvent(event)

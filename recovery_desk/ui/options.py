@@ -54,6 +54,7 @@ RECENT = Option("workspace/recent", list, [])
 GEOMETRY = Option("window/geometry", QByteArray, QByteArray())
 STATE = Option("window/state", QByteArray, QByteArray())
 LAST_PAGE = Option("window/page", str, "dashboard")
+MAIN_SPLITTER = Option("window/splitter", QByteArray, QByteArray())
 CASES_SPLITTER = Option("cases/splitter", QByteArray, QByteArray())
 CASES_HEADER = Option("cases/header", QByteArray, QByteArray())
 SAVED_FILTERS = Option("cases/saved_filters", list, [])  # [[name, query], ...]

@@ -231,3 +231,18 @@ def test_fast_job_shows_nothing(qtbot, ctx) -> None:
     assert results == [42]
     assert QApplication.overrideCursor() is None
     assert not any(w.isVisible() and w.windowTitle() == "Quick" for w in QApplication.topLevelWidgets())
+
+
+def test_open_a_workspace_backs_it_up_and_lists_it_as_recent(qtbot, bare_window, demo_copy: Path) -> None:
+    window = bare_window
+    window.ask_open_path = lambda: str(demo_copy)
+    with qtbot.waitSignal(window.workspace_opened, timeout=10_000):
+        window.open_action.trigger()
+    wait_idle(qtbot, window.ctx)
+    window.wait_for_backup()
+    qtbot.waitUntil(lambda: "Backup made" in window.statusBar().currentMessage())
+    backups = list((demo_copy.parent / "backups").glob("demo-auto-*.rdesk"))
+    assert len(backups) == 1
+    window.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(demo_copy)]
+    assert window.current_key() == "dashboard"
