@@ -25,6 +25,7 @@ from recovery_desk.storage.models import (
     Participation,
     Task,
 )
+
 DEMO_AS_OF = date(2024, 6, 30)  # as tests/conftest.py
 
 

@@ -228,7 +228,15 @@ def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
     """SQLAlchemy conditions selecting the live cases that match ``query`` (AND of terms)."""
     from sqlalchemy import and_, not_, or_, select
 
-    from recovery_desk.storage.models import Area, Case, Consent, Need, Organisation, Participation, Task
+    from recovery_desk.storage.models import (
+        Area,
+        Case,
+        Consent,
+        Need,
+        Organisation,
+        Participation,
+        Task,
+    )
 
     if isinstance(query, str):
         query = parse_case_query(query)

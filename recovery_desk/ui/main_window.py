@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, QThread, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QComboBox,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -33,12 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from recovery_desk.domain.errors import RecoveryDeskError
-from recovery_desk.ui.strings import tr
 from recovery_desk.services.settings import current_actor
-from recovery_desk.services.workspace import WORKSPACE_SUFFIX, Workspace, default_workspace_dir, demo_workspace_path
+from recovery_desk.services.workspace import (
+    WORKSPACE_SUFFIX,
+    Workspace,
+    default_workspace_dir,
+    demo_workspace_path,
+)
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.progress import run_plain
+from recovery_desk.ui.strings import tr
 from recovery_desk.ui.welcome import IdentityDialog, WelcomePage
 
 DEMO_CASES = 500
@@ -140,7 +145,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setMaximumWidth(220)
         self.sidebar.setIconSize(QSize(0, 0))
-        for key, _label, _factory_ in PAGES:
+        for key, _label, _f in PAGES:
             item = QListWidgetItem(page_label(key, lang))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)

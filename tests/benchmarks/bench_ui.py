@@ -123,14 +123,8 @@ def bench_in_process(path: Path) -> bool:
     first_rows = []
     pages = []
     for _ in range(6):
-        page_box: list = []
-
-        def build() -> None:
-            page_box.append(CasesPage(ctx))
-
         started = time.perf_counter()
-        build()
-        page = page_box[0]
+        page = CasesPage(ctx)
         while page.model.rowCount() == 0 or not page.model.rows:
             app.processEvents()
             time.sleep(0.0005)

@@ -46,13 +46,12 @@ def shoot(lang: str, demo: Path) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from PySide6.QtWidgets import QApplication
 
+    from recovery_desk.i18n import set_language
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui import app as app_module
     from recovery_desk.ui.context import AppContext
     from recovery_desk.ui.main_window import PAGES, MainWindow
     from recovery_desk.ui.worker import DatabaseWorker
-
-    from recovery_desk.i18n import set_language
 
     qapp = QApplication.instance() or QApplication([])
     set_language(lang)

@@ -49,7 +49,6 @@ from recovery_desk.domain.vocabulary import (
     SUPPORT_CLASS,
     Vocabulary,
 )
-from recovery_desk.ui.strings import tr
 from recovery_desk.services import case_detail, cases, conferences
 from recovery_desk.services.case_detail import CaseDetail, Choices
 from recovery_desk.services.changes import Changes
@@ -57,6 +56,7 @@ from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
+from recovery_desk.ui.strings import tr
 
 HOUSEHOLD_FIELDS = ("contact_name", "contact_phone", "household_size", "vulnerable_members", "area_id",
                     "address", "damage_level", "support_class", "priority", "notes")

@@ -8,12 +8,11 @@ displayed details in blocks as rows come into view (after Anki's browser table m
 from __future__ import annotations
 
 import time
-
-import shiboken6
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -44,13 +43,18 @@ from PySide6.QtWidgets import (
 
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.domain.vocabulary import PRIORITY, STAGE
-from recovery_desk.ui.strings import tr
 from recovery_desk.services.case_list import COLUMNS, CaseRow, case_ids, case_rows
 from recovery_desk.services.changes import Changes
-from recovery_desk.services.search import case_completions, case_conditions, describe_fields, parse_case_query
+from recovery_desk.services.search import (
+    case_completions,
+    case_conditions,
+    describe_fields,
+    parse_case_query,
+)
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_datetime, format_number
+from recovery_desk.ui.strings import tr
 
 _INDEX = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole
