@@ -266,7 +266,18 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.new_case_action, self.undo_action, self.redo_action, self.find_action,
+        # The menu's Undo/Redo name the command ("Undo Move case NANAO-0004 to …"); the toolbar
+        # keeps short buttons that do the same and say it in their tooltip.
+        stack = self.ctx.undo_stack
+        self.undo_button = self._action(tr("Undo", self.lang), stack.undo, name="undo_button")
+        self.redo_button = self._action(tr("Redo", self.lang), stack.redo, name="redo_button")
+        stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        stack.undoTextChanged.connect(self.undo_button.setToolTip)
+        stack.redoTextChanged.connect(self.redo_button.setToolTip)
+        self.undo_button.setEnabled(stack.canUndo())
+        self.redo_button.setEnabled(stack.canRedo())
+        for action in (self.new_case_action, self.undo_button, self.redo_button, self.find_action,
                        self.backup_action, self.import_action, self.export_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)

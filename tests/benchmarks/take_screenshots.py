@@ -12,6 +12,7 @@ font and Qt's translations are chosen at start). Pages by other engineers are ca
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -86,6 +87,11 @@ def shoot(lang: str, demo: Path) -> list[Path]:
             settle(qapp, ctx)
             page.table.selectRow(0)
             settle(qapp, ctx)
+            # one real edit, so the timeline shows a change as well as the demo's creation
+            page.editor.set_stage("in_support")
+            settle(qapp, ctx)
+            ctx.undo_stack.undo()
+            settle(qapp, ctx)
         # Other engineers' pages keep their own close-up screenshots under their names;
         # these are the same pages inside the real window.
         grab(key if key in ("dashboard", "cases") else f"window-{key}")
@@ -124,8 +130,10 @@ def main() -> int:
                         "from recovery_desk.services.demo import create_demo;"
                         "create_demo(Path(sys.argv[2]), cases=500, seed=3, as_of=date(2024, 6, 30), actor='demo')",
                         str(ROOT), str(demo)], check=True, env=env)
-        for lang in ("en", "ja"):
-            subprocess.run([sys.executable, __file__, "--lang", lang, str(demo)], check=True, env=env)
+        for lang in ("en", "ja"):  # each language on its own copy (the screenshots make one edit)
+            copy = demo.with_name(f"demo-{lang}.rdesk")
+            shutil.copyfile(demo, copy)
+            subprocess.run([sys.executable, __file__, "--lang", lang, str(copy)], check=True, env=env)
     return 0
 
 

@@ -58,6 +58,11 @@ from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
 from recovery_desk.ui.strings import tr
 
+FIELD_VOCABULARIES: dict[str, Vocabulary] = {
+    "stage": STAGE, "priority": PRIORITY, "damage_level": DAMAGE_LEVEL, "support_class": SUPPORT_CLASS,
+    "closure_reason": CLOSURE_REASON, "state": NEED_STATE, "category": NEED_CATEGORY, "role": ROLE,
+    "scope": CONSENT_SCOPE,
+}
 HOUSEHOLD_FIELDS = ("contact_name", "contact_phone", "household_size", "vulnerable_members", "area_id",
                     "address", "damage_level", "support_class", "priority", "notes")
 
@@ -358,6 +363,11 @@ class CaseEditor(QWidget):
         lang = self.lang
         self.timeline = self._tree("timeline", [tr("When", lang), tr("Who", lang), tr("What", lang),
                                                 tr("Change", lang)])
+        header = self.timeline.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.setColumnWidth(1, 120)
         return self.timeline
 
     # -- loading -------------------------------------------------------------------------------
@@ -481,8 +491,10 @@ class CaseEditor(QWidget):
                       entity=self._entity_label(act.entity))
             change = ""
             if act.field:
-                change = f"{self._field_label(act.field)}: {self._short(act.old_value)} → {self._short(act.new_value)}"
+                change = (f"{self._field_label(act.field)}: {self._value_label(act.field, act.old_value)} → "
+                          f"{self._value_label(act.field, act.new_value)}")
             item = QTreeWidgetItem([format_datetime(act.at, lang), act.actor, what, change])
+            item.setToolTip(1, act.actor)
             item.setToolTip(3, change)
             self.timeline.addTopLevelItem(item)
 
@@ -506,6 +518,13 @@ class CaseEditor(QWidget):
 
             return FIELD_NAMES.get(field, field)
         return field.replace("_", " ")
+
+    def _value_label(self, field: str, value: str | None) -> str:
+        vocab = FIELD_VOCABULARIES.get(field)
+        text = self._short(value)
+        if vocab is not None and value not in (None, "null"):
+            return vocab.label(text, self.lang)
+        return text
 
     @staticmethod
     def _short(value: str | None) -> str:

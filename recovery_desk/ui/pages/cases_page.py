@@ -352,7 +352,7 @@ class CasesPage(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((110, 110, 150, 70, 90, 220, 70, 140)):
+        for column, width in enumerate((100, 80, 150, 60, 90, 190, 60, 130)):
             header.resizeSection(column, width)
         saved_header = options.CASES_HEADER.get()
         if not saved_header.isEmpty():
@@ -374,7 +374,7 @@ class CasesPage(QWidget):
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 520])
+        self.splitter.setSizes([640, 560])
         saved_split = options.CASES_SPLITTER.get()
         if not saved_split.isEmpty():
             self.splitter.restoreState(saved_split)
