@@ -278,3 +278,22 @@ def test_new_case_from_the_toolbar_and_undo(qtbot, main_window) -> None:
     wait_idle(qtbot, ctx)
     assert len(page.model.ids) == total
     assert _db(ctx, lambda s: s.get(Case, new_id).deleted_at) is not None
+
+
+def test_query_bar_completes_field_names_and_slash_focuses_it(qtbot, main_window) -> None:
+    page = _cases_page(qtbot, main_window)
+    page.table.setFocus()
+    qtbot.keyClick(main_window, Qt.Key.Key_Slash)
+    assert page.query.hasFocus()
+    qtbot.keyClicks(page.query, "-sta")
+    completer = page.completer
+    assert completer.completionPrefix() == "sta"
+    options = [completer.completionModel().index(i, 0).data() for i in range(completer.completionCount())]
+    assert "stage:" in options
+    completer.activated[str].emit("stage:")
+    assert page.query.text() == "-stage:"
+    qtbot.keyClicks(page.query, "closed")
+    qtbot.keyClick(page.query, Qt.Key.Key_Return)
+    wait_idle(qtbot, main_window.ctx)
+    assert page.model.query_text == "-stage:closed"
+    assert all(_db(main_window.ctx, lambda s, i=i: s.get(Case, i).stage) != "closed" for i in page.model.ids[:50])

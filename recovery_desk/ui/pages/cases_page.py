@@ -250,7 +250,9 @@ class _QueryCompleter(QCompleter):
     """Completes the word under the cursor (fields and values), not the whole line."""
 
     def __init__(self, words: list[str], edit: QLineEdit):
-        super().__init__(QStringListModel(words), edit)
+        super().__init__(edit)
+        self.words = QStringListModel(words, self)  # owned here: a parentless model would be collected
+        self.setModel(self.words)
         self.edit = edit
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterMode(Qt.MatchFlag.MatchStartsWith)
