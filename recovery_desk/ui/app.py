@@ -70,9 +70,6 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
 
     from recovery_desk.i18n import set_language
     from recovery_desk.ui import crash, options
-    from recovery_desk.ui.refcount_guard import keep_singletons_alive
-
-    keep_singletons_alive()  # PySide6 6.12 / Python 3.11 refcount bug: see the module
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("RecoveryDesk")

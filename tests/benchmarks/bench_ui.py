@@ -96,10 +96,7 @@ def bench_in_process(path: Path) -> bool:
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui.context import AppContext
     from recovery_desk.ui.pages.cases_page import CasesPage
-    from recovery_desk.ui.refcount_guard import keep_singletons_alive
     from recovery_desk.ui.worker import DatabaseWorker
-
-    keep_singletons_alive()
     app = QApplication.instance() or QApplication([])
     worker = DatabaseWorker()
     ctx = AppContext(worker, lang="en")

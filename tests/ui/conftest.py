@@ -15,15 +15,6 @@ import pytest
 ACTOR = "Test User (Test Org)"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _pyside_refcount_guard() -> None:
-    """PySide6 6.12 on Python 3.11 drops references to True/None on every signal; without
-    this the test process aborts at random (see recovery_desk/ui/refcount_guard.py)."""
-    from recovery_desk.ui.refcount_guard import keep_singletons_alive
-
-    keep_singletons_alive()
-
-
 def wait_idle(qtbot, ctx, timeout: int = 10_000) -> None:
     """Wait until the database worker has run every queued job and delivered its result."""
     qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=timeout)

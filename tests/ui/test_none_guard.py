@@ -23,3 +23,24 @@ def test_many_qt_calls_returning_none_do_not_abort_python():
                             env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-500:]
     assert "alive" in result.stdout
+
+
+SIGNALS = """
+import recovery_desk.ui
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+class Emitter(QObject):
+    fired = Signal(bool)
+app = QCoreApplication([])
+e = Emitter()
+e.fired.connect(lambda flag: None)
+for _ in range(20_000):
+    e.fired.emit(True)
+print("alive")
+"""
+
+
+def test_many_signals_do_not_abort_python():
+    result = subprocess.run([sys.executable, "-c", SIGNALS], capture_output=True, text=True,
+                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "alive" in result.stdout
