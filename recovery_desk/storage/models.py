@@ -162,7 +162,11 @@ class Case(SyncMixin, Base):
 
 class Need(SyncMixin, Base):
     __tablename__ = "need"
-    __table_args__ = (Index("ix_need_category_state", "category", "state"),)
+    __table_args__ = (
+        Index("ix_need_category_state", "category", "state"),
+        # Covers the cases filter need:… (category and state to case, live rows only).
+        Index("ix_need_filter", "category", "state", "case_id", sqlite_where=text("deleted_at IS NULL")),
+    )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     category: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="unmet")
@@ -229,6 +233,8 @@ class Participation(SyncMixin, Base):
     __table_args__ = (
         Index("ix_participation_stats", "case_id", "organisation_id", "role",
               sqlite_where=text("deleted_at IS NULL")),
+        # Covers the cases filters org:… and sector:… (organisation to case).
+        Index("ix_participation_filter", "organisation_id", "case_id", sqlite_where=text("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -243,6 +249,8 @@ class Task(SyncMixin, Base):
         # Covers the statistics' scan of live tasks (a third of the table's size).
         Index("ix_task_stats", "status", "lead_org_id", "due_date", "case_id",
               sqlite_where=text("deleted_at IS NULL")),
+        # Covers the cases filter overdue (due date and status to case).
+        Index("ix_task_overdue", "due_date", "status", "case_id", sqlite_where=text("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
