@@ -26,9 +26,28 @@ def messages_in_source() -> dict[str, str]:
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             first = node.args[0]
+            where = f"{path.relative_to(SOURCE.parent)}:{node.lineno}"
             if name in MESSAGE_CALLS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.setdefault(first.value, f"{path.relative_to(SOURCE.parent)}:{node.lineno}")
+                found.setdefault(first.value, where)
+            elif name == "trp" and len(node.args) >= 2 and all(
+                    isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2]):
+                found.setdefault(f"{node.args[0].value}|{node.args[1].value}", where)
     return found
+
+
+def test_the_parts_catalogs_never_translate_one_message_two_ways() -> None:
+    """They are merged into one dict: a disagreement would silently pick one (use trp)."""
+    from recovery_desk.i18n import ja_board, ja_core, ja_io, ja_reports, ja_ui
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for part, catalog in (("core", ja_core), ("ui", ja_ui), ("board", ja_board), ("reports", ja_reports),
+                          ("io", ja_io)):
+        for english, japanese in catalog.MESSAGES.items():
+            if english in seen and seen[english][1] != japanese:
+                clashes.append(f"{english!r}: {seen[english]} vs {(part, japanese)}")
+            seen.setdefault(english, (part, japanese))
+    assert not clashes, "\n".join(clashes)
 
 
 def placeholders(text: str) -> set[str]:

@@ -43,3 +43,12 @@ def tr(message: str, lang: str | None = None, /, **params: object) -> str:
     lang = lang or _current
     text = JA.get(message, message) if lang == "ja" else message
     return text.format(**params) if params else text
+
+
+def trp(context: str, message: str, lang: str | None = None, /, **params: object) -> str:
+    """``tr`` with a context, for English that Japanese says two ways (gettext's pgettext):
+    a report's column "Cases" counts (ケース数) where the window's page "Cases" names (ケース).
+    The Japanese catalog keys it as ``"context|message"``."""
+    lang = lang or _current
+    text = JA.get(f"{context}|{message}", message) if lang == "ja" else message
+    return text.format(**params) if params else text

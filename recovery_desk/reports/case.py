@@ -24,7 +24,7 @@ from recovery_desk.domain.vocabulary import (
     SUPPORT_CLASS,
     TASK_STATUS,
 )
-from recovery_desk.i18n import tr
+from recovery_desk.i18n import tr, trp
 from recovery_desk.reports.common import (
     CONTENT_WIDTH,
     FONT,
@@ -124,7 +124,7 @@ def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: s
         story.append(para(tr("Personal data redacted: names, phone numbers, exact addresses and notes are not "
                              "printed in this report. Cases are identified by their reference.", lang), st.notice))
 
-    story.append(para(tr("Household", lang), st.h1))
+    story.append(para(trp("report", "Household", lang), st.h1))
     consent_text = tr("none recorded", lang)
     if consent is not None:
         consent_text = CONSENT_SCOPE.label(consent.scope, lang) if consent.given else tr("not given", lang)
@@ -135,7 +135,7 @@ def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: s
         (tr("Stage", lang), STAGE.label(c.stage, lang)
          + (f" ({CLOSURE_REASON.label(c.closure_reason, lang)})" if c.closure_reason else "")),
         (tr("Priority", lang), PRIORITY.label(c.priority, lang)),
-        (tr("Contact name", lang), c.contact_name if pii else redacted),
+        (trp("report", "Contact name", lang), c.contact_name if pii else redacted),
         (tr("Phone", lang), c.contact_phone if pii else redacted),
         (tr("Household size", lang), str(c.household_size) if c.household_size is not None else "—"),
         (tr("Vulnerable members", lang), c.vulnerable_members or "—"),

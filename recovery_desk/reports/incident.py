@@ -34,7 +34,7 @@ from recovery_desk.domain.vocabulary import (
     SUPPORT_CLASS,
     TASK_STATUS,
 )
-from recovery_desk.i18n import tr
+from recovery_desk.i18n import tr, trp
 from recovery_desk.reports import charts
 from recovery_desk.reports.common import (
     CONTENT_WIDTH,
@@ -248,7 +248,7 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
         series_names=[tr("Open tasks led", lang), tr("Cases led", lang)]))
     story.append(Spacer(1, 4))
     story.append(data_table(
-        [tr("Sector", lang), tr("Organisations", lang), tr("Open tasks led", lang), tr("Cases led", lang)],
+        [tr("Sector", lang), trp("count", "Organisations", lang), tr("Open tasks led", lang), tr("Cases led", lang)],
         [[SECTOR.label(x, lang), o["by_sector"].get(x, 0), load[x]["open_tasks"], load[x]["cases_led"]]
          for x in sectors],
         [60 * mm, 30 * mm, 30 * mm, 30 * mm], st, numeric=[1, 2, 3]))
@@ -259,7 +259,7 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
                              tr("organisations engaged on cases, heaviest load first", lang)), st.note))
     story.append(data_table(
         ["#", tr("Organisation", lang), tr("Sector", lang), tr("Open tasks led", lang), tr("Cases led", lang),
-         tr("Cases", lang)],
+         trp("count", "Cases", lang)],
         [[i + 1, _org_name(org), SECTOR.label(org["sector"], lang), org["open_tasks"], org["cases_led"],
           org["cases"]] for i, org in enumerate(orgs[:ORG_TABLE_LIMIT])],
         [9 * mm, W - 9 * mm - 30 * mm - 3 * 22 * mm, 30 * mm, 22 * mm, 22 * mm, 22 * mm], st,
@@ -276,7 +276,7 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
         para(tr("Cases by number of sectors engaged", lang), st.h2),
         charts.bar_chart(labels, [list(by_n.values())], W * 0.8),
         Spacer(1, 4),
-        data_table([tr("Sectors engaged", lang), tr("Cases", lang)], list(zip(labels, by_n.values(), strict=True)),
+        data_table([tr("Sectors engaged", lang), trp("count", "Cases", lang)], list(zip(labels, by_n.values(), strict=True)),
                    [50 * mm, 30 * mm], st, numeric=[1]),
     ]))
     story.append(para(tr("Open cases that depend on one sector only", lang), st.h2))
@@ -291,7 +291,7 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     area_rows.append([tr("Total", lang), "", sum(a["cases"] for a in data.areas),
                       sum(a["open"] for a in data.areas), sum(a["unmet"] for a in data.areas)])
     story.append(data_table(
-        [tr("Municipality", lang), tr("District", lang), tr("Cases", lang), tr("Open cases", lang),
+        [tr("Municipality", lang), tr("District", lang), trp("count", "Cases", lang), tr("Open cases", lang),
          tr("Unmet needs", lang)], area_rows, [45 * mm, 55 * mm, 25 * mm, 25 * mm, 25 * mm], st,
         numeric=[2, 3, 4], total_row=True))
 
@@ -334,7 +334,7 @@ def _chart_and_table(st: Styles, lang: str, vocab: Any, counts: dict[str, int], 
     values = [counts[k] for k in codes]
     rows = [*zip(labels, values, strict=True), (tr("Total", lang), sum(values))]
     chart = charts.bar_chart(labels, [values], CONTENT_WIDTH * 0.55)
-    table = data_table([column, tr("Cases", lang) if vocab is not TASK_STATUS else tr("Tasks", lang)], rows,
+    table = data_table([column, trp("count", "Cases", lang) if vocab is not TASK_STATUS else tr("Tasks", lang)], rows,
                        [45 * mm, 22 * mm], st, numeric=[1], total_row=True)
     side = Table([[chart, table]], colWidths=[CONTENT_WIDTH * 0.57, CONTENT_WIDTH * 0.43], hAlign="LEFT")
     side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from recovery_desk.ui.strings import tr
+from recovery_desk.i18n import tr
 
 _fault_file: Any = None
 log = logging.getLogger("recovery_desk")

@@ -43,7 +43,7 @@ from recovery_desk.services.workspace import (
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.progress import run_plain
-from recovery_desk.ui.strings import tr
+from recovery_desk.i18n import tr
 from recovery_desk.ui.welcome import IdentityDialog, WelcomePage
 
 DEMO_CASES = 500

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from recovery_desk.ui.strings import tr
+from recovery_desk.i18n import tr
 from recovery_desk.ui.worker import Cancelled, Ticket
 
 BUSY_AFTER_MS = 300

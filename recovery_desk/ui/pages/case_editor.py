@@ -56,7 +56,7 @@ from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
-from recovery_desk.ui.strings import tr
+from recovery_desk.i18n import tr
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "stage": STAGE, "priority": PRIORITY, "damage_level": DAMAGE_LEVEL, "support_class": SUPPORT_CLASS,

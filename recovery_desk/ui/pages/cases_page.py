@@ -54,7 +54,7 @@ from recovery_desk.services.search import (
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_datetime, format_number
-from recovery_desk.ui.strings import tr
+from recovery_desk.i18n import tr
 
 _INDEX = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole
