@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from recovery_desk.domain.errors import RecoveryDeskError
+from recovery_desk.i18n import tr
 from recovery_desk.services.settings import current_actor
 from recovery_desk.services.workspace import (
     WORKSPACE_SUFFIX,
@@ -43,7 +44,6 @@ from recovery_desk.services.workspace import (
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.progress import run_plain
-from recovery_desk.i18n import tr
 from recovery_desk.ui.welcome import IdentityDialog, WelcomePage
 
 DEMO_CASES = 500

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from recovery_desk.domain.errors import RecoveryDeskError, ValidationError
 from recovery_desk.domain.vocabulary import HAZARD
-from recovery_desk.services.settings import load_settings, save_settings
 from recovery_desk.i18n import tr
+from recovery_desk.services.settings import load_settings, save_settings
 
 
 class IdentityDialog(QDialog):

@@ -49,6 +49,7 @@ from recovery_desk.domain.vocabulary import (
     SUPPORT_CLASS,
     Vocabulary,
 )
+from recovery_desk.i18n import tr
 from recovery_desk.services import case_detail, cases, conferences
 from recovery_desk.services.case_detail import CaseDetail, Choices
 from recovery_desk.services.changes import Changes
@@ -56,7 +57,6 @@ from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
-from recovery_desk.i18n import tr
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "stage": STAGE, "priority": PRIORITY, "damage_level": DAMAGE_LEVEL, "support_class": SUPPORT_CLASS,

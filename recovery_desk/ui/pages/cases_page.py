@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.domain.vocabulary import PRIORITY, STAGE
+from recovery_desk.i18n import tr
 from recovery_desk.services.case_list import COLUMNS, CaseRow, case_ids, case_rows
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.search import (
@@ -54,7 +55,6 @@ from recovery_desk.services.search import (
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_datetime, format_number
-from recovery_desk.i18n import tr
 
 _INDEX = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole
