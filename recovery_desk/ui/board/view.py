@@ -29,8 +29,8 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 from recovery_desk.domain.vocabulary import NEED_CATEGORY, PRIORITY, SECTOR, TASK_STATUS
 from recovery_desk.i18n import tr
 from recovery_desk.services.board_query import Card
-from recovery_desk.ui.board.colours import PRIORITY_COLOURS, SECTOR_COLOURS, sector_colour
 from recovery_desk.ui.board.model import MIME_TYPE, BoardModel
+from recovery_desk.ui.colours import PRIORITY_COLOURS, SECTOR_COLOURS, sector_colour
 
 HEADER_H = 34
 LANE_HEADER_H = 26

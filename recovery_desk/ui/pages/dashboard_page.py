@@ -24,11 +24,10 @@ from recovery_desk.domain.vocabulary import NEED_CATEGORY, SECTOR, STAGE
 from recovery_desk.i18n import tr
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.stats import compute_stats
+from recovery_desk.ui.colours import SECTOR_COLOURS
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_number
 
-SECTOR_COLOURS = {"state": "#1565c0", "market": "#ef6c00", "community": "#2e7d32", "third_sector": "#6a1b9a",
-                  "international": "#00838f", "unknown": "#757575"}
 BAR = "#1976d2"
 SECOND = "#c62828"
 

@@ -71,6 +71,7 @@ from recovery_desk.services.organisations import (
 )
 from recovery_desk.services.restore import restore
 from recovery_desk.services.workspace import Workspace
+from recovery_desk.ui.colours import SECTOR_COLOURS
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_number
 from recovery_desk.ui.pages.entity_editing import (
@@ -84,7 +85,7 @@ from recovery_desk.ui.pages.entity_editing import (
     make_table,
     perform,
 )
-from recovery_desk.ui.pages.triangle_view import SECTOR_COLOURS, TriangleView
+from recovery_desk.ui.pages.triangle_view import TriangleView
 
 # Changes to these entities can alter what the page shows.
 WATCHED = ("organisation", "capability", "service_area", "task", "task_supporter", "participation", "case",

@@ -32,15 +32,9 @@ from recovery_desk.domain.triangle import SQRT3_2, bubble_radius, triangle_point
 from recovery_desk.domain.vocabulary import ORG_TYPE, SECTOR
 from recovery_desk.i18n import tr
 from recovery_desk.services.org_queries import OrgRow
+from recovery_desk.ui.colours import SECTOR_COLOURS
 from recovery_desk.ui.formatting import format_number
 
-SECTOR_COLOURS = {
-    "state": QColor("#1f77b4"),
-    "market": QColor("#d62728"),
-    "community": QColor("#2ca02c"),
-    "third_sector": QColor("#9467bd"),
-    "hybrid": QColor("#ff7f0e"),
-}
 LABELLED = 12  # the largest bubbles get a name beside them
 
 

@@ -1,4 +1,4 @@
-"""Colours of the board: each sector has one (the same as the welfare-triangle view)."""
+"""Colours of the app: each sector has one, the same on the dashboard, the board and the welfare triangle."""
 
 from __future__ import annotations
 
