@@ -6,7 +6,7 @@ the issues' closing notes; the budgets are printed next to them.
 
 from __future__ import annotations
 
-import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,15 +14,16 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    sys.path.insert(0, str(HERE.parent.parent))
     only = sys.argv[1:]
     failures = 0
     for script in sorted(HERE.glob("bench_*.py")):
         if only and not any(name in script.stem for name in only):
             continue
-        print(f"\n== {script.stem}")
-        result = runpy.run_path(str(script), run_name="__bench__")
-        if not result["main"]():
+        print(f"\n== {script.stem}", flush=True)
+        # Each group in its own interpreter: peak-memory figures (VmHWM) and import costs
+        # must not carry over from another group.
+        code = f"import sys; from tests.benchmarks.{script.stem} import main; sys.exit(0 if main() else 1)"
+        if subprocess.run([sys.executable, "-c", code], cwd=HERE.parent.parent).returncode != 0:
             failures += 1
     print(f"\n{failures} benchmark group(s) over budget" if failures else "\nall benchmark groups within budget")
     return 0
