@@ -33,11 +33,11 @@ def test_core_layers_do_not_import_qt():
     assert not offenders, offenders
 
 
-def test_cli_stats_does_not_load_qt_pandas_or_reportlab(demo_path):
+def test_cli_stats_loads_neither_qt_pandas_reportlab_nor_sqlalchemy(demo_path):
     code = (
         "import sys; from recovery_desk.cli.main import main; "
         f"rc = main(['--workspace', {str(demo_path)!r}, 'stats', '--json']); "
-        "heavy = [m for m in ('PySide6', 'pandas', 'reportlab', 'hxl', 'alembic') if m in sys.modules]; "
+        "heavy = [m for m in ('PySide6', 'pandas', 'reportlab', 'hxl', 'alembic', 'sqlalchemy') if m in sys.modules]; "
         "print('HEAVY', heavy, file=sys.stderr); sys.exit(rc)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -23,7 +23,12 @@ def check_workspace(path: Path) -> list[str]:
     if inspection.state is database.FileState.OLDER:
         problems.append(tr("schema {revision} is older than this version's; opening the workspace upgrades it "
                            "(after a backup)", revision=inspection.revision))
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    with database.read_only_connection(path) as con:
+        return problems + _check(con)
+
+
+def _check(con: sqlite3.Connection) -> list[str]:
+    problems: list[str] = []
     try:
         result = [r[0] for r in con.execute("PRAGMA integrity_check")]
         if result != ["ok"]:
@@ -47,6 +52,4 @@ def check_workspace(path: Path) -> list[str]:
             problems.append(tr("case {reference} is closed without a closure reason", reference=reference))
     except sqlite3.DatabaseError as exc:
         problems.append(tr("SQLite integrity: {detail}", detail=str(exc)))
-    finally:
-        con.close()
     return problems

@@ -14,26 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.domain.vocabulary import HAZARD
+from recovery_desk.services.locations import (  # noqa: F401  (re-exported)
+    WORKSPACE_SUFFIX,
+    default_workspace_dir,
+    default_workspace_path,
+    demo_workspace_path,
+)
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.validation import check_date, check_text, check_vocab
 from recovery_desk.storage import database
 from recovery_desk.storage.models import Incident, WorkspaceInfo, new_id, utcnow
-
-WORKSPACE_SUFFIX = ".rdesk"
-
-
-def default_workspace_dir() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("RecoveryDesk", appauthor=False)
-
-
-def default_workspace_path() -> Path:
-    return default_workspace_dir() / f"workspace{WORKSPACE_SUFFIX}"
-
-
-def demo_workspace_path() -> Path:
-    return default_workspace_dir() / f"demo{WORKSPACE_SUFFIX}"
 
 
 class Workspace:

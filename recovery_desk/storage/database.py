@@ -11,12 +11,12 @@ from __future__ import annotations
 import enum
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sqlalchemy import Engine, create_engine, event
 
 from recovery_desk.domain.errors import WorkspaceError
 
@@ -25,9 +25,10 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only when a workspace is opened for writing
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy import Engine
 
 
 def alembic_config() -> Config:
@@ -127,20 +128,28 @@ def _expected_size(header: bytes) -> int:
     return page_size * page_count if valid_for == change_counter else 0
 
 
-def _read_revision(path: Path) -> str | None:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    con = sqlite3.connect(uri, uri=True)
+@contextmanager
+def read_only_connection(path: Path) -> Iterator[sqlite3.Connection]:
+    """A DB-API connection that cannot write (reads of a workspace another process may use)."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
+        yield con
+    finally:
+        con.close()
+
+
+def _read_revision(path: Path) -> str | None:
+    with read_only_connection(path) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
             return None
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
-    finally:
-        con.close()
 
 
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

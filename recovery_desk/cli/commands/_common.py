@@ -10,7 +10,7 @@ from recovery_desk.domain.errors import ValidationError
 
 
 def workspace_path(args: argparse.Namespace) -> Path:
-    from recovery_desk.services.workspace import default_workspace_path
+    from recovery_desk.services.locations import default_workspace_path
 
     return args.workspace or default_workspace_path()
 

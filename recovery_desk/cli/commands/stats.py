@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from recovery_desk.cli.commands._common import open_workspace, parse_date
+from recovery_desk.cli.commands._common import open_workspace, parse_date, workspace_path
 from recovery_desk.i18n import current_language, tr
 
 
@@ -17,13 +17,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from recovery_desk.domain.errors import ValidationError
-    from recovery_desk.services.stats import Period, compute_stats
+    from recovery_desk.services.figures import Period, compute_figures
+    from recovery_desk.storage.database import FileState, inspect_file, read_only_connection
 
     period = Period(parse_date(args.start, "--from"), parse_date(args.end, "--to"))
     if period.start and period.end and period.end < period.start:
         raise ValidationError("--to is before --from")
-    with open_workspace(args) as ws, ws.session() as session:
-        figures = compute_stats(session, period)
+    path = workspace_path(args)
+    if inspect_file(path).state is FileState.CURRENT:
+        # Reading needs neither SQLAlchemy nor a write: a read-only connection answers fastest.
+        with read_only_connection(path) as con:
+            figures = compute_figures(con, period)
+    else:  # missing (a clear error) or older (upgraded after a backup, as any open does)
+        from recovery_desk.services.stats import compute_stats
+
+        with open_workspace(args) as ws, ws.session() as session:
+            figures = compute_stats(session, period)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
     else:
