@@ -121,3 +121,14 @@ def test_backup_file_copies_a_consistent_workspace(workspace, tmp_path):
     copy = database.backup_file(workspace.path, tmp_path / "copy" / "b.rdesk")
     with Workspace.open(copy) as ws, ws.session() as s:
         assert s.execute(text('SELECT contact_name FROM "case"')).scalar() == "copy me"
+
+
+def test_a_demo_file_filled_without_wal_is_in_wal_mode_once_opened(tmp_path):
+    from recovery_desk.services.demo import create_demo
+
+    path = tmp_path / "demo.rdesk"
+    create_demo(path, cases=5, seed=1, as_of=date(2024, 3, 1))
+    assert not list(tmp_path.glob("*-journal"))
+    with Workspace.open(path) as ws, ws.session() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text('SELECT count(*) FROM "case"')).scalar() == 5

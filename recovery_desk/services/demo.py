@@ -21,6 +21,7 @@ from recovery_desk.resources import resource_path
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.tasks import POSITION_GAP
 from recovery_desk.services.workspace import Workspace
+from recovery_desk.storage import database
 from recovery_desk.storage.models import (
     Area,
     Capability,
@@ -436,15 +437,16 @@ def create_demo(path: Path, *, cases: int = 500, seed: int = 1, as_of: date | No
                 actor: str = "") -> DemoResult:
     """Create a demo workspace at ``path`` (refuses to overwrite an existing file)."""
     as_of = as_of or date.today()
-    ws = Workspace.create(path, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
-                          area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor)
+    Workspace.create(path, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
+                     area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor).close()
+    ws = Workspace(path, database.make_engine(path, journal="DELETE"), actor)
     try:
         with ws.operation("create_demo") as op:
             incident = ws.default_incident(op.session)
             result = DemoBuilder(op, incident.id, seed, as_of, incident.reference_prefix).build(cases)
     except BaseException:
         ws.close()
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
     ws.close()
