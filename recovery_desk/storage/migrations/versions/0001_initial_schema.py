@@ -270,7 +270,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_participation_filter', ['organisation_id', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_participation_stats', ['case_id', 'organisation_id', 'role'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_participation_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_participation_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('task',
     sa.Column('case_id', sa.String(length=36), nullable=False),
@@ -439,7 +438,6 @@ def downgrade() -> None:
 
     op.drop_table('task')
     with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_participation_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_participation_case_id'))
 
     op.drop_table('participation')
