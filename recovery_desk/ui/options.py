@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QHeaderView, QSplitter
 
 SCHEMA_VERSION = 1
 MAX_RECENT = 8
@@ -75,3 +76,17 @@ def add_recent(path: Path | str) -> list[str]:
     RECENT.set(recent)
     LAST_WORKSPACE.set(path)
     return recent
+
+
+def remember_layout(key: str, splitter: QSplitter | None = None, header: QHeaderView | None = None) -> None:
+    """Restore a page's splitter position and column widths now, and store them whenever the
+    user changes them (under ``key/splitter`` and ``key/header``)."""
+    s = qsettings()
+    for name, widget, changed in (("splitter", splitter, "splitterMoved"), ("header", header, "sectionResized")):
+        if widget is None:
+            continue
+        state = s.value(f"{key}/{name}")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            widget.restoreState(state)
+        getattr(widget, changed).connect(
+            lambda *_a, w=widget, k=f"{key}/{name}": qsettings().setValue(k, w.saveState()))

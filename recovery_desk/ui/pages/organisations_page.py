@@ -71,6 +71,7 @@ from recovery_desk.services.organisations import (
 )
 from recovery_desk.services.restore import restore
 from recovery_desk.services.workspace import Workspace
+from recovery_desk.ui import options
 from recovery_desk.ui.colours import SECTOR_COLOURS
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_number
@@ -745,6 +746,7 @@ class OrganisationsPage(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([760, 480])
         layout.addWidget(self.splitter, 1)
+        options.remember_layout("organisations", self.splitter, self.view.horizontalHeader())
 
         self.filter_edit.textChanged.connect(self._filter)
         self.new_button.clicked.connect(self.new_organisation)

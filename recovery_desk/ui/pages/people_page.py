@@ -57,6 +57,7 @@ from recovery_desk.services.people_queries import MembershipRow, OrgChoice, Pers
 from recovery_desk.services.restore import restore
 from recovery_desk.services.validation import check_text
 from recovery_desk.services.workspace import Workspace
+from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_number
 from recovery_desk.ui.pages.entity_editing import (
@@ -591,6 +592,7 @@ class PeoplePage(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([760, 480])
         layout.addWidget(self.splitter, 1)
+        options.remember_layout("people", self.splitter, self.view.horizontalHeader())
 
         self.filter_edit.textChanged.connect(self._filter)
         self.bridges.toggled.connect(self._bridges_toggled)
