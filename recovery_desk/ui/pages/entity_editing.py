@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
@@ -39,6 +40,38 @@ ServiceCall = Callable[[Workspace], Changes]
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 _INDEX = QModelIndex | QPersistentModelIndex
+
+
+class RefreshingPage(QWidget):
+    """Base of a page that reloads after changes to what it shows: at once when visible,
+    otherwise the next time it is shown (a hidden page does no database work). The page
+    sets ``watched`` (entity names), connects ``ctx.changed`` to ``_on_changed``, and its
+    ``reload()`` clears ``_stale`` and ``_reload_pending``."""
+
+    watched: tuple[str, ...] = ()
+
+    def __init__(self, parent: QWidget | None = None):
+        # Set per instance: Shiboken refuses later assignments that shadow class attributes.
+        super().__init__(parent)
+        self._stale = True
+        self._reload_pending = False
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    def _on_changed(self, changes: Changes) -> None:
+        if not changes.touches(*self.watched):
+            return
+        if not self.isVisible():
+            self._stale = True
+        elif not self._reload_pending:
+            self._reload_pending = True
+            QTimer.singleShot(0, self.reload)
 
 
 @dataclass

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShowEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -79,6 +79,7 @@ from recovery_desk.ui.pages.entity_editing import (
     ID_ROLE,
     Column,
     FieldErrors,
+    RefreshingPage,
     RowsModel,
     Step,
     filter_proxy,
@@ -674,18 +675,18 @@ class OrganisationEditor(QWidget):
                                 redo=lambda w: remove_service_area(w, sa.id)))
 
 
-class OrganisationsPage(QWidget):
+class OrganisationsPage(RefreshingPage):
     """List + welfare triangle on the left, the editor on the right."""
 
     first_rows_shown = Signal()  # names on screen, counts still coming
     rows_loaded = Signal()  # names and counts
 
+    watched = WATCHED
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         lang = self.lang = ctx.lang
-        self._stale = True
-        self._reload_pending = False
         self._pending_select: str | None = None
         self._current_id: str | None = None
 
@@ -758,11 +759,6 @@ class OrganisationsPage(QWidget):
         ctx.workspace_changed.connect(self._on_workspace_changed)
 
     # -- loading ---------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
     def reload(self) -> None:
         """Reload the list (names first, then the counts) and the open organisation."""
         if self.ctx.workspace is None:
@@ -803,15 +799,6 @@ class OrganisationsPage(QWidget):
         self.model.update_rows(rows)
         self.triangle.set_rows(rows)
         self.rows_loaded.emit()
-
-    def _on_changed(self, changes: Changes) -> None:
-        if not changes.touches(*WATCHED):
-            return
-        if not self.isVisible():
-            self._stale = True
-        elif not self._reload_pending:
-            self._reload_pending = True
-            QTimer.singleShot(0, self.reload)
 
     def _on_workspace_changed(self) -> None:
         self._set_current(None)

@@ -17,10 +17,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShowEvent
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,6 +63,7 @@ from recovery_desk.ui.pages.entity_editing import (
     ID_ROLE,
     Column,
     FieldErrors,
+    RefreshingPage,
     RowsModel,
     Step,
     filter_proxy,
@@ -526,15 +526,15 @@ class PersonEditor(QWidget):
                                 redo=lambda w: remove_membership(w, mid)))
 
 
-class PeoplePage(QWidget):
+class PeoplePage(RefreshingPage):
     rows_loaded = Signal()
+
+    watched = WATCHED
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         lang = self.lang = ctx.lang
-        self._stale = True
-        self._reload_pending = False
         self._pending_select: str | None = None
         self._current_id: str | None = None
 
@@ -603,11 +603,6 @@ class PeoplePage(QWidget):
         ctx.changed.connect(self._on_changed)
         ctx.workspace_changed.connect(self._on_workspace_changed)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
-
     def reload(self) -> None:
         if self.ctx.workspace is None:
             return
@@ -632,15 +627,6 @@ class PeoplePage(QWidget):
             self._set_current(None)
             self.editor.start_new()
         self.rows_loaded.emit()
-
-    def _on_changed(self, changes: Changes) -> None:
-        if not changes.touches(*WATCHED):
-            return
-        if not self.isVisible():
-            self._stale = True
-        elif not self._reload_pending:
-            self._reload_pending = True
-            QTimer.singleShot(0, self.reload)
 
     def _on_workspace_changed(self) -> None:
         self._set_current(None)
