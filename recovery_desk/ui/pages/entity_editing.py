@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -72,6 +73,24 @@ class RefreshingPage(QWidget):
         elif not self._reload_pending:
             self._reload_pending = True
             QTimer.singleShot(0, self.reload)
+
+
+def select_quietly(view: Any, proxy: Any, model: Any, entity_id: str) -> None:
+    """Select and show an entity's row in a list (model -> proxy -> view) without emitting the
+    selection signals: the editor is already showing it."""
+    row = model.row_of(entity_id)
+    if row < 0:
+        return
+    index = proxy.mapFromSource(model.index(row, 0))
+    if not index.isValid():
+        return
+    selection = view.selectionModel()
+    selection.blockSignals(True)
+    selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                              | QItemSelectionModel.SelectionFlag.Rows)
+    selection.blockSignals(False)
+    view.viewport().update()
+    view.scrollTo(index)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -86,6 +86,7 @@ from recovery_desk.ui.pages.entity_editing import (
     fit_header,
     make_table,
     perform,
+    select_quietly,
 )
 from recovery_desk.ui.pages.triangle_view import TriangleView
 
@@ -827,19 +828,7 @@ class OrganisationsPage(RefreshingPage):
             self.view.selectionModel().clearSelection()
 
     def _select_in_list(self, organisation_id: str) -> None:
-        row = self.model.row_of(organisation_id)
-        if row < 0:
-            return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return
-        selection = self.view.selectionModel()
-        selection.blockSignals(True)
-        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                  | QItemSelectionModel.SelectionFlag.Rows)
-        selection.blockSignals(False)
-        self.view.viewport().update()
-        self.view.scrollTo(index)
+        select_quietly(self.view, self.proxy, self.model, organisation_id)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         organisation_id = current.data(ID_ROLE) if current.isValid() else None

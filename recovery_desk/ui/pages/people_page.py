@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -70,6 +69,7 @@ from recovery_desk.ui.pages.entity_editing import (
     fit_header,
     make_table,
     perform,
+    select_quietly,
 )
 from recovery_desk.ui.worker import Cancelled
 
@@ -656,19 +656,7 @@ class PeoplePage(RefreshingPage):
             self.view.selectionModel().clearSelection()
 
     def _select_in_list(self, person_id: str) -> None:
-        row = self.model.row_of(person_id)
-        if row < 0:
-            return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return
-        selection = self.view.selectionModel()
-        selection.blockSignals(True)
-        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                  | QItemSelectionModel.SelectionFlag.Rows)
-        selection.blockSignals(False)
-        self.view.viewport().update()
-        self.view.scrollTo(index)
+        select_quietly(self.view, self.proxy, self.model, person_id)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         person_id = current.data(ID_ROLE) if current.isValid() else None
