@@ -72,10 +72,10 @@ def shoot(lang: str, demo: Path) -> list[Path]:
         saved.append(path)
 
     grab("welcome")
+    dash = window.page("dashboard")
+    dash.today = AS_OF  # before the workspace opens: its first load must use the demo's date too
     ctx.set_workspace(Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else
                                      "Hanako Yamada (Nanao Social Welfare Council)"))
-    dash = window.page("dashboard")
-    dash.today = AS_OF
     for key, _label, _factory in PAGES:
         page = window.show_page(key)
         if key == "dashboard":
