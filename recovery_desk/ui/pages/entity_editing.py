@@ -22,17 +22,20 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from recovery_desk.domain.errors import RecoveryDeskError, ValidationError
+from recovery_desk.i18n import tr
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
@@ -73,6 +76,26 @@ class RefreshingPage(QWidget):
         elif not self._reload_pending:
             self._reload_pending = True
             QTimer.singleShot(0, self.reload)
+
+
+def add_editor_buttons(editor: Any, layout: Any, lang: str, delete_tip: str) -> None:
+    """Save (Ctrl+S) / Revert … Delete under an entity editor, wired to its save, revert and
+    delete methods; the buttons become ``editor.save_button`` etc."""
+    editor.save_button = QPushButton(tr("Save", lang))
+    editor.save_button.setShortcut(QKeySequence.StandardKey.Save)
+    editor.save_button.setToolTip(tr("Save (Ctrl+S)", lang))
+    editor.revert_button = QPushButton(tr("Revert", lang))
+    editor.delete_button = QPushButton(tr("Delete", lang))
+    editor.delete_button.setToolTip(delete_tip)
+    editor.save_button.clicked.connect(editor.save)
+    editor.revert_button.clicked.connect(editor.revert)
+    editor.delete_button.clicked.connect(editor.delete)
+    buttons = QHBoxLayout()
+    buttons.addWidget(editor.save_button)
+    buttons.addWidget(editor.revert_button)
+    buttons.addStretch(1)
+    buttons.addWidget(editor.delete_button)
+    layout.addLayout(buttons)
 
 
 def select_quietly(view: Any, proxy: Any, model: Any, entity_id: str) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -82,6 +81,7 @@ from recovery_desk.ui.pages.entity_editing import (
     RefreshingPage,
     RowsModel,
     Step,
+    add_editor_buttons,
     filter_proxy,
     fit_header,
     make_table,
@@ -347,22 +347,7 @@ class OrganisationEditor(QWidget):
         self.held_tab = held
         self.tabs.addTab(held, tr("Cases and tasks", lang))
 
-        # -- buttons -----------------------------------------------------------------------
-        buttons = QHBoxLayout()
-        self.save_button = QPushButton(tr("Save", lang))
-        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_button.setToolTip(tr("Save (Ctrl+S)", lang))
-        self.revert_button = QPushButton(tr("Revert", lang))
-        self.delete_button = QPushButton(tr("Delete", lang))
-        self.delete_button.setToolTip(tr("Delete this organisation (Undo brings it back)", lang))
-        self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(self.revert)
-        self.delete_button.clicked.connect(self.delete)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.revert_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        outer.addLayout(buttons)
+        add_editor_buttons(self, outer, lang, tr("Delete this organisation (Undo brings it back)", lang))
 
         self.start_new()
 

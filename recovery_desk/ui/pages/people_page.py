@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -65,6 +64,7 @@ from recovery_desk.ui.pages.entity_editing import (
     RefreshingPage,
     RowsModel,
     Step,
+    add_editor_buttons,
     filter_proxy,
     fit_header,
     make_table,
@@ -252,21 +252,7 @@ class PersonEditor(QWidget):
         self.remove_membership_button.clicked.connect(self.remove_selected_membership)
         outer.addWidget(box, 1)
 
-        buttons = QHBoxLayout()
-        self.save_button = QPushButton(tr("Save", lang))
-        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_button.setToolTip(tr("Save (Ctrl+S)", lang))
-        self.revert_button = QPushButton(tr("Revert", lang))
-        self.delete_button = QPushButton(tr("Delete", lang))
-        self.delete_button.setToolTip(tr("Delete this person (Undo brings them back)", lang))
-        self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(self.revert)
-        self.delete_button.clicked.connect(self.delete)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.revert_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        outer.addLayout(buttons)
+        add_editor_buttons(self, outer, lang, tr("Delete this person (Undo brings them back)", lang))
         self.start_new()
 
     # -- state -----------------------------------------------------------------------------
