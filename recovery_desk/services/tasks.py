@@ -3,7 +3,6 @@ comments, supporting organisations and dependencies."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -268,8 +267,3 @@ def add_comment(ws: Workspace, task_id: str, body: str) -> Changes:
         comment = op.add(Comment, task_id=task_id, author=ws.actor, body=body)
         op.changes.primary_id = comment.id
     return op.changes
-
-
-def is_overdue(task: Task, today: date | None = None) -> bool:
-    return (task.due_date is not None and task.status not in CLOSED_TASK_STATUSES
-            and task.due_date < (today or date.today()))

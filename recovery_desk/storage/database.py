@@ -27,7 +27,6 @@ BUSY_TIMEOUT_MS = 10_000
 
 if TYPE_CHECKING:  # SQLAlchemy and Alembic load only when a workspace is opened for writing
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
     from sqlalchemy import Engine
 
 
@@ -37,12 +36,6 @@ def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
-
-
-def script_directory() -> ScriptDirectory:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config())
 
 
 def known_revisions() -> tuple[set[str], str]:
