@@ -32,6 +32,7 @@ from recovery_desk.domain.vocabulary import (
 )
 from recovery_desk.i18n import tr
 from recovery_desk.services import search
+from recovery_desk.services.audit import bulk_creations
 from recovery_desk.services.board import BoardSettings, is_stale, load_settings, stale_condition
 from recovery_desk.storage.board_models import TaskHandover
 from recovery_desk.storage.models import (
@@ -395,12 +396,18 @@ def load_card(session: Any, task_id: str) -> CardDetail:
              "checklist_item": [r[0] for r in checklist], "comment": [r[0] for r in comments],
              "task_dependency": [r[0] for r in blocked_by], "task_handover": [h.id for h in handover_rows]}
     history: list[Any] = []
+    recorded: set[tuple[str, str]] = set()  # rows with a creation record of their own
     for entity, ids in parts.items():
         if ids:
-            history += session.execute(
+            for row in session.execute(
                 select(Activity.at, Activity.actor, Activity.entity, Activity.action, Activity.field,
-                       Activity.old_value, Activity.new_value)
-                .where(Activity.entity == entity, Activity.entity_id.in_(ids))).all()
+                       Activity.old_value, Activity.new_value, Activity.entity_id)
+                .where(Activity.entity == entity, Activity.entity_id.in_(ids))):
+                history.append(tuple(row[:7]))
+                if row.action == "create":
+                    recorded.add((entity, row.entity_id))
+    history += [(a.at, a.actor, a.entity, a.action, a.field, a.old_value, a.new_value)
+                for a in bulk_creations(session, parts) if (a.entity, a.entity_id) not in recorded]
     history.sort(key=lambda r: (r[0], r[2]), reverse=True)
     people = session.execute(select(Person.id, Person.name).where(Person.deleted_at.is_(None))
                              .order_by(Person.name)).all()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recovery_desk.services.audit import case_timeline
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.storage.models import (
@@ -78,8 +79,7 @@ def load_case(session: Session, case_id: str) -> CaseDetail:
             .order_by(Decision.created_at)):
             decisions[d.conference_id].append((d, t))
     detail.conferences = [(c, decisions[c.id]) for c in conferences]
-    detail.timeline = list(session.scalars(
-        select(Activity).where(Activity.case_id == case_id).order_by(Activity.at.desc()).limit(TIMELINE_LIMIT)))
+    detail.timeline = case_timeline(session, case_id, TIMELINE_LIMIT)
     return detail
 
 

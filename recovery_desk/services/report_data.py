@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from recovery_desk.domain.errors import NotFoundError
 from recovery_desk.domain.vocabulary import CLOSED_TASK_STATUSES, PESTOFF_SECTORS
+from recovery_desk.services.audit import case_timeline, created_stage
 from recovery_desk.services.cases import consent_allows_pii
 from recovery_desk.services.stats import LIVE_CASE, OPEN_CASE, sectors_per_case
 from recovery_desk.storage.models import (
@@ -296,8 +297,7 @@ def case_file(session: Session, case_id: str, today: date, include_pii: bool = F
                                 decisions=decisions.get(cf.id, [])) for cf in conferences]
     data["stage_history"] = stage_history(session, c)
     timeline = []
-    for a in session.scalars(select(Activity).where(Activity.case_id == c.id)
-                             .order_by(Activity.at.desc(), Activity.id).limit(timeline_limit)):
+    for a in case_timeline(session, c.id, timeline_limit):
         value = ""
         if a.action == "update" and (pii or a.field not in PII_FIELDS):
             value = _plain(a.new_value)
@@ -323,8 +323,10 @@ def stage_history(session: Session, c: Case) -> list[dict[str, Any]]:
             history.append(dict(at=a.at, stage=stage or "identified", created=True))
         else:
             history.append(dict(at=a.at, stage=_plain(a.new_value), created=False))
-    if not history:
-        history.append(dict(at=None, stage=c.stage, created=True))
+    if not any(h["created"] for h in history):
+        created = created_stage(session, c)  # created in bulk: no creation record of its own
+        history.insert(0, dict(at=created[0], stage=created[1], created=True) if created
+                       else dict(at=None, stage=c.stage, created=True))
     return history
 
 
