@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,6 +52,7 @@ from recovery_desk.storage.models import (
     ServiceArea,
     Task,
     new_id,
+    new_ids,
     utcnow,
 )
 
@@ -292,6 +294,14 @@ class Bad(Exception):
         self.params = params
 
 
+# What the conversion of these field types does first, done a column at a time (each
+# step is idempotent, so a value prepared here converts as it would on its own).
+PREPARED = {"phone": norm.normalise_phone_many, "email": norm.nfkc_many, "int": norm.nfkc_many,
+            "float": norm.nfkc_many, "date": norm.nfkc_many}
+_PHONE = re.compile(r"[0-9+()\-\s#*内線,ext.x]+", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
 def _vocab(vocab: Vocabulary, text: str) -> str:
     code = vocab.lookup(text) or vocab.lookup(norm.nfkc(text))
     if code is None:
@@ -301,7 +311,12 @@ def _vocab(vocab: Vocabulary, text: str) -> str:
 
 def convert(spec: FieldSpec, raw: str) -> Any:
     """One cell's value; raises Bad with the reason."""
-    text = norm.fold_width(raw)
+    return convert_folded(spec, norm.fold_width(raw))
+
+
+def convert_folded(spec: FieldSpec, text: str, prepared: bool = False) -> Any:
+    """A value from a cell already passed through ``fold_width`` (and through its type's
+    PREPARED step when ``prepared``); raises Bad with the reason."""
     if not text:
         return None
     t = spec.type
@@ -310,13 +325,13 @@ def convert(spec: FieldSpec, raw: str) -> Any:
             raise Bad("too long ({length} characters, at most {max})", length=len(text), max=spec.max_length)
         return text
     if t == "phone":
-        value = norm.normalise_phone(text)
-        if len(value) > spec.max_length or not re.fullmatch(r"[0-9+()\-\s#*内線,ext.x]+", value, re.IGNORECASE):
+        value = text if prepared else norm.normalise_phone(text)
+        if len(value) > spec.max_length or not _PHONE.fullmatch(value):
             raise Bad("not a phone number")
         return value
     if t == "email":
         value = norm.nfkc(text)
-        if len(value) > spec.max_length or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        if len(value) > spec.max_length or not _EMAIL.fullmatch(value):
             raise Bad("not an e-mail address")
         return value
     if t == "int":
@@ -394,48 +409,63 @@ class Columns:
 
 
 def convert_columns(table: SourceTable, kind: str) -> Columns:
+    """Every mapped cell converted, and every problem found, a column at a time.
+
+    Each column is factorised (pandas, in C) into its distinct values and a code per row;
+    only the distinct values are folded, checked and converted, and the results are
+    spread back over the rows by their codes. A 100,000-row file has few distinct dates,
+    stages or districts, and names are folded in one pass over the joined column.
+    """
+    import numpy as np
+    import pandas as pd
+
     frame = table.data_frame()
     specs = {f.name: f for f in FIELDS[kind]}
+    factorised = {c: pd.factorize(frame[c].to_numpy(dtype=object)) for c in frame.columns}
     # Empty rows: every cell blank (also cells of unmapped columns), after width folding.
-    blank = [True] * len(frame)
-    for c in frame.columns:
-        for i, cell in enumerate(frame[c].tolist()):
-            if blank[i] and cell and cell.strip(_BLANK):
-                blank[i] = False
-    positions = [i for i, b in enumerate(blank) if not b]
+    filled = np.zeros(len(frame), dtype=bool)
+    for codes, uniques in factorised.values():
+        blank = np.fromiter((not str(u).strip(_BLANK) for u in uniques), dtype=bool, count=len(uniques))
+        filled |= ~blank[codes]
+    positions = np.flatnonzero(filled)
     first_row = table.header_index + 2
-    rows = [first_row + i for i in positions]
+    rows = (positions + first_row).tolist()
     empty = len(frame) - len(positions)
-    sub = frame.iloc[positions] if len(positions) != len(frame) else frame
     values: dict[str, list[Any]] = {}
     raw: dict[str, list[str]] = {}
     column_of: dict[str, str] = {}
     bad: dict[int, list[ImportProblem]] = {}
     for index, name in table.mapping.items():
         spec = specs[name]
-        cells = sub[index].tolist()
-        cache: dict[str, Any] = {}
+        codes, uniques = factorised[index]
+        codes = codes[positions]
         column = table.column_name(index)
         column_of[name] = column
-        out: list[Any] = []
-        append = out.append
-        for pos, cell in enumerate(cells):
-            try:
-                result = cache[cell]
-            except KeyError:
+        converted = np.empty(len(uniques), dtype=object)
+        failed: dict[int, Bad] = {}
+        texts = norm.fold_width_many([str(u) for u in uniques])
+        prepare = PREPARED.get(spec.type)
+        if prepare is not None:
+            texts = prepare(texts)
+        if spec.type == "text":  # names, addresses: as many distinct values as rows
+            converted[:] = [t or None for t in texts]
+            failed = {code: Bad("too long ({length} characters, at most {max})", length=len(t), max=spec.max_length)
+                      for code, t in enumerate(texts) if len(t) > spec.max_length}
+        else:
+            for code, text in enumerate(texts):
                 try:
-                    result = convert(spec, cell)
+                    converted[code] = convert_folded(spec, text, prepared=prepare is not None)
                 except Bad as exc:
-                    result = exc
-                cache[cell] = result
-            if isinstance(result, Bad):
+                    failed[code] = exc
+        for code in failed:
+            converted[code] = None
+        if failed:
+            for pos in np.flatnonzero(np.isin(codes, list(failed))).tolist():
+                exc = failed[int(codes[pos])]
                 bad.setdefault(pos, []).append(ImportProblem(
-                    result.msgid, row=rows[pos], column=column, value=cell, **result.params))
-                append(None)
-            else:
-                append(result)
-        values[name] = out
-        raw[name] = cells
+                    exc.msgid, row=rows[pos], column=column, value=uniques[codes[pos]], **exc.params))
+        values[name] = converted[codes].tolist()
+        raw[name] = uniques[codes].tolist()
     for name, spec in specs.items():
         if spec.required and name not in values:
             label = name
@@ -447,26 +477,47 @@ def convert_columns(table: SourceTable, kind: str) -> Columns:
 # -- building rows -------------------------------------------------------------------------
 @dataclass
 class Plan:
-    """Rows ready for add_many, in write order, and what was found on the way."""
+    """Rows ready for the bulk writes, and what was found on the way. Rows come one
+    dictionary each (``rows``), or a column at a time (``columns``: the many rows of a
+    cases file, where a dictionary per row would be the largest cost of planning)."""
 
     rows: dict[type, list[dict[str, Any]]] = field(default_factory=dict)
+    columns: dict[type, dict[str, list[Any]]] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     duplicates: int = 0
 
     def add(self, model: type, row: dict[str, Any]) -> None:
         self.rows.setdefault(model, []).append(row)
 
+    def count(self, model: type) -> int:
+        block = self.columns.get(model)
+        return len(self.rows.get(model, ())) + (len(next(iter(block.values()))) if block else 0)
+
     def counts(self) -> dict[str, int]:
-        return {m.__tablename__: len(r) for m, r in self.rows.items() if r}  # type: ignore[attr-defined]
+        models = dict.fromkeys([*self.rows, *self.columns])
+        return {m.__tablename__: n for m in models if (n := self.count(m))}  # type: ignore[attr-defined]
 
 
 _SPACES = re.compile(r"\s+")
 _PREFECTURE_RE = re.compile(r"^(東京都|北海道|京都府|大阪府|.{2,3}県)")
 def key_text(value: Any) -> str:
     """A value reduced for duplicate detection: NFKC, no spaces, case-folded."""
-    text = str(value or "")
+    return _key(str(value or ""))
+
+
+def key_text_many(values: list[Any]) -> list[str]:
+    """``key_text`` of each value, a column at a time (one pass over the joined values)."""
+    texts = [str(v or "") for v in values]
+    joined = norm.CELL_SEPARATOR.join(texts)
+    if not texts or joined.count(norm.CELL_SEPARATOR) != len(texts) - 1:
+        return [_key(t) for t in texts]
+    return _key(joined).split(norm.CELL_SEPARATOR)
+
+
+def _key(text: str) -> str:
+    text = norm.full_width_to_ascii(text)
     if not unicodedata.is_normalized("NFKC", text):
-        text = norm.nfkc(text)
+        text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub("", text).casefold()
 
 
@@ -578,13 +629,14 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
                                .order_by(Incident.created_at)).first()
     if incident is None:
         raise ImportFileError("the workspace has no incident to import cases into")
-    prefix = incident.reference_prefix
+    incident_id, prefix = incident.id, incident.reference_prefix
     ref_re = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
-    existing_refs = set(session.scalars(select(Case.reference).where(Case.incident_id == incident.id)))
-    existing_people = {(key_text(n), key_text(a)) for n, a in session.execute(
-        select(Case.contact_name, Case.address).where(Case.deleted_at.is_(None), Case.contact_name != "",
-                                                      Case.address != ""))}
-    seq = session.scalar(select(func.max(Case.sequence)).where(Case.incident_id == incident.id)) or 0
+    existing_refs = set(session.scalars(select(Case.reference).where(Case.incident_id == incident_id)))
+    known = session.execute(select(Case.contact_name, Case.address).where(
+        Case.deleted_at.is_(None), Case.contact_name != "", Case.address != "")).all()
+    existing_people = set(zip(key_text_many([n for n, _ in known]), key_text_many([a for _, a in known]),
+                              strict=True))
+    seq = session.scalar(select(func.max(Case.sequence)).where(Case.incident_id == incident_id)) or 0
     # Sequences of references given in the file are kept; new references continue after them.
     for ref in cols.values.get("reference", []):
         m = ref_re.match(ref or "")
@@ -601,15 +653,27 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         "reference", "contact_name", "contact_phone", "address", "latitude", "longitude", "household_size",
         "vulnerable_members", "damage_level", "flood_level", "support_class", "stage", "closure_reason",
         "priority", "notes", "opened_on", "closed_on", "needs", "consent_scope", "consent_given_on")}
-    location_fields = ("prefecture", "prefecture_code", "municipality", "municipality_code", "municipality_code5",
-                       "district")
-    has_location = any(f in cols.values for f in location_fields)
-    new_case, new_need, new_consent = plan.rows.setdefault(Case, []), plan.rows.setdefault(Need, []), \
-        plan.rows.setdefault(Consent, [])
+    names, addresses, references = v["contact_name"], v["address"], v["reference"]
+    # Computed a column at a time: the row loop below is the import's hot path.
+    name_keys, address_keys = key_text_many(names), key_text_many(addresses)
+    location_fields = [f for f in ("prefecture", "prefecture_code", "municipality", "municipality_code",
+                                   "municipality_code5", "district") if f in cols.values]
+    location_keys = list(zip(*(cols.values[f] for f in location_fields), strict=True)) if location_fields else None
+    case_ids = iter(new_ids(n))
+    new_consent = plan.rows.setdefault(Consent, [])
+    # The rows kept, a column at a time: what the loop decides, then the rest by position.
+    kept: list[int] = []
+    decided: dict[str, list[Any]] = {k: [] for k in (
+        "id", "reference", "sequence", "area_id", "stage", "closure_reason", "opened_on", "closed_on")}
+    (ids_, refs_, numbers_, areas_, stages_, closures_, opened_, closed_) = decided.values()
+    need_case: list[str] = []
+    need_category: list[str] = []
+    need_state: list[str] = []
+    bad = cols.bad
     for pos, row in enumerate(cols.rows):
-        if pos in cols.bad:
+        if pos in bad:
             continue
-        reference = v["reference"][pos]
+        reference = references[pos]
         if reference and (reference in existing_refs or reference in seen_refs):
             where = seen_refs.get(reference)
             plan.notes.append(Note(row, "duplicate of case {reference} already in the workspace" if where is None
@@ -617,8 +681,8 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
                                    {"reference": reference, "other": where}))
             plan.duplicates += 1
             continue
-        name, address = v["contact_name"][pos], v["address"][pos]
-        person = (key_text(name), key_text(address)) if name and address else None
+        name, address = names[pos], addresses[pos]
+        person = (name_keys[pos], address_keys[pos]) if name and address else None
         if person is not None and (person in existing_people or person in seen_people):
             where = seen_people.get(person)
             plan.notes.append(Note(row, "same name and address as a case already in the workspace; skipped"
@@ -642,17 +706,17 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
             cols.problem(pos, "closed_on", "the case closes before it opens")
             continue
         area_id = None
-        if not has_location and address and areas.has_municipalities():
-            area_id = areas.from_address(address)
-        if has_location:
-            key = tuple(cols.values[f][pos] if f in cols.values else None for f in location_fields)
+        if location_keys is not None:
+            key = location_keys[pos]
             if key in area_cache:
                 area_id = area_cache[key]
             else:
                 area_id = areas.resolve(_location(cols, pos))
-                if pos in cols.bad:
+                if pos in bad:
                     continue
                 area_cache[key] = area_id
+        elif address and areas.has_municipalities():
+            area_id = areas.from_address(address)
         m = ref_re.match(reference) if reference else None
         if m:
             number = int(m.group(1))
@@ -663,28 +727,42 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         seen_refs[reference] = row
         if person is not None:
             seen_people[person] = row
-        cid = new_id()
-        new_case.append(dict(
-            id=cid, incident_id=incident.id, reference=reference, sequence=number, area_id=area_id,
-            address=address or "", latitude=v["latitude"][pos], longitude=v["longitude"][pos],
-            contact_name=name or "", contact_phone=v["contact_phone"][pos] or "",
-            household_size=v["household_size"][pos], vulnerable_members=v["vulnerable_members"][pos] or "",
-            damage_level=v["damage_level"][pos], flood_level=v["flood_level"][pos],
-            support_class=v["support_class"][pos], stage=stage, closure_reason=closure,
-            priority=v["priority"][pos] or "normal", notes=v["notes"][pos] or "", opened_on=opened,
-            closed_on=closed_on, last_activity_at=now,
-        ))
+        cid = next(case_ids)
+        kept.append(pos)
+        ids_.append(cid)
+        refs_.append(reference)
+        numbers_.append(number)
+        areas_.append(area_id)
+        stages_.append(stage)
+        closures_.append(closure)
+        opened_.append(opened)
+        closed_.append(closed_on)
         needs = v["needs"][pos]
         if needs:
             state = "met" if stage == "closed" else "unmet"
             for category in needs:
-                new_need.append(dict(id=new_id(), case_id=cid, category=category, state=state, note=""))
+                need_case.append(cid)
+                need_category.append(category)
+                need_state.append(state)
         scope = v["consent_scope"][pos]
         if scope:
             given = scope != "none"
             new_consent.append(dict(id=new_id(), case_id=cid, given=given, scope=scope,
                                     given_on=(v["consent_given_on"][pos] or opened) if given else None,
                                     expires_on=None, recorded_by=""))
+    if not kept:
+        return
+    texts = ("address", "contact_name", "contact_phone", "vulnerable_members", "notes")
+    plain = ("latitude", "longitude", "household_size", "damage_level", "flood_level", "support_class")
+    plan.columns[Case] = {
+        **decided, "incident_id": [incident_id] * len(kept), "last_activity_at": [now] * len(kept),
+        **{k: [v[k][p] or "" for p in kept] for k in texts},
+        **{k: [v[k][p] for p in kept] for k in plain},
+        "priority": [v["priority"][p] or "normal" for p in kept],
+    }
+    if need_case:
+        plan.columns[Need] = {"id": new_ids(len(need_case)), "case_id": need_case, "category": need_category,
+                              "state": need_state}
 
 
 class OrgIndex:
@@ -925,17 +1003,21 @@ def _result(table: SourceTable, options: ImportOptions, cols: Columns, plan: Pla
 
 def write_plan(op: Any, plan: Plan, progress: ProgressLike | None = None) -> None:
     """Write the planned rows with add_many in batches; progress between batches (may cancel)."""
-    total = sum(len(r) for r in plan.rows.values())
+    total = sum(plan.count(m) for m in WRITE_ORDER)
     done = 0
     if progress is not None:
         progress.report(0, total, tr("Writing…"))
     for model in WRITE_ORDER:
-        rows = plan.rows.get(model, [])
         case_key = "case_id" if model in (Case, Consent, Need, Participation, Task) else None
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start:start + BATCH]
-            op.add_many(model, batch, case_key=case_key)
-            done += len(batch)
+        rows = plan.rows.get(model, [])
+        block = plan.columns.get(model, {})
+        writes = [partial(op.add_many, model, rows[start:start + BATCH], case_key=case_key)
+                  for start in range(0, len(rows), BATCH)]
+        writes += [partial(op.add_columns, model, {k: v[start:start + BATCH] for k, v in block.items()},
+                           case_key=case_key)
+                   for start in range(0, plan.count(model) - len(rows), BATCH)]
+        for write in writes:
+            done += write()
             if progress is not None:
                 progress.report(done, total, tr("Writing…"))
 

@@ -50,23 +50,83 @@ def _kana_run(match: re.Match[str]) -> str:
 
 
 # Anything fold_width would change; most cells have none (the fast path).
-_NEEDS_FOLDING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\u3000\ufeff\uff10-\uff5a\uff61-\uff9f]")
+_NEEDS_FOLDING = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\u3000\ufeff\uff0d\uff10-\uff5a\uff61-\uff9f]")
+# Joins cells so that a column is folded in one pass: a Unicode noncharacter, which no
+# text exchanged between programs contains and which no step of the folding touches.
+CELL_SEPARATOR = "\uffff"
+
+
+def _translate(text: str, table: dict[int, int | None], present: re.Pattern[str]) -> str:
+    """``text.translate(table)``; a long text (a joined column) has only the characters it
+    holds replaced, because translate looks every character up in the table."""
+    if len(text) < 2048:
+        return text.translate(table)
+    # One search per distinct character present (no replacement is itself in a table).
+    while (found := present.search(text)) is not None:
+        replacement = table[ord(found.group())]
+        text = text.replace(found.group(), "" if replacement is None else chr(replacement))
+    return text
+
+
+def _char_class(table: dict[int, int | None]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(table)) + "]")
+
+
+_IN_WIDTH_TABLE = _char_class(_WIDTH_TABLE)
+_IN_FULL_TABLE = _char_class(_FULL_TABLE)
+
+
+def _fold(text: str) -> str:
+    text = _translate(text, _WIDTH_TABLE, _IN_WIDTH_TABLE)
+    if _HALFWIDTH_KANA.search(text):
+        text = _HALFWIDTH_KANA.sub(_kana_run, text)
+    if "－" in text:  # a full-width minus between digits is a hyphen: 1－2 → 1-2
+        text = _DIGIT_MINUS.sub("-", text)
+    return text
 
 
 def fold_width(text: str) -> str:
     """Full-width ASCII to ASCII, half-width kana to full-width; strips the ends."""
     if not _NEEDS_FOLDING.search(text):
         return text.strip()
-    text = text.translate(_WIDTH_TABLE)
-    if _HALFWIDTH_KANA.search(text):
-        text = _HALFWIDTH_KANA.sub(_kana_run, text)
-    if "－" in text:  # a full-width minus between digits is a hyphen: 1－2 → 1-2
-        text = _DIGIT_MINUS.sub("-", text)
-    return text.strip()
+    return _fold(text).strip()
+
+
+def _joined(texts: list[str]) -> str | None:
+    """The texts joined by CELL_SEPARATOR, or None when one of them holds it."""
+    joined = CELL_SEPARATOR.join(texts)
+    return joined if texts and joined.count(CELL_SEPARATOR) == len(texts) - 1 else None
+
+
+def fold_width_many(texts: list[str]) -> list[str]:
+    """``fold_width`` of each text, a column at a time (one pass over the joined cells)."""
+    joined = _joined(texts)
+    if joined is None:
+        return [fold_width(t) for t in texts]
+    if _NEEDS_FOLDING.search(joined):
+        joined = _fold(joined)
+    return [t.strip() for t in joined.split(CELL_SEPARATOR)]
+
+
+def nfkc_many(texts: list[str]) -> list[str]:
+    """``nfkc`` of each text, a column at a time. The separator is a starter that composes
+    with nothing, so normalising the joined text normalises each text on its own."""
+    joined = _joined(texts)
+    if joined is None:
+        return [nfkc(t) for t in texts]
+    joined = unicodedata.normalize("NFKC", _translate(joined, _FULL_TABLE, _IN_FULL_TABLE))
+    return [t.strip() for t in joined.split(CELL_SEPARATOR)]
 
 
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_FULL_TABLE)).strip()
+
+
+def full_width_to_ascii(text: str) -> str:
+    """Full-width ASCII to ASCII, the ideographic space to a space, invisible characters
+    removed (the first step of ``nfkc``)."""
+    return _translate(text, _FULL_TABLE, _IN_FULL_TABLE)
 
 
 _ERA_RE = re.compile(
@@ -158,8 +218,19 @@ def parse_float(value: object) -> float:
 
 def normalise_phone(text: str) -> str:
     """Full-width digits and dashes to ASCII (０７６７−５３ー１１１１ → 0767-53-1111)."""
-    text = nfkc(text)
-    return re.sub(r"[‐‑‒–—―−ー－]", "-", text)
+    return _DASHES.sub("-", nfkc(text))
+
+
+def normalise_phone_many(texts: list[str]) -> list[str]:
+    """``normalise_phone`` of each text, a column at a time."""
+    normalised = nfkc_many(texts)
+    joined = _joined(normalised)
+    if joined is None:
+        return [_DASHES.sub("-", t) for t in normalised]
+    return _DASHES.sub("-", joined).split(CELL_SEPARATOR)
+
+
+_DASHES = re.compile("[‐‑‒–—―−ー－]")
 
 
 def lgcode_check_digit(code5: str) -> str:

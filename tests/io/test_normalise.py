@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recovery_desk.io import normalise as n
 
@@ -65,3 +67,24 @@ def test_numbers_and_codes() -> None:
     with pytest.raises(ValueError):
         n.prefecture_code("48")
     assert n.split_list("食料、住宅修理; 心のケア") == ["食料", "住宅修理", "心のケア"]
+
+
+# -- a column at a time: the import's batch helpers give what the per-cell functions give ---
+_CELLS = st.lists(st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=10),
+    st.sampled_from(["山田\u3000太郎", "ＡＢＣ１２３", "ｶﾞｽ", "12－345", "０７６７－５３ー１１１１", "\u3099が", "①㈱",
+                     " x ", "\uffff", "a\uffffb", "\x00\x1f", "ß"]),
+), max_size=30)
+_LONG = st.lists(st.sampled_from(["山田\u3000太郎", "ＡＢＣ１２３", "ｶﾞｽ", "12－345", "０７６７－５３ー１１１１", "x\u200by"]),
+                 min_size=200, max_size=400)  # long enough for the replace-only-what-is-there path
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_CELLS, _LONG))
+def test_batch_helpers_equal_the_per_cell_functions(cells: list[str]) -> None:
+    from recovery_desk.io.importer import key_text, key_text_many
+
+    assert n.fold_width_many(cells) == [n.fold_width(c) for c in cells]
+    assert n.nfkc_many(cells) == [n.nfkc(c) for c in cells]
+    assert n.normalise_phone_many(cells) == [n.normalise_phone(c) for c in cells]
+    assert key_text_many(cells) == [key_text(c) for c in cells]
