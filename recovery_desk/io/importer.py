@@ -659,6 +659,10 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
     location_fields = [f for f in ("prefecture", "prefecture_code", "municipality", "municipality_code",
                                    "municipality_code5", "district") if f in cols.values]
     location_keys = list(zip(*(cols.values[f] for f in location_fields), strict=True)) if location_fields else None
+    # A file naming districts but no municipality: the municipality comes from the address
+    # (七尾市府中町… → 七尾市) when the workspace knows it, so the district gets its codes.
+    municipality_from_address = (bool(location_fields) and areas.has_municipalities() and not any(
+        f in location_fields for f in ("municipality", "municipality_code", "municipality_code5")))
     case_ids = iter(new_ids(n))
     new_consent = plan.rows.setdefault(Consent, [])
     # The rows kept, a column at a time: what the loop decides, then the rest by position.
@@ -707,11 +711,16 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
             continue
         area_id = None
         if location_keys is not None:
-            key = location_keys[pos]
+            municipality = areas.from_address(address) if municipality_from_address and address else None
+            key = (location_keys[pos], municipality)
             if key in area_cache:
                 area_id = area_cache[key]
             else:
-                area_id = areas.resolve(_location(cols, pos))
+                location = _location(cols, pos)
+                if municipality is not None:
+                    location.update({k: areas.rows[municipality][k] for k in (
+                        "prefecture", "prefecture_code", "municipality", "municipality_code")})
+                area_id = areas.resolve(location)
                 if pos in bad:
                     continue
                 area_cache[key] = area_id

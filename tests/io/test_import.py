@@ -263,3 +263,19 @@ def test_municipality_read_from_the_address(ws, tmp_path: Path) -> None:
         found = dict(s.execute(select(Case.contact_name, Area.municipality_code).outerjoin(Area)).all())
     # 府中市 exists in Tokyo and in Hiroshima: without the prefecture it stays open.
     assert found == {"A": "172022", "B": "172022", "C": None, "D": "132063", "E": None}
+
+
+def test_a_district_takes_its_municipality_from_the_address(ws, tmp_path: Path) -> None:
+    from tests.conftest import SHARED_DATA
+
+    import_file(ws, SHARED_DATA / "japan/localgovjp-utf8.csv", ImportOptions("areas"))
+    path = write(tmp_path, "氏名,住所,地区\nA,石川県七尾市御祓町1-2,御祓\nB,七尾市府中町5,府中\nC,七尾市御祓町3,御祓\n"
+                           "D,どこか,府中\n")
+    result = import_file(ws, path, ImportOptions("cases"))
+    assert result.counts["area"] == 2  # 七尾市 御祓 and 七尾市 府中, each once
+    with ws.session() as s:
+        found = {name: (code, municipality, district) for name, code, municipality, district in s.execute(
+            select(Case.contact_name, Area.municipality_code, Area.municipality, Area.district).join(Area))}
+    assert found == {"A": ("172022", "七尾市", "御祓"), "B": ("172022", "七尾市", "府中"),
+                     "C": ("172022", "七尾市", "御祓"),
+                     "D": ("172022", "七尾市", "府中")}  # no municipality in its address: the one 府中 known
