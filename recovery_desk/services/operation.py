@@ -243,38 +243,33 @@ def _executemany(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
 
 
 def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], at: datetime) -> list[str]:
-    """Insert new synchronisable rows (defaults applied, stamped with ``at``); their ids.
-
-    The bulk path (demo data, imports) is dominated by per-value overhead: SQLAlchemy's
-    ORM bulk insert regroups rows by which values are None and runs thousands of
-    statements, so values go to the driver here, converted exactly as SQLAlchemy stores
-    them in SQLite, a column at a time.
-    """
-    stamp = _format_datetime(at)
+    """``_insert_columns`` for rows given as dictionaries; a key a row leaves out takes the
+    column's default for that row."""
+    missing = object()
     scalar_defaults, factories = _column_defaults(table)
-    base = {**scalar_defaults, "created_at": stamp, "updated_at": stamp, "row_version": 1}
-    full_rows = [{**base, **row} for row in rows]
-    for key, factory in factories.items():
-        if key not in ("created_at", "updated_at"):
-            for full in full_rows:
-                if key not in full:
-                    full[key] = factory(None)
-    columns = list(table.columns)
-    for column in columns:
-        convert = _stored_form(column)
-        if convert is not None and column.key not in ("created_at", "updated_at"):
-            key = column.key
-            for full in full_rows:
-                if full[key] is not None:
-                    full[key] = convert(full[key])
-    session.connection().exec_driver_sql(
-        _insert_sql(table, columns), list(map(itemgetter(*(c.key for c in columns)), full_rows)))
-    return [full["id"] for full in full_rows]
+    columns: dict[str, list[Any]] = {}
+    for column in table.columns:
+        key = column.key
+        values = [row.get(key, missing) for row in rows]
+        gaps = [i for i, value in enumerate(values) if value is missing]
+        if len(gaps) == len(values):
+            continue  # the column's default throughout
+        for i in gaps:
+            values[i] = factories[key](None) if key in factories else scalar_defaults[key]
+        columns[key] = values
+    return _insert_columns(session, table, columns, len(rows), at)
 
 
 def _insert_columns(session: Session, table: Any, given: Mapping[str, list[Any]], count: int,
                     at: datetime) -> list[str]:
-    """``_insert_rows`` for values given a column at a time; the rows are zipped in C."""
+    """Insert ``count`` new synchronisable rows given a column at a time (defaults applied,
+    stamped with ``at``); returns their ids.
+
+    The bulk path (demo data, imports) is dominated by per-value overhead: SQLAlchemy's
+    ORM bulk insert regroups rows by which values are None and runs thousands of
+    statements, so values go to the driver here, converted exactly as SQLAlchemy stores
+    them in SQLite, a column at a time, and the rows are zipped in C.
+    """
     stamp = _format_datetime(at)
     scalar_defaults, factories = _column_defaults(table)
     fixed = {"created_at": stamp, "updated_at": stamp, "row_version": 1}
