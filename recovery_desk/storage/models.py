@@ -44,16 +44,15 @@ _UUID4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 _UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
 
 
-def uuid4_text(random_bits: int) -> str:
-    """A version-4 UUID as text from 128 random bits, without a uuid.UUID object
-    (bulk paths create hundreds of thousands; the demo draws the bits from its seed)."""
-    h = f"{random_bits & _UUID4_MASK | _UUID4_BITS:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def _uuid_text(value: int) -> str:
     h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def uuid4_text(random_bits: int) -> str:
+    """A version-4 UUID as text from 128 random bits, without a uuid.UUID object
+    (bulk paths create hundreds of thousands; the demo draws the bits from its seed)."""
+    return _uuid_text(random_bits & _UUID4_MASK | _UUID4_BITS)
 
 
 def new_id() -> str:
