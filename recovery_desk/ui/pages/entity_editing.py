@@ -25,10 +25,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -341,3 +344,21 @@ def fit_header(view: QTableView, column: int, minimum: int = 0) -> None:
     header = view.horizontalHeader()
     text = str(view.model().headerData(column, Qt.Orientation.Horizontal) or "")
     view.setColumnWidth(column, max(minimum, header.fontMetrics().horizontalAdvance(text) + 30))
+
+
+def list_beside_editor(left: QWidget, editor: QWidget, editor_min_width: int) -> QSplitter:
+    """The list pages' layout: the list (or its tabs) on the left, the entity's editor in a
+    vertically scrolling area on the right; the caller remembers the splitter's sizes."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(editor)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(editor_min_width)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(left)
+    splitter.addWidget(scroll)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes([760, 480])
+    return splitter

@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -84,6 +82,7 @@ from recovery_desk.ui.pages.entity_editing import (
     add_editor_buttons,
     filter_proxy,
     fit_header,
+    list_beside_editor,
     make_table,
     perform,
     select_quietly,
@@ -719,19 +718,7 @@ class OrganisationsPage(RefreshingPage):
         self.left_tabs.addTab(self.triangle, tr("Welfare triangle", lang))
 
         self.editor = OrganisationEditor(ctx)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.editor)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(400)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.left_tabs)
-        self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 480])
+        self.splitter = list_beside_editor(self.left_tabs, self.editor, 400)
         layout.addWidget(self.splitter, 1)
         options.remember_layout("organisations", self.splitter, self.view.horizontalHeader())
 

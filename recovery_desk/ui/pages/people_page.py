@@ -32,8 +32,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +65,7 @@ from recovery_desk.ui.pages.entity_editing import (
     add_editor_buttons,
     filter_proxy,
     fit_header,
+    list_beside_editor,
     make_table,
     perform,
     select_quietly,
@@ -565,18 +564,7 @@ class PeoplePage(RefreshingPage):
         fit_header(self.view, 2, 64)
 
         self.editor = PersonEditor(ctx)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.editor)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(380)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.view)
-        self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 480])
+        self.splitter = list_beside_editor(self.view, self.editor, 380)
         layout.addWidget(self.splitter, 1)
         options.remember_layout("people", self.splitter, self.view.horizontalHeader())
 
