@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	QT_QPA_PLATFORM= $(VENV)/bin/recovery-desk gui --demo
 
-## make test: install if needed, run the whole suite headless
+## make test: install if needed, run the whole suite headless, on files and on a throw-away
+## PostgreSQL server (tests/pg_server.sh installs Debian's postgresql if missing, starts and stops it)
 test: $(STAMP)
-	$(PY) -m pytest -q
+	tests/pg_server.sh $(PY) -m pytest -q
 
 ## make bench: benchmarks on a 60,000-case / 300,000-task workspace (not part of make test)
 bench: $(STAMP)

@@ -32,30 +32,96 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     set_language("en")
 
 
+# -- engines ----------------------------------------------------------------------------------
+# Tests marked `both_engines` run once on a workspace file and once on a PostgreSQL server
+# database (tests/pg_server.sh starts a throw-away server and sets RD_TEST_PG_URL; `make test`
+# always does). Their fixtures `workspace`, `demo_path` and `demo_copy` then give a file path or
+# a server URL. Unmarked tests use files only.
+ENGINES = ("sqlite", "postgresql")
+# The role the tests sign in as on the server: on a server the audit trail's actor is the role.
+PG_TEST_ROLE = "Test User (Test Org)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_engines: run on a workspace file and on a PostgreSQL server")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_engines") and "engine_name" in metafunc.fixturenames:
+        metafunc.parametrize("engine_name", ENGINES, indirect=True, scope="session")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if os.environ.get("RD_TEST_PG_URL"):
+        return f"PostgreSQL for the server tests: {os.environ['RD_TEST_PG_URL']}"
+    return ("PostgreSQL: NONE (RD_TEST_PG_URL unset) -- every server test is SKIPPED; "
+            "run `make test`, or tests/pg_server.sh .venv/bin/python -m pytest ...")
+
+
+@pytest.fixture(scope="session")
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator:
+    """The test server (tests/pg_server.sh), or a loud skip when there is none."""
+    from tests.pg_helpers import PgServer
+
+    url = os.environ.get("RD_TEST_PG_URL")
+    if not url:
+        pytest.skip("NO POSTGRESQL SERVER: RD_TEST_PG_URL is unset, the server half of the suite is skipped "
+                    "(make test starts one; by hand: tests/pg_server.sh .venv/bin/python -m pytest ...)")
+    server = PgServer(url)
+    yield server
+    server.drop_all()
+
+
 @pytest.fixture
-def workspace(tmp_path: Path) -> Iterator:
+def new_location(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) -> Iterator:
+    """Where a new workspace may be created: a file path, or an empty server database."""
+    if engine_name == "sqlite":
+        yield tmp_path / "test.rdesk"
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.create_database(user=PG_TEST_ROLE)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+def workspace(new_location) -> Iterator:
     """An empty workspace with one incident."""
     from recovery_desk.services.workspace import Workspace
 
-    ws = Workspace.create(tmp_path / "test.rdesk", incident_name="Test quake", hazard="EQ",
+    ws = Workspace.create(new_location, incident_name="Test quake", hazard="EQ",
                           start_date=date(2024, 1, 1), reference_prefix="TEST", actor="Test User (Test Org)")
     yield ws
     ws.close()
 
 
 @pytest.fixture(scope="session")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_path(request: pytest.FixtureRequest, engine_name: str, tmp_path_factory: pytest.TempPathFactory):
     """A small demo workspace shared read-only by tests (copy it before writing)."""
     from recovery_desk.services.demo import create_demo
 
+    if engine_name == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        return server.demo_database(lambda url: create_demo(url, cases=300, seed=7, as_of=DEMO_AS_OF, actor="Demo"))
     path = tmp_path_factory.mktemp("demo") / "demo.rdesk"
     create_demo(path, cases=300, seed=7, as_of=DEMO_AS_OF, actor="Demo")
     return path
 
 
 @pytest.fixture
-def demo_copy(demo_path: Path, tmp_path: Path) -> Path:
+def demo_copy(request: pytest.FixtureRequest, engine_name: str, demo_path, tmp_path: Path) -> Iterator:
     """A private, writable copy of the demo workspace."""
     from recovery_desk.storage.database import backup_file
 
-    return backup_file(demo_path, tmp_path / "demo.rdesk")
+    if engine_name == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = server.copy_of_demo(user=PG_TEST_ROLE)
+        yield url
+        server.drop(url)
+        return
+    yield backup_file(demo_path, tmp_path / "demo.rdesk")

@@ -21,6 +21,8 @@ from recovery_desk.domain.vocabulary import (
 )
 from tests.conftest import DEMO_AS_OF, PROJECT_ROOT
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
@@ -136,9 +138,9 @@ def test_main_py_behaves_like_the_console_script(tmp_path):
 
 
 def test_check_reports_a_broken_invariant_and_exits_1(demo_copy, capsys):
-    import sqlite3
+    from tests.pg_helpers import raw_connection
 
-    con = sqlite3.connect(demo_copy)
+    con = raw_connection(demo_copy)
     con.execute("UPDATE organisation SET sector = 'market' WHERE name = '七尾市役所'")
     con.execute("UPDATE \"case\" SET closure_reason = NULL WHERE stage = 'closed'")
     con.commit()

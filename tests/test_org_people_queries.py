@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, select
 
 from recovery_desk.services import org_queries, people_queries
@@ -16,6 +17,8 @@ from recovery_desk.services.restore import restore
 from recovery_desk.services.stats import compute_stats
 from recovery_desk.services.tasks import create_task
 from recovery_desk.storage.models import Activity, Organisation
+
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
 
 
 def _count_queries(ws, fn):

@@ -26,6 +26,8 @@ from recovery_desk.storage.models import (
     Task,
 )
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 DEMO_AS_OF = date(2024, 6, 30)  # as tests/conftest.py
 
 

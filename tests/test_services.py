@@ -12,6 +12,8 @@ from recovery_desk.domain.errors import NotFoundError, ValidationError
 from recovery_desk.services import cases, conferences, organisations, people, tasks
 from recovery_desk.storage.models import Activity, Case, Organisation, Task
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 def activities(ws, entity_id):
     with ws.session() as s:

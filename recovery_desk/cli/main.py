@@ -12,12 +12,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from recovery_desk import __version__
 from recovery_desk.cli import argparse_ja
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.i18n import LANGUAGES, default_language, set_language, tr
+from recovery_desk.storage.engines import workspace_argument
 
 # Modules under recovery_desk.cli.commands; each has register(subparsers).
 COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer"]
@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="recovery-desk",
         description=tr("Recovery Desk: offline case management for disaster recovery across sectors."),
     )
-    parser.add_argument("--workspace", type=Path, metavar="PATH",
-                        help=tr("workspace file (default: the one in your user data folder)"))
+    parser.add_argument("--workspace", type=workspace_argument, metavar="PATH|URL",
+                        help=tr("workspace file, or a PostgreSQL server's postgresql://USER@HOST/DATABASE "
+                                "(default: the file in your user data folder)"))
     parser.add_argument("--lang", choices=LANGUAGES, help=tr("language of messages and reports"))
     parser.add_argument("--version", action="version", version=f"recovery-desk {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

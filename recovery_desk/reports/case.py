@@ -71,7 +71,7 @@ def build_case_report(ws: Any, reference: str, out: Path, *, lang: str = "en", i
         data = report_data.case_file(session, case_id, today, include_pii)
     progress(1, 3, tr("Laying out the PDF"))
     result = write_atomically(Path(out), lambda tmp: render_case(
-        data, tmp, lang=lang, actor=ws.actor, workspace=Path(ws.path).name, today=today))
+        data, tmp, lang=lang, actor=ws.actor, workspace=ws.path.name, today=today))
     progress(3, 3, tr("Done"))
     return result
 

@@ -132,7 +132,7 @@ def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end:
                                stalled_days=stalled_days, today=today, list_limit=list_limit, progress=progress)
     progress(6, 7, tr("Laying out the PDF"))
     result = write_atomically(Path(out), lambda tmp: render_incident(
-        data, tmp, lang=lang, include_pii=include_pii, actor=ws.actor, workspace=Path(ws.path).name,
+        data, tmp, lang=lang, include_pii=include_pii, actor=ws.actor, workspace=ws.path.name,
         progress=progress))
     progress(7, 7, tr("Done"))
     return result

@@ -22,6 +22,7 @@ from recovery_desk.services.operation import Operation
 from recovery_desk.services.tasks import POSITION_GAP
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.storage import database
+from recovery_desk.storage.engines import is_server_url
 from recovery_desk.storage.models import (
     Area,
     Capability,
@@ -437,6 +438,8 @@ def create_demo(path: Path, *, cases: int = 500, seed: int = 1, as_of: date | No
                 actor: str = "") -> DemoResult:
     """Create a demo workspace at ``path`` (refuses to overwrite an existing file)."""
     as_of = as_of or date.today()
+    if is_server_url(path):
+        return _create_demo_on_server(path, cases=cases, seed=seed, as_of=as_of, actor=actor)
     Workspace.create(path, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
                      area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor).close()
     ws = Workspace(path, database.make_engine(path, journal="DELETE"), actor)
@@ -451,3 +454,20 @@ def create_demo(path: Path, *, cases: int = 500, seed: int = 1, as_of: date | No
         raise
     ws.close()
     return result
+
+
+def _create_demo_on_server(url: str, *, cases: int, seed: int, as_of: date, actor: str) -> DemoResult:
+    """The demo in an empty server database; a failure leaves it empty again."""
+    from recovery_desk.storage import postgres
+
+    ws = Workspace.create(url, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
+                          area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor)
+    try:
+        with ws.operation("create_demo") as op:
+            incident = ws.default_incident(op.session)
+            return DemoBuilder(op, incident.id, seed, as_of, incident.reference_prefix).build(cases)
+    except BaseException:
+        postgres.drop_workspace_tables(ws.engine)
+        raise
+    finally:
+        ws.close()

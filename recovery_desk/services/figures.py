@@ -1,6 +1,6 @@
 """The figures the dashboard, ``stats`` and the reports print — computed in one place.
 
-Plain SQL on the DB-API connection, so that the ``stats`` command answers without
+Plain SQL on the DB-API connection (sqlite3 or psycopg: the same SQL serves both), so that the ``stats`` command answers without
 importing SQLAlchemy, and aggregates run in SQL in a few scans (none per row): well
 under a second on a 60,000-case / 300,000-task workspace. ``services.stats`` hands a
 session's connection to :func:`compute_figures`.
@@ -8,7 +8,6 @@ session's connection to :func:`compute_figures`.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +26,7 @@ from recovery_desk.domain.vocabulary import (
     SUPPORT_CLASS,
     TASK_STATUS,
 )
+from recovery_desk.storage.engines import run_query
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _iso(day: date | None) -> str | None:
 _NOT_DELETED_CASE = 'case_id NOT IN (SELECT id FROM "case" WHERE deleted_at IS NOT NULL)'
 
 
-def compute_figures(con: sqlite3.Connection, period: Period | None = None,
+def compute_figures(con: Any, period: Period | None = None,
                     today: date | None = None) -> dict[str, Any]:
     """Every figure of ``stats --json``, the dashboard and the reports, in six scans."""
     period = period or Period()
@@ -63,7 +63,7 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
     by_support = _zeros([*SUPPORT_CLASS.codes, "unknown"])
     by_damage = _zeros([*DAMAGE_LEVEL.codes, "unknown"])
     opened = closed_in_period = 0
-    for stage, priority, support, damage, was_opened, was_closed, n in con.execute(f"""
+    for stage, priority, support, damage, was_opened, was_closed, n in run_query(con, f"""
         SELECT stage, priority, coalesce(support_class, 'unknown'), coalesce(damage_level, 'unknown'),
                {in_period.format(column="opened_on")}, stage = 'closed' AND {in_period.format(column="closed_on")},
                count(*)
@@ -78,12 +78,12 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
 
     # Per case: how many distinct Pestoff sectors take part, and the sectors of its leads.
     # Organisations are few; mapping them to sectors in Python spares a join per row.
-    sector_of = dict(con.execute("SELECT id, sector FROM organisation WHERE deleted_at IS NULL"))
+    sector_of = dict(run_query(con, "SELECT id, sector FROM organisation WHERE deleted_at IS NULL"))
     pestoff = set(PESTOFF_SECTORS)
     sectors_of_case: dict[str, set[str]] = {}
     cases_led = dict.fromkeys(SECTOR.codes, 0)
     led: set[tuple[str, str]] = set()
-    for case_id, organisation_id, role in con.execute(f"""
+    for case_id, organisation_id, role in run_query(con, f"""
             SELECT case_id, organisation_id, role FROM participation
             WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE}"""):
         sector = sector_of.get(organisation_id)
@@ -95,7 +95,7 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
             led.add((case_id, sector))
             cases_led[sector] += 1
     closed_stages = ", ".join(f"'{s}'" for s in CLOSED_STAGES)
-    not_open = {row[0] for row in con.execute(
+    not_open = {row[0] for row in run_query(con,
         f'SELECT id FROM "case" WHERE deleted_at IS NULL AND stage IN ({closed_stages})')}
     by_sectors = {str(n): 0 for n in range(5)}
     single_sector_open = 0
@@ -106,7 +106,7 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
     by_sectors["0"] = cases_total - sum(by_sectors.values())
 
     needs = {c: _zeros(NEED_STATE.codes) for c in NEED_CATEGORY.codes}
-    for category, state, n in con.execute(f"""
+    for category, state, n in run_query(con, f"""
         SELECT category, state, count(*) FROM need
         WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2"""):
         needs.setdefault(category, _zeros(NEED_STATE.codes))[state] += n
@@ -114,7 +114,7 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
     tasks_by_status = _zeros(TASK_STATUS.codes)
     overdue = 0
     open_tasks_led = dict.fromkeys(SECTOR.codes, 0)
-    for status, lead_org_id, late, n in con.execute(f"""
+    for status, lead_org_id, late, n in run_query(con, f"""
         SELECT status, lead_org_id, due_date < :as_of, count(*) FROM task
         WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2, 3""", params):
         tasks_by_status[status] += n
@@ -124,14 +124,14 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
             if sector:
                 open_tasks_led[sector] += n
 
-    (engaged,) = con.execute(f"""
+    (engaged,) = run_query(con, f"""
         SELECT count(*) FROM organisation o WHERE o.deleted_at IS NULL AND EXISTS (
             SELECT 1 FROM participation p WHERE p.organisation_id = o.id AND p.deleted_at IS NULL
             AND p.{_NOT_DELETED_CASE})""").fetchone()
     orgs_by_sector = _zeros(SECTOR.codes)
-    for sector, n in con.execute("SELECT sector, count(*) FROM organisation WHERE deleted_at IS NULL GROUP BY 1"):
+    for sector, n in run_query(con, "SELECT sector, count(*) FROM organisation WHERE deleted_at IS NULL GROUP BY 1"):
         orgs_by_sector[sector] = n
-    (people,) = con.execute("SELECT count(*) FROM person WHERE deleted_at IS NULL").fetchone()
+    (people,) = run_query(con, "SELECT count(*) FROM person WHERE deleted_at IS NULL").fetchone()
     return {
         "period": {"from": period.start.isoformat() if period.start else None,
                    "to": period.end.isoformat() if period.end else None,

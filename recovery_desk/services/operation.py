@@ -228,7 +228,8 @@ def _executemany(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
     """One driver-level executemany for a batch of complete rows (the audit records)."""
     columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True and c.key not in rows[0])]
     values_of = itemgetter(*(c.key for c in columns))
-    conversions = [(i, convert) for i, c in enumerate(columns) if (convert := _sqlite_converter(c.type))]
+    converter = _converter_for(session)
+    conversions = [(i, convert) for i, c in enumerate(columns) if (convert := converter(c.type))]
     params: list[Any] = []
     for row in rows:
         values = values_of(row)
@@ -239,7 +240,7 @@ def _executemany(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
                     values[i] = convert(values[i])
             values = tuple(values)
         params.append(values)
-    session.connection().exec_driver_sql(_insert_sql(table, columns), params)
+    _write_rows(session, table, columns, params)
 
 
 def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]], at: datetime) -> list[str]:
@@ -281,7 +282,7 @@ def _insert_columns(session: Session, table: Any, given: Mapping[str, list[Any]]
             values: Any = [fixed[key]] * count
         elif key in given:
             values = given[key]
-            convert = _stored_form(column)
+            convert = _stored_form(column, _converter_for(session))
             if convert is not None:
                 values = _converted(values, convert)
         elif key in factories:
@@ -289,7 +290,7 @@ def _insert_columns(session: Session, table: Any, given: Mapping[str, list[Any]]
         else:
             values = [scalar_defaults[key]] * count
         lists.append(values)
-    session.connection().exec_driver_sql(_insert_sql(table, columns), list(zip(*lists, strict=True)))
+    _write_rows(session, table, columns, list(zip(*lists, strict=True)))
     return lists[columns.index(table.c.id)]
 
 
@@ -303,13 +304,39 @@ def _converted(values: list[Any], convert: Any) -> list[Any]:
     return [stored[v] for v in values]
 
 
-def _stored_form(column: Any) -> Any:
-    """The conversion of a column's values to what SQLite stores, if any. Dates given
+def _stored_form(column: Any, converter: Any) -> Any:
+    """The conversion of a column's values to what the database stores, if any. Dates given
     already as text (ISO) pass; a JSON value is always encoded."""
-    convert = _sqlite_converter(column.type)
+    convert = converter(column.type)
     if convert is None or not isinstance(column.type, Date | DateTime):
         return convert
     return lambda value: value if value.__class__ is str else convert(value)
+
+
+def _write_rows(session: Session, table: Any, columns: list[Any], rows: list[tuple[Any, ...]]) -> None:
+    """Complete rows to the driver: one executemany on SQLite, one COPY on PostgreSQL
+    (which parses dates given as text and takes Python values as they are)."""
+    if not rows:
+        return
+    if session.bind.dialect.name == "postgresql":
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        cursor = session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    session.connection().exec_driver_sql(_insert_sql(table, columns), rows)
+
+
+def _converter_for(session: Session) -> Any:
+    return _postgresql_converter if session.bind.dialect.name == "postgresql" else _sqlite_converter
+
+
+def _postgresql_converter(column_type: Any) -> Any:
+    """COPY takes dates, times, booleans and numbers as Python values; JSON goes as text."""
+    if isinstance(column_type, JSON):
+        return lambda v: json.dumps(v, ensure_ascii=False)
+    return None
 
 
 def _insert_sql(table: Any, columns: list[Any]) -> str:

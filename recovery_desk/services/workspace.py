@@ -23,15 +23,21 @@ from recovery_desk.services.locations import (  # noqa: F401  (re-exported)
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.validation import check_date, check_text, check_vocab
 from recovery_desk.storage import database
+from recovery_desk.storage.engines import ServerUrl, is_server_url, workspace_location
 from recovery_desk.storage.models import Incident, WorkspaceInfo, new_id, utcnow
 
 
 class Workspace:
     """An open workspace. Use :meth:`create` or :meth:`open`; close when done."""
 
-    def __init__(self, path: Path, engine: Engine, actor: str = ""):
-        self.path = path
+    def __init__(self, path: Path | ServerUrl, engine: Engine, actor: str = ""):
+        self.path = path  # a file, or a server URL (storage/engines.py)
         self.engine = engine
+        self.dialect = engine.dialect.name
+        if self.dialect == "postgresql":  # on a server, the actor is the role that signed in
+            from recovery_desk.storage.postgres import session_role
+
+            actor = session_role(engine)
         self.actor = actor
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         with self.session() as s:
@@ -53,10 +59,17 @@ class Workspace:
         actor: str = "",
     ) -> Workspace:
         """Create a new workspace file with its first incident. Refuses to overwrite."""
-        path = Path(path)
         incident_name = check_text(incident_name, "incident_name", 200, required=True)
         hazard = check_vocab(HAZARD, hazard, "hazard")
         start = check_date(start_date, "start_date") or date.today()
+        if is_server_url(path):
+            from recovery_desk.services import server_workspace
+
+            return server_workspace.create(
+                cls, workspace_location(path), incident_name=incident_name, hazard=hazard, start_date=start,
+                area_description=area_description, actor=actor,
+                reference_prefix=reference_prefix or derive_prefix(incident_name))
+        path = Path(path)
         inspection = database.inspect_file(path)
         if inspection.state is not database.FileState.MISSING and inspection.state is not database.FileState.EMPTY:
             raise WorkspaceError("{path} already exists; choose another file name", path=path)
@@ -88,6 +101,10 @@ class Workspace:
     @classmethod
     def open(cls, path: Path, *, actor: str = "", upgrade: bool = True) -> Workspace:
         """Open an existing workspace; refuse bad or too-new files without touching them."""
+        if is_server_url(path):
+            from recovery_desk.services import server_workspace
+
+            return server_workspace.open(cls, workspace_location(path), actor=actor, upgrade=upgrade)
         path = Path(path)
         inspection = database.inspect_file(path)
         if inspection.state in (database.FileState.MISSING, database.FileState.EMPTY):

@@ -91,6 +91,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def where(condition: str) -> dict[str, Any]:
+    """A partial index's condition, for both engines (PostgreSQL would otherwise build a full index)."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -167,7 +172,7 @@ class Case(SyncMixin, Base):
         Index("ix_case_priority", "priority"),
         Index("ix_case_last_activity", "last_activity_at"),
         # Tombstones are few: statistics exclude them through this small partial index.
-        Index("ix_case_deleted", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
+        Index("ix_case_deleted", "deleted_at", **where("deleted_at IS NOT NULL")),
     )
     incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"))
     reference: Mapped[str] = mapped_column(String(32))
@@ -198,7 +203,7 @@ class Need(SyncMixin, Base):
         # Covers the cases filter need:… (category and state to case, live rows only); every
         # query of needs by category or state reads live rows only (migration 0003 dropped
         # the plain (category, state) index that only slowed writes).
-        Index("ix_need_filter", "category", "state", "case_id", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_need_filter", "category", "state", "case_id", **where("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     category: Mapped[str] = mapped_column(String(32))
@@ -265,9 +270,9 @@ class Participation(SyncMixin, Base):
     __tablename__ = "participation"
     __table_args__ = (
         Index("ix_participation_stats", "case_id", "organisation_id", "role",
-              sqlite_where=text("deleted_at IS NULL")),
+              **where("deleted_at IS NULL")),
         # Covers the cases filters org:… and sector:… (organisation to case).
-        Index("ix_participation_filter", "organisation_id", "case_id", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_participation_filter", "organisation_id", "case_id", **where("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     # Indexed only by the partial covering indexes above: with a plain index as well,
@@ -283,9 +288,9 @@ class Task(SyncMixin, Base):
         Index("ix_task_due_date", "due_date"),
         # Covers the statistics' scan of live tasks (a third of the table's size).
         Index("ix_task_stats", "status", "lead_org_id", "due_date", "case_id",
-              sqlite_where=text("deleted_at IS NULL")),
+              **where("deleted_at IS NULL")),
         # Covers the cases filter overdue (due date and status to case).
-        Index("ix_task_overdue", "due_date", "status", "case_id", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_task_overdue", "due_date", "status", "case_id", **where("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -393,7 +398,7 @@ class Activity(Base):
         # A case's timeline in local order (the id) needs no time in the index: smaller, faster.
         Index("ix_activity_case", "case_id"),
         # Batch records by time: a row created in bulk finds its record by its created_at.
-        Index("ix_activity_bulk", "at", sqlite_where=text(f"action = '{BULK_CREATE}'")),
+        Index("ix_activity_bulk", "at", **where(f"action = '{BULK_CREATE}'")),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

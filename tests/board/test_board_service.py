@@ -15,6 +15,8 @@ from recovery_desk.services.organisations import create_organisation
 from recovery_desk.storage.board_models import TaskHandover
 from recovery_desk.storage.models import Activity, Task
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 @pytest.fixture
 def setup(workspace):

@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from recovery_desk.storage.models import Case, Consent, Organisation, Person
 from tests.conftest import DEMO_AS_OF
+from tests.pg_helpers import signed_in_as
 from tests.reports.helpers import pdf_text
+
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
 
 HOSTILE = "<b>bold?</b> & <img src=x> ]]> a<b"
 
@@ -79,7 +82,7 @@ def hostile_case(demo_copy: Path) -> tuple[Path, str]:
     from recovery_desk.services import cases, conferences, tasks
     from recovery_desk.services.workspace import Workspace
 
-    with Workspace.open(demo_copy, actor=f"Actor {HOSTILE}") as ws:
+    with Workspace.open(signed_in_as(demo_copy, f"Actor {HOSTILE}"), actor=f"Actor {HOSTILE}") as ws:
         ref = "NANAO-0042"
         cid = cases.find_case(ws, ref).id
         cases.update_case(ws, cid, notes=f"Note {HOSTILE}\nline two", address=f"Addr {HOSTILE}",
@@ -106,7 +109,7 @@ def test_hostile_text_prints_as_text_in_case_report(hostile_case, tmp_path: Path
     from recovery_desk.services.workspace import Workspace
 
     path, ref = hostile_case
-    with Workspace.open(path, actor=f"Actor {HOSTILE}") as ws:
+    with Workspace.open(signed_in_as(path, f"Actor {HOSTILE}"), actor=f"Actor {HOSTILE}") as ws:
         build_case_report(ws, ref, tmp_path / "case.pdf", include_pii=True, today=DEMO_AS_OF)
     text = pdf_text(tmp_path / "case.pdf")
     _assert_literal(text, "Note", "Addr", "Name", "Task", "Desc", "Conf", "Minutes", "Decision", "Actor")
@@ -117,7 +120,7 @@ def test_hostile_text_prints_as_text_in_incident_report(hostile_case, tmp_path: 
     from recovery_desk.services.workspace import Workspace
 
     path, _ref = hostile_case
-    with Workspace.open(path, actor=f"Actor {HOSTILE}") as ws:
+    with Workspace.open(signed_in_as(path, f"Actor {HOSTILE}"), actor=f"Actor {HOSTILE}") as ws:
         # the hostile task is the most overdue one (due 2024-05-01), so it heads the list
         build_incident_report(ws, tmp_path / "incident.pdf", end=DEMO_AS_OF, today=DEMO_AS_OF, list_limit=500)
     _assert_literal(pdf_text(tmp_path / "incident.pdf"), "Task", "Actor")

@@ -19,6 +19,8 @@ from recovery_desk.domain.vocabulary import (
 )
 from tests.reports.helpers import contains_run, pdf_lines, pdf_text, table_run
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 START, END = date(2024, 2, 1), date(2024, 5, 31)
 
 
@@ -28,7 +30,9 @@ def incident_pdf(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     from recovery_desk.services.workspace import Workspace
 
     out = tmp_path_factory.mktemp("incident") / "incident.pdf"
-    with Workspace.open(demo_path, actor="Report Tester") as ws:
+    from tests.pg_helpers import signed_in_as
+
+    with Workspace.open(signed_in_as(demo_path, "Report Tester"), actor="Report Tester") as ws:
         build_incident_report(ws, out, start=START, end=END, lang="en")
     return out
 

@@ -8,6 +8,8 @@ import pytest
 
 from recovery_desk.cli.main import main
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 def _run(demo_path: Path, *args: str) -> int:
     return main(["--workspace", str(demo_path), "report", *args])

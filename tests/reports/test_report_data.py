@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from recovery_desk.domain.vocabulary import CLOSED_TASK_STATUSES, OPEN_STAGES
@@ -12,6 +13,8 @@ from recovery_desk.services import report_data
 from recovery_desk.services.stats import Period, compute_stats
 from recovery_desk.storage.models import Case, Need, Task
 from tests.conftest import DEMO_AS_OF
+
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
 
 
 def test_lists_agree_with_stats_and_a_recount(demo_path: Path) -> None:

@@ -19,12 +19,15 @@ def run(args: argparse.Namespace) -> int:
     from recovery_desk.domain.errors import ValidationError
     from recovery_desk.services.figures import Period, compute_figures
     from recovery_desk.storage.database import FileState, inspect_file, read_only_connection
+    from recovery_desk.storage.engines import is_server_url
 
     period = Period(parse_date(args.start, "--from"), parse_date(args.end, "--to"))
     if period.start and period.end and period.end < period.start:
         raise ValidationError("--to is before --from")
     path = workspace_path(args)
-    if inspect_file(path).state is FileState.CURRENT:
+    if is_server_url(path):
+        figures = _server_figures(path, period)
+    elif inspect_file(path).state is FileState.CURRENT:
         # Reading needs neither SQLAlchemy nor a write: a read-only connection answers fastest.
         with read_only_connection(path) as con:
             figures = compute_figures(con, period)
@@ -38,6 +41,29 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_stats(figures, current_language()))
     return 0
+
+
+def _server_figures(url_text: str, period):
+    """On a server, psycopg alone (no SQLAlchemy) when the schema is current, in one
+    read-only transaction (one snapshot: the figures agree with each other)."""
+    from recovery_desk.services.figures import compute_figures
+    from recovery_desk.storage import postgres
+    from recovery_desk.storage.engines import ServerUrl
+
+    url = ServerUrl(url_text)
+    if postgres.inspect(url).current:
+        from psycopg import IsolationLevel
+
+        with postgres.connect_dbapi(url) as con:
+            con.read_only = True
+            con.isolation_level = IsolationLevel.REPEATABLE_READ  # one snapshot
+            return compute_figures(con, period)
+    from recovery_desk.services.settings import current_actor
+    from recovery_desk.services.stats import compute_stats
+    from recovery_desk.services.workspace import Workspace
+
+    with Workspace.open(url, actor=current_actor()) as ws, ws.session() as session:  # upgraded after a backup
+        return compute_stats(session, period)
 
 
 def format_stats(figures: dict, lang: str) -> str:

@@ -164,7 +164,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('incident_id', 'reference', name='uq_case_incident_reference')
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.create_index('ix_case_deleted', ['deleted_at'], unique=False, sqlite_where=sa.text('deleted_at IS NOT NULL'))
+        batch_op.create_index('ix_case_deleted', ['deleted_at'], unique=False, sqlite_where=sa.text('deleted_at IS NOT NULL'), postgresql_where=sa.text('deleted_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_case_area_id'), ['area_id'], unique=False)
         batch_op.create_index('ix_case_last_activity', ['last_activity_at'], unique=False)
         batch_op.create_index('ix_case_priority', ['priority'], unique=False)
@@ -249,7 +249,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_need'))
     )
     with op.batch_alter_table('need', schema=None) as batch_op:
-        batch_op.create_index('ix_need_filter', ['category', 'state', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_need_filter', ['category', 'state', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_need_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_need_category_state', ['category', 'state'], unique=False)
 
@@ -267,8 +267,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participation'))
     )
     with op.batch_alter_table('participation', schema=None) as batch_op:
-        batch_op.create_index('ix_participation_filter', ['organisation_id', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
-        batch_op.create_index('ix_participation_stats', ['case_id', 'organisation_id', 'role'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_participation_filter', ['organisation_id', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_participation_stats', ['case_id', 'organisation_id', 'role'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_participation_case_id'), ['case_id'], unique=False)
 
     op.create_table('task',
@@ -296,8 +296,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task'))
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
-        batch_op.create_index('ix_task_overdue', ['due_date', 'status', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
-        batch_op.create_index('ix_task_stats', ['status', 'lead_org_id', 'due_date', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_task_overdue', ['due_date', 'status', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_task_stats', ['status', 'lead_org_id', 'due_date', 'case_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_task_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_task_due_date', ['due_date'], unique=False)

@@ -24,7 +24,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.create_index('ix_activity_bulk', ['at'], unique=False,
-                              sqlite_where=sa.text("action = 'create_many'"))
+                              sqlite_where=sa.text("action = 'create_many'"), postgresql_where=sa.text("action = 'create_many'"))
     with op.batch_alter_table('need', schema=None) as batch_op:
         batch_op.drop_index('ix_need_category_state')
 
@@ -33,4 +33,4 @@ def downgrade() -> None:
     with op.batch_alter_table('need', schema=None) as batch_op:
         batch_op.create_index('ix_need_category_state', ['category', 'state'], unique=False)
     with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.drop_index('ix_activity_bulk', sqlite_where=sa.text("action = 'create_many'"))
+        batch_op.drop_index('ix_activity_bulk', sqlite_where=sa.text("action = 'create_many'"), postgresql_where=sa.text("action = 'create_many'"))

@@ -1,0 +1,149 @@
+"""A workspace on a PostgreSQL server: connecting, inspecting, creating and upgrading it.
+
+The same models and Alembic migrations as a file. What differs is said here: libpq does
+the connecting (its URI, its password means), a database is "empty" when its ``public``
+schema has no tables, the audit trail's actor is the database role, and the backup taken
+before a schema upgrade is a ``pg_dump`` archive (custom format, ``pg_restore`` reads it).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from recovery_desk.domain.errors import WorkspaceError
+from recovery_desk.i18n import tr
+from recovery_desk.storage.engines import ServerUrl
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# libpq's words when a password is wanted and none was given (a prompt may then help).
+_NO_PASSWORD = ("no password supplied", "password authentication failed")
+# Passwords typed at a prompt, per server URL, for this process only (never written anywhere).
+_typed_passwords: dict[str, str] = {}
+
+
+def connect_dbapi(url: ServerUrl, **kwargs: Any):
+    """A psycopg connection, or a one-line WorkspaceError saying why there is none.
+
+    Without a password from .pgpass / PGPASSFILE, and on a terminal only, the password is asked
+    for once (getpass: not echoed) and kept in memory for this process."""
+    import psycopg
+
+    password = _typed_passwords.get(url.url)
+    try:
+        return psycopg.connect(url.url, **({"password": password} if password else {}), **kwargs)
+    except psycopg.OperationalError as exc:
+        detail = _first_line(exc)
+        wants_password = any(s in detail for s in _NO_PASSWORD)
+        if wants_password and password is None and sys.stdin is not None and sys.stdin.isatty():
+            typed = getpass.getpass(tr("Password for {user} on {server}: ", user=url.params.get("user", ""),
+                                       server=url.url))
+            _typed_passwords[url.url] = typed
+            return connect_dbapi(url, **kwargs)
+        if wants_password:
+            raise WorkspaceError("could not sign in to {server}: {detail} (a password comes from ~/.pgpass, "
+                                 "the file PGPASSFILE names, or a prompt on a terminal)",
+                                 server=url.url, detail=detail) from None
+        raise WorkspaceError("could not connect to {server}: {detail}", server=url.url, detail=detail) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[-1].strip() if text else type(exc).__name__
+
+
+def make_engine(url: ServerUrl) -> Engine:
+    """An engine whose connections libpq makes from the URI as given (socket form included)."""
+    from sqlalchemy import create_engine
+
+    return create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: connect_dbapi(url),
+        pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
+        pool_size=2,
+        max_overflow=4,
+    )
+
+
+@dataclass(frozen=True)
+class ServerInspection:
+    empty: bool
+    revision: str | None = None
+    current: bool = False
+
+
+def inspect(url: ServerUrl) -> ServerInspection:
+    """What the database holds; refuses (untouched) one that is not ours or too new."""
+    from recovery_desk.storage.database import known_revisions
+
+    with connect_dbapi(url, autocommit=True) as con:
+        tables = {r[0] for r in con.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        if not tables:
+            return ServerInspection(empty=True)
+        if "alembic_version" not in tables or "workspace_info" not in tables:
+            raise WorkspaceError("{server} holds other tables, not a Recovery Desk workspace; "
+                                 "use an empty database", server=url.url)
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    revision = row[0] if row else None
+    known, head = known_revisions()
+    if revision not in known:
+        raise WorkspaceError("{server} was created by a newer version of Recovery Desk (schema {revision}); "
+                             "update the application to open it", server=url.url, revision=revision)
+    return ServerInspection(empty=False, revision=revision, current=revision == head)
+
+
+def backup_before_upgrade(url: ServerUrl, revision: str, folder: Path) -> Path:
+    """A ``pg_dump`` archive (custom format) of the whole database, before it is upgraded."""
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise WorkspaceError("{server} needs a schema upgrade, and the backup before it needs pg_dump "
+                             "(Debian package postgresql-client)", server=url.url)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{url.name}.before-upgrade-{revision}-{stamp}.pgdump"
+    part = target.with_name(target.name + ".part")
+    env = dict(os.environ)
+    if url.url in _typed_passwords:
+        env["PGPASSWORD"] = _typed_passwords[url.url]  # to the child only, never on its command line
+    done = subprocess.run([pg_dump, "--format=custom", f"--file={part}", f"--dbname={url.url}"],
+                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        part.unlink(missing_ok=True)
+        raise WorkspaceError("{server}: the backup before the schema upgrade failed, nothing was changed: "
+                             "{detail}", server=url.url, detail=(done.stderr.strip().splitlines() or ["?"])[-1])
+    part.replace(target)
+    return target
+
+
+def server_backup_folder() -> Path:
+    from recovery_desk.services.locations import default_workspace_dir
+
+    return default_workspace_dir() / "server-backups"
+
+
+def session_role(engine: Engine) -> str:
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT session_user")).scalar_one()
+
+
+def drop_workspace_tables(engine: Engine) -> None:
+    """Undo a half-made workspace (a failed init or demo) in a database that was empty."""
+    from sqlalchemy import text
+
+    from recovery_desk.storage.models import Base
+
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
