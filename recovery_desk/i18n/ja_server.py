@@ -31,5 +31,7 @@ MESSAGES: dict[str, str] = {
     "on a terminal)":
         "{server} にサインインできません: {detail}（パスワードは ~/.pgpass、PGPASSFILE が指すファイル、"
         "または端末での入力から与えます）",
+    "{server}: backup and restore are for workspace files; back a server up with pg_dump":
+        "{server}: backup と restore はワークスペースのファイル用です。サーバーは pg_dump でバックアップしてください",
     "Password for {user} on {server}: ": "{server} の {user} のパスワード: ",
 }

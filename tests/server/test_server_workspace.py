@@ -185,3 +185,11 @@ def test_workspace_paths_that_look_like_urls_only_when_they_are(tmp_path: Path):
     assert workspace_location(str(tmp_path / "postgresql.rdesk")) == tmp_path / "postgresql.rdesk"
     url = workspace_location("postgresql://ann@/recovery?host=/run/sock&port=5433")
     assert isinstance(url, ServerUrl) and url.name == "recovery" and url.params["port"] == "5433"
+
+
+def test_backup_and_restore_of_a_server_say_pg_dump(empty_db, capsys, tmp_path):
+    assert main(["--workspace", empty_db, "init"]) == 0
+    for argv in (["backup", str(tmp_path / "b.rdesk")], ["restore", str(tmp_path / "b.rdesk")]):
+        code, _, err = run(capsys, "--workspace", empty_db, *argv)
+        assert code == 1 and "pg_dump" in err
+    assert list(tmp_path.iterdir()) == []

@@ -109,9 +109,19 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_only(args: argparse.Namespace) -> None:
+    from recovery_desk.domain.errors import WorkspaceError
+    from recovery_desk.storage.engines import is_server_url
+
+    if is_server_url(workspace_path(args)):
+        raise WorkspaceError("{server}: backup and restore are for workspace files; back a server up with "
+                             "pg_dump", server=workspace_path(args))
+
+
 def run_backup(args: argparse.Namespace) -> int:
     from recovery_desk.services.backups import backup
 
+    _file_only(args)
     dest = backup(workspace_path(args), args.dest)
     print(tr("Backed up to {path}", path=dest))
     return 0
@@ -122,6 +132,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     from recovery_desk.services.backups import restore
 
+    _file_only(args)
     kept = restore(Path(args.src), workspace_path(args))
     print(tr("Restored {src} into {path}", src=args.src, path=workspace_path(args)))
     if kept:
