@@ -92,8 +92,12 @@ def signed_in_as(location, role: str):
     with psycopg.connect(os.environ["RD_TEST_PG_URL"], autocommit=True) as con:
         if not con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
             con.execute(sql.SQL("CREATE ROLE {} SUPERUSER LOGIN").format(sql.Identifier(role)))
-    rest = location.split("@", 1)[1]
-    return f"postgresql://{quote(role, safe='')}@{rest}"
+    return as_user(location, role)
+
+
+def as_user(url: str, role: str) -> str:
+    """The same server URL, signing in as ``role``."""
+    return f"postgresql://{quote(role, safe='')}@{url.split('@', 1)[1]}"
 
 
 def raw_connection(location):

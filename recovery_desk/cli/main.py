@@ -20,7 +20,7 @@ from recovery_desk.i18n import LANGUAGES, default_language, set_language, tr
 from recovery_desk.storage.engines import workspace_argument
 
 # Modules under recovery_desk.cli.commands; each has register(subparsers).
-COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer", "case", "task"]
+COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer", "case", "task", "server"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -64,9 +64,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecoveryDeskError as exc:
         print(f"recovery-desk: {tr('error')}: {exc.message()}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        explained = _server_error(exc)
+        if explained is None:
+            raise
+        print(f"recovery-desk: {tr('error')}: {explained.message()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"recovery-desk: {tr('interrupted')}", file=sys.stderr)
         return 130
+
+
+def _server_error(exc: Exception) -> RecoveryDeskError | None:
+    """What a PostgreSQL server refused, as a one-line message (storage/postgres.py)."""
+    if "psycopg" not in sys.modules:
+        return None
+    from recovery_desk.storage.postgres import explain_server_error
+
+    return explain_server_error(exc)
 
 
 if __name__ == "__main__":

@@ -34,4 +34,36 @@ MESSAGES: dict[str, str] = {
     "{server}: backup and restore are for workspace files; back a server up with pg_dump":
         "{server}: backup と restore はワークスペースのファイル用です。サーバーは pg_dump でバックアップしてください",
     "Password for {user} on {server}: ": "{server} の {user} のパスワード: ",
+    "{path} is a file; server add-user needs --workspace postgresql://…":
+        "{path} はファイルです。server add-user には --workspace postgresql://… が必要です",
+    "{user} may now sign in as {role}": "{user} は {role} としてサインインできます",
+    "a workspace on a PostgreSQL server: roles and access": "PostgreSQL サーバー上のワークスペース: ロールとアクセス権",
+    "create the schema, roles and access rules (or add the missing ones)":
+        "スキーマ・ロール・アクセス規則を作成（不足分だけ追加）",
+    "postgresql://USER@HOST/DATABASE": "postgresql://ユーザー@ホスト/データベース",
+    "name of the first incident (new workspace)": "最初の災害の名前（新しいワークスペース）",
+    "add a person as a database role": "人をデータベースのロールとして追加",
+    "the role name, exactly as the person signs in": "ロール名（その人がサインインする名前そのもの）",
+    "what they may see": "見てよい範囲",
+    "the organisation of a member (name, acronym or id)": "メンバーの所属団体（名前・略称・ID）",
+    "a file whose first line is the password (otherwise asked on a terminal only)":
+        "1 行目がパスワードのファイル（指定しなければ端末でのみ尋ねます）",
+    "{server}: roles and access rules are in place": "{server}: ロールとアクセス規則を設定しました",
+    "--password-file {path}: the first line is empty": "--password-file {path}: 1 行目が空です",
+    "--password-file {path}: {detail}": "--password-file {path}: {detail}",
+    "Password for {user} (empty: none): ": "{user} のパスワード（空欄: なし）: ",
+    "{path} is a file; server init needs a postgresql:// URL":
+        "{path} はファイルです。server init には postgresql:// の URL が必要です",
+    "--role must be one of {kinds}": "--role は {kinds} のいずれかです",
+    "a user name has 1 to 63 bytes: {name}": "ユーザー名は 1〜63 バイトです: {name}",
+    "--organisation is needed for a member, and only for a member":
+        "--organisation はメンバーにだけ、必ず指定します",
+    "{server} has no roles yet: run 'recovery-desk server init {server}' first":
+        "{server} にはまだロールがありません。先に 'recovery-desk server init {server}' を実行してください",
+    "no organisation {organisation} in this workspace": "このワークスペースに団体 {organisation} はありません",
+    "the server does not allow this to your role: {detail}": "サーバーがあなたのロールにこの操作を許可していません: {detail}",
+    "another person changed the same rows at the same moment; nothing was saved, try again: {detail}":
+        "同時に別の人が同じ行を変更しました。保存していません。もう一度お試しください: {detail}",
+    "the connection to the server was lost ({detail}); everything saved before is kept, the last change was not saved":
+        "サーバーとの接続が切れました（{detail}）。それまでに保存した内容は残っています。最後の変更は保存されていません",
 }

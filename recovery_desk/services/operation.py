@@ -314,9 +314,13 @@ def _stored_form(column: Any, converter: Any) -> Any:
 
 
 def _write_rows(session: Session, table: Any, columns: list[Any], rows: list[tuple[Any, ...]]) -> None:
-    """Complete rows to the driver: one executemany on SQLite, one COPY on PostgreSQL
-    (which parses dates given as text and takes Python values as they are)."""
+    """Complete rows to the driver: one executemany on SQLite; on PostgreSQL (which parses
+    dates given as text and takes Python values as they are) one COPY for a bulk batch, and
+    an executemany for a few rows (they may go through a member's view, which COPY cannot)."""
     if not rows:
+        return
+    if session.bind.dialect.name == "postgresql" and len(rows) < 500:
+        session.connection().exec_driver_sql(_insert_sql(table, columns, "%s"), rows)
         return
     if session.bind.dialect.name == "postgresql":
         names = ", ".join(f'"{c.name}"' for c in columns)
@@ -339,9 +343,9 @@ def _postgresql_converter(column_type: Any) -> Any:
     return None
 
 
-def _insert_sql(table: Any, columns: list[Any]) -> str:
+def _insert_sql(table: Any, columns: list[Any], placeholder: str = "?") -> str:
     return 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        table.name, ", ".join(f'"{c.name}"' for c in columns), ", ".join("?" * len(columns)))
+        table.name, ", ".join(f'"{c.name}"' for c in columns), ", ".join([placeholder] * len(columns)))
 
 
 def _sqlite_converter(column_type: Any) -> Any:

@@ -225,7 +225,10 @@ def organisation_load(session: Session) -> list[dict[str, Any]]:
                func.count(distinct(case((Participation.role == "lead", Participation.case_id)))))
         .join(Participation, Participation.organisation_id == Organisation.id)
         .where(LIVE_ORG, Participation.deleted_at.is_(None), Participation.case_id.not_in(deleted_cases))
-        .group_by(Organisation.id)
+        # Every selected column: a member's or viewer's organisation is a view on a server,
+        # and PostgreSQL infers nothing from a view's key.
+        .group_by(Organisation.id, Organisation.name, Organisation.acronym, Organisation.sector,
+                  Organisation.ownership, Organisation.profit, Organisation.formality)
     ):
         orgs[oid] = dict(id=oid, name=name, acronym=acronym, sector=sector, ownership=own, profit=profit,
                          formality=form, cases=cases_n, cases_led=led, open_tasks=0)

@@ -86,11 +86,14 @@ def inspect(url: ServerUrl) -> ServerInspection:
     from recovery_desk.storage.database import known_revisions
 
     with connect_dbapi(url, autocommit=True) as con:
-        tables = {r[0] for r in con.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
-        if not tables:
-            return ServerInspection(empty=True)
-        if "alembic_version" not in tables or "workspace_info" not in tables:
+        # Resolved through the search path: a member or viewer reads the workspace through the
+        # views of rd_restricted (storage/server_access.py), its owner through public.
+        ours = con.execute("SELECT to_regclass('alembic_version') IS NOT NULL "
+                           "AND to_regclass('workspace_info') IS NOT NULL").fetchone()[0]
+        if not ours:
+            (tables,) = con.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone()
+            if not tables:
+                return ServerInspection(empty=True)
             raise WorkspaceError("{server} holds other tables, not a Recovery Desk workspace; "
                                  "use an empty database", server=url.url)
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -147,3 +150,23 @@ def drop_workspace_tables(engine: Engine) -> None:
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def explain_server_error(exc: BaseException) -> WorkspaceError | None:
+    """A one-line, translated account of what the server refused or why the connection went,
+    for an error from psycopg (bare or wrapped by SQLAlchemy); None for anything else."""
+    import psycopg
+
+    cause = getattr(exc, "orig", None) or exc
+    if not isinstance(cause, psycopg.Error):
+        return None
+    detail = _first_line(cause)
+    if isinstance(cause, psycopg.errors.InsufficientPrivilege):
+        return WorkspaceError("the server does not allow this to your role: {detail}", detail=detail)
+    if isinstance(cause, psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected):
+        return WorkspaceError("another person changed the same rows at the same moment; nothing was saved, "
+                              "try again: {detail}", detail=detail)
+    if isinstance(cause, psycopg.OperationalError):
+        return WorkspaceError("the connection to the server was lost ({detail}); everything saved before is "
+                              "kept, the last change was not saved", detail=detail)
+    return None
