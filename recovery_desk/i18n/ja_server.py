@@ -66,4 +66,8 @@ MESSAGES: dict[str, str] = {
         "同時に別の人が同じ行を変更しました。保存していません。もう一度お試しください: {detail}",
     "the connection to the server was lost ({detail}); everything saved before is kept, the last change was not saved":
         "サーバーとの接続が切れました（{detail}）。それまでに保存した内容は残っています。最後の変更は保存されていません",
+    "{field} was changed by someone else to '{theirs}' while you changed it to '{yours}'; nothing was saved, look at "
+    "their value and save again":
+        "{field} は別の人が「{theirs}」に変更しました（あなたの変更は「{yours}」）。保存していません。"
+        "相手の値を確認してから保存し直してください",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from recovery_desk.domain.vocabulary import (
     SUPPORT_CLASS,
 )
 from recovery_desk.services.changes import Changes
-from recovery_desk.services.common import get_live
+from recovery_desk.services.common import check_based_on, get_live
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.validation import (
     check_date,
@@ -104,10 +105,14 @@ def create_case(ws: Workspace, *, incident_id: str | None = None, stage: str = "
     return op.changes
 
 
-def update_case(ws: Workspace, case_id: str, **fields: Any) -> Changes:
+def update_case(ws: Workspace, case_id: str, *, based_on: Mapping[str, Any] | None = None,
+                **fields: Any) -> Changes:
+    """Set fields of a case. ``based_on``: the values the editor read (see check_based_on)."""
     with ws.operation("update_case") as op:
-        case = get_live(op.session, Case, case_id)
-        op.update(case, **clean_case_fields(op.session, fields))
+        case = get_live(op.session, Case, case_id, for_update=based_on is not None)
+        values = clean_case_fields(op.session, fields)
+        check_based_on(case, based_on, values)
+        op.update(case, **values)
         op.changes.primary_id = case.id
     return op.changes
 

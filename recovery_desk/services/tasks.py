@@ -3,6 +3,7 @@ comments, supporting organisations and dependencies."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from recovery_desk.domain.vocabulary import (
 )
 from recovery_desk.services.cases import ensure_participation
 from recovery_desk.services.changes import Changes
-from recovery_desk.services.common import get_live
+from recovery_desk.services.common import check_based_on, get_live
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.validation import check_date, check_text, check_vocab, reject_unknown
 from recovery_desk.services.workspace import Workspace
@@ -104,10 +105,13 @@ def add_task(op: Operation, case_id: str, *, title: str, status: str = "received
     return task
 
 
-def update_task(ws: Workspace, task_id: str, **fields: Any) -> Changes:
+def update_task(ws: Workspace, task_id: str, *, based_on: Mapping[str, Any] | None = None,
+                **fields: Any) -> Changes:
+    """Set fields of a task. ``based_on``: the values the editor read (see check_based_on)."""
     with ws.operation("update_task") as op:
-        task = get_live(op.session, Task, task_id)
+        task = get_live(op.session, Task, task_id, for_update=based_on is not None)
         values = clean_task_fields(op.session, fields)
+        check_based_on(task, based_on, values)
         changed = op.update(task, **values)
         if "lead_org_id" in changed and task.lead_org_id:
             ensure_participation(op, task.case_id, task.lead_org_id, "implementer")

@@ -34,6 +34,7 @@ class Workspace:
         self.path = path  # a file, or a server URL (storage/engines.py)
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.instance_id = new_id()  # tells this client's own change notices from others'
         if self.dialect == "postgresql":  # on a server, the actor is the role that signed in
             from recovery_desk.storage.postgres import session_role
 
@@ -145,7 +146,11 @@ class Workspace:
         with self._sessions() as session, session.begin():
             op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name)
             yield op
-            op.finish()
+            changes = op.finish()
+            if self.dialect == "postgresql":  # other clients hear of it when it commits
+                from recovery_desk.services.server_changes import notify
+
+                notify(session, changes, self.instance_id)
 
     def default_incident(self, session: Session) -> Incident:
         incident = session.scalars(

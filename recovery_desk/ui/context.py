@@ -33,6 +33,9 @@ class AppContext(QObject):
         self.lang = lang
         self.workspace: Workspace | None = None
         self.undo_stack = QUndoStack(self)
+        from recovery_desk.ui.server_listener import ServerListener
+
+        self.server_listener = ServerListener(self)  # other clients' changes on a server workspace
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         old, self.workspace = self.workspace, workspace

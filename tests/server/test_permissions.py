@@ -30,14 +30,6 @@ def access(pg_server, demo_path_pg):
     pg_server.drop(owner)
 
 
-@pytest.fixture(scope="module")
-def demo_path_pg(pg_server):
-    from recovery_desk.services.demo import create_demo
-    from tests.conftest import DEMO_AS_OF
-
-    return pg_server.demo_database(lambda url: create_demo(url, cases=300, seed=7, as_of=DEMO_AS_OF, actor="Demo"))
-
-
 def household_secrets(owner: str) -> set[str]:
     with psycopg.connect(owner) as con:
         rows = con.execute('SELECT contact_name, contact_phone FROM public."case"').fetchall()

@@ -493,7 +493,8 @@ class CardEditor(QDialog):
         task_id, current = self.task_id, self.detail.task
         changed = {k: v for k, v in self.field_values().items() if current.get(k) != v}
         if changed:
-            self._change(lambda ws: tasks.update_task(ws, task_id, **changed))
+            based_on = {k: current.get(k) for k in changed}  # what this editor showed
+            self._change(lambda ws: tasks.update_task(ws, task_id, based_on=based_on, **changed))
 
     def _selected(self, widget: QListWidget) -> str | None:
         item = widget.currentItem()

@@ -581,11 +581,13 @@ class CaseEditor(QWidget):
         if not changed:
             return
         case_id = case.id
+        # What this editor showed: a field someone else saved meanwhile is not overwritten.
+        based_on = {k: getattr(case, k) for k in changed}
 
         def job(ws: Workspace) -> Step:
             with ws.session() as s:
                 old = case_detail.case_values(s, case_id, list(changed))
-            changes = cases.update_case(ws, case_id, **changed)
+            changes = cases.update_case(ws, case_id, based_on=based_on, **changed)
             return Step(changes, undo=lambda w: cases.update_case(w, case_id, **old),
                         redo=lambda w: cases.update_case(w, case_id, **changed))
 
