@@ -70,4 +70,11 @@ MESSAGES: dict[str, str] = {
     "their value and save again":
         "{field} は別の人が「{theirs}」に変更しました（あなたの変更は「{yours}」）。保存していません。"
         "相手の値を確認してから保存し直してください",
+    "Signed in to the server as {actor} (viewer): figures and reports only; the server hides all personal data":
+        "サーバーに {actor} としてサインイン中（閲覧者）: 数値と報告書のみ。個人情報はすべてサーバーが非表示にします",
+    "Signed in to the server as {actor} (member of an organisation): only the cases it takes part in; personal data "
+    "where the case's consent allows":
+        "サーバーに {actor} としてサインイン中（団体メンバー）: 所属団体が関わるケースのみ。"
+        "個人情報はケースの同意がある場合のみ",
+    "Signed in to the server as {actor} (coordinator)": "サーバーに {actor} としてサインイン中（調整役）",
 }

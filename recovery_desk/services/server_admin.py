@@ -98,3 +98,16 @@ def role_of(session) -> tuple[str | None, str | None]:
         return None, None
     row = session.execute(text("SELECT kind, organisation_id FROM public.rd_me")).first()
     return (row[0], row[1]) if row else (None, None)
+
+
+def describe_role(actor: str, kind: str | None, organisation_id: str | None, *, lang: str | None = None) -> str:
+    """What the status bar says about the signed-in role (and why some data shows blank)."""
+    from recovery_desk.i18n import tr
+
+    if kind == "viewer":
+        return tr("Signed in to the server as {actor} (viewer): figures and reports only; the server hides "
+                  "all personal data", lang, actor=actor)
+    if kind == "member":
+        return tr("Signed in to the server as {actor} (member of an organisation): only the cases it takes part "
+                  "in; personal data where the case's consent allows", lang, actor=actor)
+    return tr("Signed in to the server as {actor} (coordinator)", lang, actor=actor)

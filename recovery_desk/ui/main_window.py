@@ -8,6 +8,7 @@ shows a note instead of breaking the window.
 from __future__ import annotations
 
 import importlib
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -361,7 +362,21 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(-1)
             self.show_page(key)
         self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=ws.actor if ws else current_actor()))
+        if ws is not None and getattr(ws, "dialect", "sqlite") == "postgresql":
+            self._show_server_role(ws)
         self._update_title()
+
+    def _show_server_role(self, ws) -> None:
+        """On a server, say what the signed-in role may see (the server enforces it)."""
+        from recovery_desk.services.server_admin import describe_role, role_of
+
+        def shown(role) -> None:
+            if self.ctx.workspace is ws:
+                text = describe_role(ws.actor, *role, lang=self.lang)
+                self.user_label.setText(text)
+                self.user_label.setToolTip(text)
+
+        self.ctx.read(role_of, shown)
 
     def _update_title(self, _index: int = 0) -> None:
         ws = self.ctx.workspace
@@ -532,6 +547,10 @@ class MainWindow(QMainWindow):
 
     # -- messages ------------------------------------------------------------------------------
     def show_error(self, exc: BaseException, trace: str = "") -> None:
+        if "psycopg" in sys.modules:  # what a server refused, or a lost connection, in words
+            from recovery_desk.storage.postgres import explain_server_error
+
+            exc = explain_server_error(exc) or exc
         if isinstance(exc, RecoveryDeskError):
             QMessageBox.warning(self, tr("Recovery Desk", self.lang), exc.message(self.lang))
             return

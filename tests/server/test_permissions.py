@@ -185,3 +185,32 @@ def test_server_init_on_an_existing_workspace_adds_only_what_is_missing(access, 
     assert "in place" in capsys.readouterr().out
     with psycopg.connect(urls["official"]) as con:  # the people added before still sign in as before
         assert con.execute('SELECT count(*) FROM "case"').fetchone()[0] == 300
+
+
+@pytest.mark.parametrize("person", ["official", "member_x"])
+def test_the_window_of_a_restricted_role_opens_every_page_and_says_what_is_hidden(access, person, qtbot, worker):
+    from recovery_desk.domain.errors import RecoveryDeskError
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import PAGES, MainWindow
+    from tests.ui.conftest import _delete, wait_idle
+
+    _owner, urls = access
+    ctx = AppContext(worker)
+    ctx.set_workspace(Workspace.open(urls[person]))
+    errors: list = []
+    ctx.error.connect(lambda exc, trace: errors.append((exc, trace)))
+    window = MainWindow(ctx)
+    window.show()
+    qtbot.waitExposed(window)
+    wait_idle(qtbot, ctx)
+    for key, _label, _factory in PAGES:
+        window.show_page(key)
+        wait_idle(qtbot, ctx)
+    expected = "(viewer)" if person == "official" else "(member of an organisation)"
+    qtbot.waitUntil(lambda: expected in window.user_label.text(), timeout=5000)
+    assert person in window.user_label.text()
+    ctx.set_workspace(None)
+    wait_idle(qtbot, ctx)
+    _delete(window)
+    assert not [e for e, _t in errors if not isinstance(e, RecoveryDeskError)], errors
