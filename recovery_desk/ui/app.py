@@ -100,9 +100,11 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
         if start_page:
             options.LAST_PAGE.set(start_page)
 
-    target: Path | None = None
+    target: Path | str | None = None
     if workspace is not None:
-        target = Path(workspace)
+        from recovery_desk.storage.engines import workspace_location
+
+        target = workspace_location(workspace)  # a file, or a server URL
     elif not demo:
         last = options.LAST_WORKSPACE.get()
         if last and Path(last).exists():

@@ -387,8 +387,12 @@ class MainWindow(QMainWindow):
         self.save_label.setText(tr("All changes saved", self.lang) if idle else tr("Working…", self.lang))
 
     def open_workspace(self, path: Path | str, on_done: Callable[[], None] | None = None) -> None:
-        """Open ``path`` on the worker; back it up beside itself (backups/) after opening."""
-        path = Path(path)
+        """Open ``path`` on the worker; back it up beside itself (backups/) after opening.
+        A server URL opens the server workspace (its backups are the server's: pg_dump)."""
+        from recovery_desk.storage.engines import workspace_location
+
+        path = workspace_location(path)
+        on_server = not isinstance(path, Path)
         actor = current_actor()
 
         def job(_progress: Any) -> Workspace:
@@ -396,9 +400,10 @@ class MainWindow(QMainWindow):
 
         def opened(ws: Workspace) -> None:
             self.ctx.set_workspace(ws)
-            options.add_recent(path)
+            if not on_server:
+                options.add_recent(path)
             self.workspace_opened.emit(ws)
-            if self.backup_on_open:
+            if self.backup_on_open and not on_server:
                 self._backup_on_open(path)
             if ws.backup_made is not None:
                 self.statusBar().showMessage(tr("Upgraded; the previous version is kept as {path}", self.lang,
