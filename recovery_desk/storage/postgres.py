@@ -170,3 +170,31 @@ def explain_server_error(exc: BaseException) -> WorkspaceError | None:
         return WorkspaceError("the connection to the server was lost ({detail}); everything saved before is "
                               "kept, the last change was not saved", detail=detail)
     return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that goes away when the same work is done again from the start: a
+    serialization failure or deadlock the server resolved by aborting us, or a row another
+    client changed between our read and our write (the ORM's row-version check)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(exc, StaleDataError):
+        return True
+    if "psycopg" not in sys.modules:
+        return False
+    import psycopg
+
+    cause = getattr(exc, "orig", None) or exc
+    return isinstance(cause, psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected)
+
+
+def retrying(call, attempts: int = 5):
+    """``call()`` again (it opens its own transaction) while it fails transiently; each
+    attempt re-reads what it changes, so a conflict of values is still seen and refused."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except Exception as exc:
+            if attempt == attempts - 1 or not is_transient(exc):
+                raise
+    raise AssertionError("unreachable")

@@ -66,7 +66,10 @@ class AppContext(QObject):
             if changes:
                 self.changed.emit(changes)
 
-        return self.worker.submit(lambda _p: op(ws), done, on_error or self._report)
+        from recovery_desk.storage.postgres import retrying
+
+        # A serialization failure or deadlock on a server is retried from the start.
+        return self.worker.submit(lambda _p: retrying(lambda: op(ws)), done, on_error or self._report)
 
     def run(self, job: Callable[[Workspace, Progress], Any], on_result: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException, str], None] | None = None,
