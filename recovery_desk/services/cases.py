@@ -233,9 +233,8 @@ def set_consent(ws: Workspace, case_id: str, *, given: bool, scope: str = "coord
 
 
 def consent_allows_pii(consent: Consent | None, today: date | None = None) -> bool:
-    """Personal data may appear in reports and exports only with this consent, unexpired."""
-    if consent is None or consent.deleted_at is not None or not consent.given:
-        return False
-    if consent.scope != "reports":
-        return False
-    return consent.expires_on is None or consent.expires_on >= (today or date.today())
+    """Personal data may appear in reports and exports only with this consent, unexpired
+    (services/consent.py says what each scope lets through)."""
+    from recovery_desk.services.consent import allows
+
+    return allows(consent, "report", today)
