@@ -275,9 +275,11 @@ def person_matches(term: Term, me: Any) -> Any:
     return or_(*alternatives)
 
 
-def case_conditions(query: Query | str, today: date | None = None, me: Any = None) -> list[Any]:
-    """SQLAlchemy conditions selecting the live cases that match ``query`` (AND of terms).
-    ``me`` (an identity) gives ``org:my-org`` and ``assignee:me`` their meaning."""
+def case_conditions(query: Query | str, today: date | None = None, me: Any = None, *,
+                    include_deleted: bool = False) -> list[Any]:
+    """SQLAlchemy conditions selecting the live cases (deleted ones too with
+    ``include_deleted``) that match ``query`` (AND of terms). ``me`` (an identity) gives
+    ``org:my-org`` and ``assignee:me`` their meaning."""
     from sqlalchemy import and_, not_, or_, select
 
     from recovery_desk.storage.models import (
@@ -294,7 +296,7 @@ def case_conditions(query: Query | str, today: date | None = None, me: Any = Non
     if isinstance(query, str):
         query = parse_case_query(query)
     today = today or date.today()
-    conditions: list[Any] = [Case.deleted_at.is_(None)]
+    conditions: list[Any] = [] if include_deleted else [Case.deleted_at.is_(None)]
 
     def participates(*where: Any) -> Any:
         # Non-correlated IN (one pass over the subquery), not EXISTS: SQLite would pick the
