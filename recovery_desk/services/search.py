@@ -361,7 +361,7 @@ def case_conditions(query: Query | str, today: date | None = None, me: Any = Non
             raise QueryError("unknown field {name} in {token}; use one of: {known}", token=term.token,
                              name=name, known=", ".join(CASE_FIELDS))
         conditions.append(not_(cond) if term.negated else cond)
-    return [and_(*conditions)]
+    return [and_(*conditions)] if conditions else []
 
 
 def escape_like(text: str) -> str:
