@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.domain.vocabulary import NEED_CATEGORY, PRIORITY, SECTOR, TASK_STATUS
@@ -43,6 +44,7 @@ from recovery_desk.services import board, tasks
 from recovery_desk.services.board_query import CardDetail, load_card
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
+from recovery_desk.storage.models import Organisation
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.undo import perform_undoable
 
@@ -587,7 +589,8 @@ class NewCardDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, case_ref: str = "",
-                 case_id: str | None = None, status: str = "received"):
+                 case_id: str | None = None, status: str = "received", need: str | None = None,
+                 lead_org_id: str | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.case_id = case_id
@@ -607,6 +610,10 @@ class NewCardDialog(QDialog):
         self.need.addItem(tr("(none)", lang), None)
         for term in NEED_CATEGORY:
             self.need.addItem(term.label(lang), term.code)
+        self.need.setCurrentIndex(max(self.need.findData(need), 0))
+        self.lead = QComboBox()
+        self.lead.addItem(tr("(none)", lang), None)
+        self.lead_org_id = lead_org_id
         self.error = QLabel()
         self.error.setStyleSheet("color: #b71c1c;")
         self.error.setWordWrap(True)
@@ -619,18 +626,29 @@ class NewCardDialog(QDialog):
         form.addRow(tr("Title", lang), self.title)
         form.addRow(tr("Column", lang), self.status)
         form.addRow(tr("Need", lang), self.need)
+        form.addRow(tr("Lead organisation", lang), self.lead)
         form.addRow(self.error)
         form.addRow(buttons)
+        ctx.read(lambda s: s.execute(select(Organisation.id, Organisation.name).where(
+            Organisation.deleted_at.is_(None)).order_by(Organisation.name)).all(), self._set_organisations)
+
+    def _set_organisations(self, rows: list[Any]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        for org_id, name in rows:
+            self.lead.addItem(name, org_id)
+        self.lead.setCurrentIndex(max(self.lead.findData(self.lead_org_id), 0))
 
     def create(self) -> None:
         from recovery_desk.services.cases import find_case
 
         ref, case_id = self.case_ref.text(), self.case_id
         title, status, need = self.title.text(), self.status.currentData(), self.need.currentData()
+        lead = self.lead.currentData()
 
         def job(ws: Workspace) -> Changes:
             target = case_id or find_case(ws, ref).id
-            return tasks.create_task(ws, target, title=title, status=status, need_category=need)
+            return tasks.create_task(ws, target, title=title, status=status, need_category=need, lead_org_id=lead)
 
         def done(changes: Changes) -> None:
             if changes.primary_id:
@@ -645,4 +663,4 @@ class NewCardDialog(QDialog):
             else:
                 self.ctx.error.emit(exc, trace)
 
-        self.ctx.change(job, done, failed)
+        perform_undoable(self.ctx, tr("New card", self.ctx.lang) + f" {title}", job, done, failed)
