@@ -136,4 +136,24 @@ MESSAGES: dict[str, str] = {
     "case report": "ケース報告書",
     "cases export": "ケースの出力",
     "visit sheet": "訪問シート",
+    "Loading…": "読み込み中…",
+    "Tasks": "タスク",
+    "New task": "新しいタスク",
+    "Show on the board": "ボードで見る",
+    "Needing special care": "要配慮者の区分",
+    "Erase personal data…": "個人情報を消去…",
+    "The household asked to be forgotten (coordinators only)": "世帯から削除の申し出があったとき（調整役のみ）",
+    "What this allows": "この同意でできること",
+    "The household's consent does not let its personal data be shown to your organisation: name, phone, "
+    "address and notes are hidden.":
+        "世帯の同意の範囲外のため、あなたの団体には個人情報（氏名・電話番号・住所・メモ）を表示しません。",
+    "Erase personal data": "個人情報の消去",
+    "Erase for good the personal data of {reference}: {fields}? The same values go from comments, notes and the "
+    "audit trail; the case stays, anonymous. Backups made before keep them. This cannot be undone.":
+        "{reference}の個人情報（{fields}）を完全に消去しますか？ コメント・メモ・変更履歴の中の同じ値も消え、"
+        "ケースは匿名で残ります。以前のバックアップには残ります。元に戻せません。",
+    "Erase": "消去",
+    "New card": "新しいカード",
+    "'{value}' is not a vulnerability category; use one of: {known}":
+        "「{value}」は要配慮者の区分ではありません。次のいずれかを使ってください: {known}",
 }

@@ -24,6 +24,7 @@ from recovery_desk.storage.models import Case, Organisation, Participation, Pers
 # The groups a task falls in, in the order the page shows them.
 OVERDUE, DUE_SOON, STALE, OTHER = "overdue", "due_soon", "stale", "other"
 GROUPS = (OVERDUE, DUE_SOON, STALE, OTHER)
+FIRST_SCREEN = 60  # rows the page paints before the whole list has arrived
 
 
 @dataclass(slots=True)
@@ -71,6 +72,7 @@ class MyWork:
     handovers: list[WaitingHandover] = field(default_factory=list)
     lone_cases: list[LoneCase] = field(default_factory=list)
     today: date = field(default_factory=date.today)
+    complete: bool = True  # False: the first screen of tasks only (counts not known yet)
 
     def count(self, group: str) -> int:
         return sum(1 for t in self.tasks if t.group == group)
@@ -94,10 +96,21 @@ def mine_condition(me: Identity) -> Any:
     return or_(*alternatives) if alternatives else Task.id.is_(None)
 
 
+def _group_order(today: date, cutoff: datetime) -> Any:
+    """The groups of :func:`task_group` in SQL (0 overdue … 3 the rest), to sort and cut there."""
+    return case(
+        (Task.status.in_(CLOSED_TASK_STATUSES), 3),
+        (and_(Task.due_date.is_not(None), Task.due_date < today), 0),
+        (and_(Task.due_date.is_not(None), Task.due_date <= today + timedelta(days=7)), 1),
+        (and_(Task.claimed_at.is_not(None), Task.claimed_at <= cutoff, Task.updated_at <= cutoff), 2),
+        else_=3)
+
+
 def task_rows(session: Any, conditions: list[Any], *, me: Identity | None, today: date,
-              now: datetime | None = None) -> list[WorkTask]:
+              now: datetime | None = None, limit: int | None = None) -> list[WorkTask]:
     """Live, unarchived tasks matching ``conditions`` (on Task joined to Case), grouped and
-    sorted: overdue, due this week, stale claims, the rest; by due date within a group."""
+    sorted: overdue, due this week, stale claims, the rest; by due date within a group.
+    Sorted in SQL, so ``limit`` gives the first screen of the same list (first paint)."""
     now = now or utcnow()
     stale_days = load_settings(session).stale_days
     stmt = (select(Task.id, Task.title, Task.case_id, Case.reference, Task.status, Organisation.name, Person.name,
@@ -105,7 +118,10 @@ def task_rows(session: Any, conditions: list[Any], *, me: Identity | None, today
             .join(Case, Case.id == Task.case_id)
             .outerjoin(Organisation, Organisation.id == Task.lead_org_id)
             .outerjoin(Person, Person.id == Task.assignee_id)
-            .where(Task.deleted_at.is_(None), Task.archived_at.is_(None), Case.deleted_at.is_(None), *conditions))
+            .where(Task.deleted_at.is_(None), Task.archived_at.is_(None), Case.deleted_at.is_(None), *conditions)
+            .order_by(_group_order(today, now - timedelta(days=stale_days)), Task.due_date.is_(None),
+                      Task.due_date, Case.reference, Task.title, Task.id)
+            .limit(limit))
     my_id = me.person_id if me else None
     rows = []
     for tid, title, case_id, ref, status, lead, assignee, due, claimed, updated, assignee_id in session.execute(stmt):
@@ -113,16 +129,15 @@ def task_rows(session: Any, conditions: list[Any], *, me: Identity | None, today
         group = task_group(due, stale, today) if status not in CLOSED_TASK_STATUSES else OTHER
         rows.append(WorkTask(tid, title, case_id, ref, status, lead or "", assignee or "", due, group,
                              bool(my_id) and assignee_id == my_id))
-    order = {g: i for i, g in enumerate(GROUPS)}
-    rows.sort(key=lambda t: (order[t.group], t.due_date or date.max, t.case_ref, t.title))
     return rows
 
 
-def my_tasks(session: Any, me: Identity, today: date | None = None, now: datetime | None = None) -> list[WorkTask]:
+def my_tasks(session: Any, me: Identity, today: date | None = None, now: datetime | None = None,
+             limit: int | None = None) -> list[WorkTask]:
     """Every open, unarchived task assigned to me or led by my organisations, whatever the
-    stage of its case (``task list --mine``)."""
+    stage of its case (``task list --mine``); with ``limit``, the first ones."""
     return task_rows(session, [Task.status.not_in(CLOSED_TASK_STATUSES), mine_condition(me)], me=me,
-                     today=today or date.today(), now=now)
+                     today=today or date.today(), now=now, limit=limit)
 
 
 def waiting_handovers(session: Any, me: Identity) -> list[WaitingHandover]:
@@ -169,3 +184,11 @@ def load_my_work(session: Any, me: Identity | None, today: date | None = None,
         return MyWork(None, today=today)
     return MyWork(me, my_tasks(session, me, today, now), waiting_handovers(session, me),
                   lone_sector_cases(session, me), today)
+
+
+def first_screen(session: Any, me: Identity | None, today: date | None = None, limit: int = FIRST_SCREEN) -> MyWork:
+    """The first rows of My work only (the page paints them, then loads the rest)."""
+    today = today or date.today()
+    if me is None:
+        return MyWork(None, today=today)
+    return MyWork(me, my_tasks(session, me, today, limit=limit), today=today, complete=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -27,7 +28,14 @@ from PySide6.QtWidgets import (
 from recovery_desk.domain.vocabulary import SECTOR, STAGE, TASK_STATUS
 from recovery_desk.i18n import tr
 from recovery_desk.services import tasks
-from recovery_desk.services.my_work import DUE_SOON, OVERDUE, STALE, MyWork, load_my_work
+from recovery_desk.services.my_work import (
+    DUE_SOON,
+    OVERDUE,
+    STALE,
+    MyWork,
+    first_screen,
+    load_my_work,
+)
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
@@ -58,13 +66,15 @@ class _TaskModel(RowsModel):
 
 
 class MyWorkPage(RefreshingPage):
-    loaded = Signal(float)  # seconds from asking to showing
+    loaded = Signal(float)  # seconds from asking to the first screen shown
+    completed = Signal()  # the whole list and the hand-overs / cases are shown
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.watched = WATCHED
         self.ctx = ctx
         self.work: MyWork | None = None
+        self._generation = 0
         self.today = None  # the day "overdue" is judged against (None: today); demos pin it
         lang = ctx.lang
         self.setObjectName("my_work_page")
@@ -167,12 +177,24 @@ class MyWorkPage(RefreshingPage):
         if self.ctx.workspace is None:
             return
         me, today, started = self.ctx.me, self.today, time.perf_counter()
+        self._generation += 1
+        generation = self._generation
 
-        def done(work: MyWork) -> None:
+        def first(work: MyWork) -> None:
+            if generation != self._generation or not shiboken6.isValid(self):
+                return
             self.show_work(work)
             self.loaded.emit(time.perf_counter() - started)
+            # The rest only once the first screen is up: asked together, the long query would
+            # hold the interpreter while the first rows wait to be shown.
+            self.ctx.read(lambda s: load_my_work(s, me, today), full)
 
-        self.ctx.read(lambda s: load_my_work(s, me, today), done)
+        def full(work: MyWork) -> None:
+            if generation == self._generation and shiboken6.isValid(self):
+                self.show_work(work)
+                self.completed.emit()
+
+        self.ctx.read(lambda s: first_screen(s, me, today), first)
 
     def show_work(self, work: MyWork) -> None:
         lang = self.ctx.lang
@@ -185,9 +207,12 @@ class MyWorkPage(RefreshingPage):
         else:
             orgs = "、".join(me.organisation_names) or tr("no organisation", lang)
             self.who.setText(tr("{name} — for {orgs}", lang, name=me.name, orgs=orgs))
-            self.summary.setText(today_text(work, lang))
+            self.summary.setText(today_text(work, lang) if work.complete else tr("Loading…", lang))
             self.sign_in_button.setText(tr("Switch user…", lang))
+        selected = self.current_task_id()
         self.task_model.set_rows(work.tasks)
+        if selected:
+            self.select_task(selected)
         self.handover_model.set_rows(work.handovers)
         self.case_model.set_rows(work.lone_cases)
         self.lower.setTabText(0, tr("Hand-overs waiting for my answer ({count})", lang, count=len(work.handovers)))
