@@ -630,6 +630,7 @@ class SmallDisk:
         self.folder = folder
         self.size = size_bytes
         self.method = ""
+        self.leave = 0
 
     def __enter__(self) -> SmallDisk:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -645,6 +646,7 @@ class SmallDisk:
     def fill(self, leave: int) -> Path:
         """Fill the tmpfs with one file, leaving ``leave`` bytes free."""
         filler = self.folder / "filler.bin"
+        self.leave = leave
         if self.method != "tmpfs":
             return filler
         st = os.statvfs(self.folder)
@@ -663,8 +665,8 @@ class SmallDisk:
     def runner(self, base: Runner) -> Runner:
         if self.method == "tmpfs":
             return base
-        runner = Runner(base.home, prefix=["prlimit", f"--fsize={self.size}", "--"])
-        return runner
+        # No write may reach past the first 64 KiB (plus what the trial leaves free) of any file.
+        return Runner(base.home, prefix=["prlimit", f"--fsize={65536 + self.leave}", "--"])
 
 
 DISK_COMMANDS = ("import", "restore", "backup", "export", "report", "demo", "init")
@@ -730,15 +732,21 @@ WRITE_COMMANDS = ("import", "restore")
 
 
 class ReadOnly:
-    """Make a folder or a single file read-only even for root: bind-mount it on itself and
-    remount the bind read-only. Where mounting is impossible, the trial runs the commands as
-    the user ``nobody`` on root's files instead (``method`` says which)."""
+    """Make a folder or a single file read-only. As root (who ignores permission bits): bind-mount
+    it on itself and remount the bind read-only, or, where mounting is impossible, run the
+    commands as the user ``nobody`` on root's files. As anyone else: take away the write bits.
+    ``method`` says which."""
 
     def __init__(self, target: Path):
         self.target = target
         self.method = ""
+        self._mode = target.stat().st_mode
 
     def __enter__(self) -> ReadOnly:
+        if os.geteuid() != 0:
+            self.target.chmod(self._mode & ~0o222)
+            self.method = "chmod a-w"
+            return self
         bind = subprocess.run(["mount", "--bind", str(self.target), str(self.target)], capture_output=True)
         ro = bind.returncode == 0 and subprocess.run(
             ["mount", "-o", "remount,bind,ro", str(self.target)], capture_output=True).returncode == 0
@@ -753,6 +761,8 @@ class ReadOnly:
     def __exit__(self, *exc: object) -> None:
         if self.method == "ro bind mount":
             subprocess.run(["umount", "-l", str(self.target)], capture_output=True)
+        elif self.method == "chmod a-w":
+            self.target.chmod(self._mode)
 
 
 def nobody_runner(home: Path) -> Runner:
