@@ -40,6 +40,9 @@ class Workspace:
 
             actor = session_role(engine)
         self.actor = actor
+        # Who signs the changes, when a Person of the workspace (services/identity.py).
+        self.person_id: str | None = None
+        self.identity = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         with self.session() as s:
             info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).all())
@@ -144,7 +147,8 @@ class Workspace:
     def operation(self, name: str) -> Iterator[Operation]:
         """One user action = one transaction = one group of audit records."""
         with self._sessions() as session, session.begin():
-            op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name)
+            op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name,
+                           actor_id=self.person_id)
             yield op
             changes = op.finish()
             if self.dialect == "postgresql":  # other clients hear of it when it commits
