@@ -8,7 +8,6 @@ session's connection to :func:`compute_figures`.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,10 +76,33 @@ def compute_figures(con: Any, period: Period | None = None,
         closed_in_period += n if was_closed else 0
     cases_total = sum(by_stage.values())
 
+    # Per case: how many distinct Pestoff sectors take part, and the sectors of its leads.
+    # Organisations are few; mapping them to sectors in Python spares a join per row.
     sector_of = dict(run_query(con, "SELECT id, sector FROM organisation WHERE deleted_at IS NULL"))
+    pestoff = set(PESTOFF_SECTORS)
+    sectors_of_case: dict[str, set[str]] = {}
+    cases_led = dict.fromkeys(SECTOR.codes, 0)
+    led: set[tuple[str, str]] = set()
+    for case_id, organisation_id, role in run_query(con, f"""
+            SELECT case_id, organisation_id, role FROM participation
+            WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE}"""):
+        sector = sector_of.get(organisation_id)
+        if sector is None:
+            continue
+        if sector in pestoff:
+            sectors_of_case.setdefault(case_id, set()).add(sector)
+        if role == "lead" and (case_id, sector) not in led:
+            led.add((case_id, sector))
+            cases_led[sector] += 1
     closed_stages = ", ".join(f"'{s}'" for s in CLOSED_STAGES)
-    sectors = _sectors_in_python if isinstance(con, sqlite3.Connection) else _sectors_in_sql
-    by_sectors, single_sector_open, cases_led = sectors(con, sector_of, closed_stages)
+    not_open = {row[0] for row in run_query(con,
+        f'SELECT id FROM "case" WHERE deleted_at IS NULL AND stage IN ({closed_stages})')}
+    by_sectors = {str(n): 0 for n in range(5)}
+    single_sector_open = 0
+    for case_id, sectors in sectors_of_case.items():
+        by_sectors[str(len(sectors))] += 1
+        if len(sectors) == 1 and case_id not in not_open:
+            single_sector_open += 1
     by_sectors["0"] = cases_total - sum(by_sectors.values())
 
     needs = {c: _zeros(NEED_STATE.codes) for c in NEED_CATEGORY.codes}
@@ -142,61 +164,6 @@ def compute_figures(con: Any, period: Period | None = None,
         "load_by_sector": {s: {"open_tasks": open_tasks_led[s], "cases_led": cases_led[s]} for s in SECTOR.codes},
         "people": {"total": people},
     }
-
-
-def _sectors_in_python(con: Any, sector_of: dict[str, str],
-                       closed_stages: str) -> tuple[dict[str, int], int, dict[str, int]]:
-    """Per case: how many distinct Pestoff sectors take part, and the sectors of its leads.
-    In a file, organisations are few: mapping them to sectors in Python spares a join per row."""
-    pestoff = set(PESTOFF_SECTORS)
-    sectors_of_case: dict[str, set[str]] = {}
-    cases_led = dict.fromkeys(SECTOR.codes, 0)
-    led: set[tuple[str, str]] = set()
-    for case_id, organisation_id, role in run_query(con, f"""
-            SELECT case_id, organisation_id, role FROM participation
-            WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE}"""):
-        sector = sector_of.get(organisation_id)
-        if sector is None:
-            continue
-        if sector in pestoff:
-            sectors_of_case.setdefault(case_id, set()).add(sector)
-        if role == "lead" and (case_id, sector) not in led:
-            led.add((case_id, sector))
-            cases_led[sector] += 1
-    not_open = {row[0] for row in run_query(con,
-        f'SELECT id FROM "case" WHERE deleted_at IS NULL AND stage IN ({closed_stages})')}
-    by_sectors = {str(n): 0 for n in range(5)}
-    single_sector_open = 0
-    for case_id, sectors in sectors_of_case.items():
-        by_sectors[str(len(sectors))] += 1
-        if len(sectors) == 1 and case_id not in not_open:
-            single_sector_open += 1
-    return by_sectors, single_sector_open, cases_led
-
-
-def _sectors_in_sql(con: Any, _sector_of: dict[str, str],
-                    closed_stages: str) -> tuple[dict[str, int], int, dict[str, int]]:
-    """The same figures as :func:`_sectors_in_python`, aggregated by a server, which then sends
-    a dozen rows instead of every participation (166,000 at 60,000 cases). The tests compare
-    both engines' figures on the same demo."""
-    pestoff = ", ".join(f"'{s}'" for s in PESTOFF_SECTORS)
-    live = f"""SELECT p.case_id, o.sector, p.role FROM participation p
-               JOIN organisation o ON o.id = p.organisation_id AND o.deleted_at IS NULL
-               WHERE p.deleted_at IS NULL AND p.{_NOT_DELETED_CASE}"""
-    by_sectors = {str(n): 0 for n in range(5)}
-    single_sector_open = 0
-    for n, closed, cases in run_query(con, f"""
-            SELECT s.n, c.stage IN ({closed_stages}), count(*) FROM (
-                SELECT case_id, count(DISTINCT sector) AS n FROM ({live}) l
-                WHERE sector IN ({pestoff}) GROUP BY case_id) s
-            JOIN "case" c ON c.id = s.case_id GROUP BY 1, 2"""):
-        by_sectors[str(n)] += cases
-        single_sector_open += cases if n == 1 and not closed else 0
-    cases_led = dict.fromkeys(SECTOR.codes, 0)
-    for sector, cases in run_query(con, f"""
-            SELECT sector, count(DISTINCT case_id) FROM ({live}) l WHERE role = 'lead' GROUP BY 1"""):
-        cases_led[sector] = cases
-    return by_sectors, single_sector_open, cases_led
 
 
 def _period_sql(period: Period) -> str:
