@@ -68,10 +68,27 @@ def open(cls: type[Workspace], url: ServerUrl, *, actor: str = "", upgrade: bool
     engine = postgres.make_engine(url)
     try:
         if backup is not None:
-            database.upgrade(engine)
+            _upgrade_with_access(url, engine)
         ws = cls(url, engine, actor)
     except BaseException:
         engine.dispose()
         raise
     ws.backup_made = backup
     return ws
+
+
+def _upgrade_with_access(url: ServerUrl, engine: object) -> None:
+    """Upgrade the schema; the restricted views (which name every column) are dropped first,
+    so that no migration trips over them, and rebuilt from the new models afterwards."""
+    from sqlalchemy import text
+
+    from recovery_desk.services.server_admin import install_access
+    from recovery_desk.storage.server_access import SCHEMA
+
+    with engine.begin() as connection:
+        restricted = connection.execute(text("SELECT to_regnamespace(:s) IS NOT NULL"), {"s": SCHEMA}).scalar()
+        if restricted:
+            connection.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
+    database.upgrade(engine)
+    if restricted:
+        install_access(url)

@@ -214,3 +214,41 @@ def test_the_window_of_a_restricted_role_opens_every_page_and_says_what_is_hidde
     wait_idle(qtbot, ctx)
     _delete(window)
     assert not [e for e, _t in errors if not isinstance(e, RecoveryDeskError)], errors
+
+
+def test_an_upgrade_rebuilds_the_restricted_views_for_the_new_columns(pg_server):
+    """Views name every column: before a migration they are dropped, afterwards rebuilt from
+    the new models, so a viewer reads the new schema (and no migration trips over a view)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.storage import database, postgres
+    from recovery_desk.storage.engines import ServerUrl
+
+    url = pg_server.create_database(user="Test User (Test Org)")
+    cfg = database.alembic_config()
+    head = database.head_revision()
+    previous = ScriptDirectory.from_config(cfg).get_revision(head).down_revision
+    engine = postgres.make_engine(ServerUrl(url))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, previous)
+    engine.dispose()
+    with psycopg.connect(url) as con:
+        con.execute("INSERT INTO workspace_info (key, value) VALUES ('replica_id', 'r-old')")
+        con.execute("CREATE SCHEMA rd_restricted")
+        con.execute('CREATE VIEW rd_restricted."case" AS SELECT * FROM public."case"')  # as an older version made
+        con.execute("CREATE TABLE rd_user (role_name text PRIMARY KEY, kind text NOT NULL, "
+                    "organisation_id varchar(36), added_at timestamp NOT NULL DEFAULT now())")
+    with Workspace.open(url) as ws:
+        assert ws.backup_made is not None
+    from recovery_desk.storage.models import Case
+
+    with psycopg.connect(url) as con:
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'rd_restricted' "
+            "AND table_name = 'case'")}
+        assert columns == set(Case.__table__.columns.keys())
+        assert con.execute("SELECT to_regclass('rd_restricted.activity') IS NOT NULL").fetchone()[0]
+    pg_server.drop(url)

@@ -1,0 +1,59 @@
+"""Screenshots of the window on a server workspace signed in as a viewer (the cases page, where
+the server blanks every household's name and phone, and the status bar says so).
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots_server.py VIEWER_URL
+
+VIEWER_URL: a server workspace after `server init`, as a role added with `--role viewer`.
+Saves docs/screenshots/server-viewer-<lang>.png; each language in its own process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+
+
+def shoot(lang: str, url: str) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.i18n import set_language
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui import app as app_module
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from recovery_desk.ui.worker import DatabaseWorker
+    from tests.benchmarks.take_screenshots import settle
+
+    qapp = QApplication.instance() or QApplication([])
+    set_language(lang)
+    app_module.setup_fonts(lang)
+    qapp._translators = app_module.load_qt_translations(qapp, lang)
+    ctx = AppContext(DatabaseWorker(), lang=lang)
+    window = MainWindow(ctx)
+    window.resize(1360, 860)
+    window.show()
+    ctx.set_workspace(Workspace.open(url))
+    page = window.show_page("cases")
+    settle(qapp, ctx)
+    page.table.selectRow(0)
+    settle(qapp, ctx)
+    path = OUT / f"server-viewer-{lang}.png"
+    window.grab().save(str(path))
+    ctx.set_workspace(None)
+    settle(qapp, ctx)
+    return path
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        print(shoot(sys.argv[2], sys.argv[1]))
+    else:
+        for lang in ("en", "ja"):
+            subprocess.run([sys.executable, __file__, sys.argv[1], lang], check=True,
+                           env={**os.environ, "RECOVERY_DESK_ACTOR": "official"})
