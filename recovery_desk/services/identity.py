@@ -97,7 +97,9 @@ def identity_of(session: Any, person_id: str, organisation_ids: tuple[str, ...] 
 
 # -- the saved choice, per workspace file -------------------------------------------------------
 def _key(path: Path) -> str:
-    return str(Path(path).resolve())
+    from recovery_desk.storage.engines import is_server_url
+
+    return str(path) if is_server_url(path) else str(Path(path).resolve())  # a server URL is no path
 
 
 def saved_choice(path: Path) -> dict[str, Any] | None:
@@ -128,7 +130,8 @@ def sign_in(ws: Any, identity: Identity | None) -> None:
     """Make ``identity`` sign what ``ws`` writes from now on (None: nobody known)."""
     ws.identity = identity
     if identity is not None:
-        ws.actor = identity.actor
+        if getattr(ws, "dialect", "sqlite") != "postgresql":  # on a server the actor is the database role
+            ws.actor = identity.actor
         ws.person_id = identity.person_id
 
 

@@ -35,7 +35,8 @@ SCHEMA = "rd_restricted"
 
 # Household personal data: blanked unless the reader may see the case's personal data.
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "case": ("address", "contact_name", "contact_phone", "vulnerable_members", "notes", "latitude", "longitude"),
+    "case": ("address", "contact_name", "contact_phone", "vulnerable_members", "vulnerable_categories", "notes",
+             "latitude", "longitude"),
     "activity": ("old_value", "new_value"),
 }
 # Viewers get no personal data at all: people (staff and volunteers too), who wrote what, and

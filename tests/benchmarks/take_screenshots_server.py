@@ -34,7 +34,8 @@ def shoot(lang: str, url: str) -> Path:
     set_language(lang)
     app_module.setup_fonts(lang)
     qapp._translators = app_module.load_qt_translations(qapp, lang)
-    ctx = AppContext(DatabaseWorker(), lang=lang)
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang=lang)
     window = MainWindow(ctx)
     window.resize(1360, 860)
     window.show()
@@ -47,6 +48,8 @@ def shoot(lang: str, url: str) -> Path:
     window.grab().save(str(path))
     ctx.set_workspace(None)
     settle(qapp, ctx)
+    window.close()
+    worker.stop()
     return path
 
 

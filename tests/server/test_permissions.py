@@ -61,6 +61,13 @@ def test_a_viewer_reads_no_household_name_or_phone_from_any_table_or_view(access
                 assert not leaked, f"{relation} shows {leaked[:3]}"
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute('SELECT contact_name FROM public."case"')
+        # Nor any other personal column of a household (health, care needs, where they live).
+        from recovery_desk.storage.server_access import PERSONAL_COLUMNS
+
+        for column in PERSONAL_COLUMNS["case"]:
+            shown = con.execute(f'SELECT count(*) FROM "case" WHERE "{column}" IS NOT NULL '
+                                f"AND \"{column}\"::text <> ''").fetchone()[0]
+            assert shown == 0, column
 
 
 def test_a_viewer_in_psql_is_refused_the_table_and_gets_blanks_from_the_view(access):
