@@ -124,8 +124,16 @@ def connect(path: Path, *, mode: str = "rw", timeout_ms: int | None = None) -> s
 
 @contextmanager
 def read_only_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """A DB-API connection that cannot write (reads of a workspace another process may use)."""
-    con = connect(path, mode="ro")
+    """A DB-API connection that cannot write (reads of a workspace another process may use).
+
+    Where the file is writable it is ``mode=rw`` with ``PRAGMA query_only``: it changes no
+    data, yet SQLite may do its housekeeping (roll back a hot journal, and, as the last
+    connection, fold the WAL into the file and remove the -wal and -shm)."""
+    if folder_writable(path):
+        con = connect(path, mode="rw")
+        con.execute("PRAGMA query_only=ON")
+    else:
+        con = connect(path, mode="ro")
     try:
         yield con
     finally:
@@ -169,22 +177,26 @@ def _read_identity(con: sqlite3.Connection) -> _Identity:
 def _identity_via(path: Path, mode: str) -> _Identity:
     con = connect(path, mode=mode)
     try:
+        con.execute("PRAGMA query_only=ON")
         return _read_identity(con)
     finally:
         con.close()
 
 
-def _peek_identity(path: Path) -> _Identity | None:
-    """What the main file says without its journal (``immutable=1``: no locks, no writes);
-    only to decide whether a file with a hot journal is ours before SQLite rolls it back."""
+def _peek(path: Path) -> _Identity | str | None:
+    """What the main file says on its own (``immutable=1``: no locks taken, nothing written,
+    no -wal or -shm created beside a file that may not be ours; and, unlike a plain
+    ``open()``, closing it leaves this process's other connections' locks alone).
+    ``"not sqlite"``, an identity, or None when it cannot tell (SQLite must read the WAL
+    or roll back a journal first)."""
     try:
         con = sqlite3.connect(sqlite_uri(path, immutable="1"), uri=True)
     except sqlite3.Error:
         return None
     try:
         return _read_identity(con)
-    except sqlite3.Error:
-        return None
+    except sqlite3.Error as exc:
+        return "not sqlite" if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB" else None
     finally:
         con.close()
 
@@ -192,6 +204,14 @@ def _peek_identity(path: Path) -> _Identity | None:
 def _is_ours(identity: _Identity) -> bool:
     return identity.application_id == APPLICATION_ID or (
         identity.application_id == 0 and identity.revision is not None)
+
+
+def _clearly_foreign(path: Path, peek: _Identity) -> bool:
+    """Another application's mark; or no mark and no schema revision while no WAL could hold
+    one (a workspace made before the mark, its schema still only in its -wal, is not foreign)."""
+    if peek.application_id not in (0, APPLICATION_ID):
+        return True
+    return not _is_ours(peek) and not os.path.lexists(f"{path}-wal")
 
 
 def inspect_file(path: Path) -> Inspection:
@@ -207,17 +227,22 @@ def inspect_file(path: Path) -> Inspection:
         raise WorkspaceError("{path} is a folder, not a workspace file", path=path)
     if _is_empty(path):
         return Inspection(FileState.EMPTY, read_only=not folder_writable(path))
+    peek = _peek(path)
+    if peek == "not sqlite":
+        raise WorkspaceError("{path} is not a Recovery Desk workspace (not an SQLite file)", path=path)
+    if isinstance(peek, _Identity) and _clearly_foreign(path, peek):
+        _refuse_foreign(path, peek)
     writable = folder_writable(path)
+    # Ours: read-write (SQLite recovers and tidies as it should). Unsure: read-only first, so
+    # that nothing — not even a checkpoint of its WAL — touches what may be someone else's.
+    ours = isinstance(peek, _Identity) and _is_ours(peek)
     try:
-        identity = _identity_via(path, "ro")
+        identity = _identity_via(path, "rw" if ours and writable else "ro")
     except sqlite3.Error as exc:
         if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
             raise WorkspaceError("{path} is not a Recovery Desk workspace (not an SQLite file)", path=path) from exc
         if getattr(exc, "sqlite_errorname", "") not in _NEEDS_RECOVERY:
             raise error_for(exc, path) from exc
-        peek = _peek_identity(path)
-        if peek is not None and not _is_ours(peek):
-            _refuse_foreign(path, peek)
         if not writable:
             raise WorkspaceError(
                 "{path} was left with an unfinished change that SQLite must roll back, but the file or its "
@@ -234,7 +259,7 @@ def inspect_file(path: Path) -> Inspection:
         from recovery_desk.storage.failures import DamagedError
 
         raise DamagedError("{path} is damaged: it is marked as a Recovery Desk workspace but has no schema "
-                             "revision", path=path)
+                           "revision", path=path)
     if identity.revision not in known:
         raise WorkspaceError(
             "{path} was created by a newer version of Recovery Desk (schema {revision}); "
@@ -339,7 +364,12 @@ def copy_pages(source: sqlite3.Connection, target: sqlite3.Connection, *, what: 
 
 def quick_check(con: sqlite3.Connection) -> list[str]:
     """``PRAGMA quick_check``'s findings; an empty list means the pages are sound."""
-    rows = [r[0] for r in con.execute("PRAGMA quick_check")]
+    try:
+        rows = [r[0] for r in con.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:  # a page so damaged that the check itself stops
+        if (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return [str(exc)]
+        raise
     return [] if rows == ["ok"] else [str(r) for r in rows]
 
 

@@ -155,10 +155,25 @@ def _from_sqlite(exc: sqlite3.Error, path: Path | str | None) -> RecoveryDeskErr
     if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
         return DamagedError("{path} is damaged ({detail}); run 'check' and restore a backup", path=shown,
                             detail=detail)
+    if name.startswith("SQLITE_IOERR") and _nearly_full(path):
+        # SQLite reports a write into a full disk as FULL or, for the WAL index, as an I/O error
+        return DiskFullError("{path}: the disk is full; free some space and try again (this change was not saved)",
+                             path=shown)
     if name.startswith("SQLITE_IOERR"):
         return WorkspaceError("{path}: the disk reported an error ({detail}); copy your work elsewhere and check "
                               "the disk", path=shown, detail=detail)
     return None
+
+
+def _nearly_full(path: Path | str | None, margin: int = 1 << 20) -> bool:
+    if path is None:
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).parent).free < margin
+    except OSError:
+        return False
 
 
 def _from_os(exc: OSError, path: Path | str | None) -> RecoveryDeskError | None:
