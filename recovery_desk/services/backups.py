@@ -233,6 +233,8 @@ def _restore_beside_damaged(src: Path, ws_path: Path, lock: sqlite3.Connection |
         if problems:
             raise WorkspaceError("{path} is damaged: {detail}", path=src, detail="; ".join(problems[:3]))
         moved = []
+        # The main file first: a kill between two renames then leaves the workspace's name
+        # free (its -wal is set aside by the next run), never a main file without its WAL.
         for side in ("", *files.SQLITE_SIDE_FILES):
             here = Path(f"{ws_path}{side}")
             if os.path.lexists(here):

@@ -62,27 +62,23 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _leftover_pattern(target: Path) -> re.Pattern[str]:
-    name = re.escape(target.name)
-    # ours: .<name>.<pid>.part[-journal|-wal|-shm]; io's exports before: .<name>.<pid>.tmp
-    return re.compile(rf"^\.{name}\.(\d+)\.(?:part|tmp)(?:-journal|-wal|-shm)?$")
+# ours: .<name>.<pid>.part[-journal|-wal|-shm]; io's exports before: .<name>.<pid>.tmp
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?:part|tmp)(?:-journal|-wal|-shm)?$")
 
 
 def leftovers(target: Path) -> list[Path]:
-    """Temporary files of dead runs that were writing ``target``."""
+    """Temporary files of dead runs in ``target``'s folder (any name: an automatic backup's
+    name is never written twice), and an older version's ``<target>.part``."""
     target = Path(target)
     folder = target.parent
-    if not folder.is_dir():
-        return []
-    pattern = _leftover_pattern(target)
-    found = []
     try:
         names = os.listdir(folder)
     except OSError:
         return []
+    found = []
     for entry in names:
-        match = pattern.match(entry)
-        if match and not pid_alive(int(match.group(1))):
+        match = _LEFTOVER.match(entry)
+        if match and not pid_alive(int(match.group("pid"))):
             found.append(folder / entry)
     # Earlier versions wrote <name>.part without a pid; its journal shows it was cut short.
     for legacy in (Path(f"{target}.part"), Path(f"{target}.part-journal")):
@@ -228,7 +224,13 @@ def creating(target: Path, *, replace: bool = False, database: bool = False) -> 
         for side in SQLITE_SIDE_FILES:
             if database and Path(f"{tmp}{side}").exists() and side != "-shm":
                 raise RuntimeError(f"{tmp}{side} still exists: close every connection before publishing")
+        if database:
+            set_aside_orphans(target)
         publish(tmp, target, replace=replace, reuse_empty=database)
+    except OSError as exc:
+        if exc.filename is not None and str(exc.filename).startswith(str(tmp)):
+            exc.filename = str(target)  # the user knows the file by its name, not by ours
+        raise
     finally:
         if database:
             remove_family(tmp)

@@ -148,3 +148,19 @@ def test_a_full_disk_under_an_import_and_a_report_changes_nothing(tmp_path):
         (disk / "filler").unlink()
         assert count(path) == 10
         assert cli("--workspace", str(path), "check").returncode == 0
+
+
+def test_a_killed_automatic_backup_is_cleaned_by_the_next(tmp_path):
+    from recovery_desk.services import backups
+
+    path = make_workspace(tmp_path / "w.rdesk", 1)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    stale = [folder / f".w-auto-20240101-000000-000000.rdesk.{dead}.part{side}" for side in ("", "-journal")]
+    alive = folder / f".w-auto-20240101-000000-000001.rdesk.{os.getpid()}.part"  # a run in progress
+    for p in (*stale, alive):
+        p.write_bytes(b"x")
+    made = backups.backup_on_open(path, keep=3)
+    assert names(folder) == sorted([alive.name, made.name])
