@@ -149,17 +149,10 @@ def folder_writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _is_empty(path: Path) -> bool:
-    """Zero bytes, with no WAL holding content for it (then SQLite must read it)."""
-    wal = Path(f"{path}-wal")
-    return path.stat().st_size == 0 and not (wal.exists() and wal.stat().st_size > 0)
-
-
 @dataclass(frozen=True)
 class _Identity:
     application_id: int
     revision: str | None
-    has_workspace_info: bool
 
 
 def _read_identity(con: sqlite3.Connection) -> _Identity:
@@ -171,7 +164,7 @@ def _read_identity(con: sqlite3.Connection) -> _Identity:
     if "alembic_version" in tables:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
-    return _Identity(application_id, revision, "workspace_info" in tables)
+    return _Identity(application_id, revision)
 
 
 def _identity_via(path: Path, mode: str) -> _Identity:
@@ -225,7 +218,7 @@ def inspect_file(path: Path) -> Inspection:
         return Inspection(FileState.MISSING)
     if path.is_dir():
         raise WorkspaceError("{path} is a folder, not a workspace file", path=path)
-    if _is_empty(path):
+    if files.is_empty_leftover(path):  # zero bytes, and no WAL with content for it
         return Inspection(FileState.EMPTY, read_only=not folder_writable(path))
     peek = _peek(path)
     if peek == "not sqlite":
