@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         if isinstance(known, OutputClosedError):
             _silence_stdout()
-        print(f"recovery-desk: {tr('error')}: {known.message()}", file=sys.stderr)
+        one_line = " ".join(known.message().split("\n"))
+        print(f"recovery-desk: {tr('error')}: {one_line}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -44,6 +44,12 @@ _DESTINATION_ERRORS = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQL
                        "SQLITE_IOERR_FSYNC", "SQLITE_PERM")
 
 
+def summary(findings: list) -> str:
+    """SQLite's check findings on one line (one finding may itself span lines)."""
+    text = "; ".join(" ".join(str(f).split()) for f in findings[:3])
+    return text + ("; …" if len(findings) > 3 else "")
+
+
 def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
@@ -79,7 +85,7 @@ def _checked_copy(source: Path | sqlite3.Connection, source_path: Path, dest: Pa
             if problems and not force:
                 raise DamagedError("{path} fails SQLite's quick check ({detail}); nothing was copied — "
                                    "use --force to copy it anyway", path=source_path,
-                                   detail="; ".join(problems[:3]))
+                                   detail=summary(problems))
             if keep_existing and dest.exists():
                 keep_previous(dest)
     except sqlite3.Error as exc:
@@ -152,7 +158,7 @@ def check_backup(src: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError("{path} is damaged: {detail}", path=src, detail=str(exc)) from exc
     if rows != ["ok"]:
-        raise WorkspaceError("{path} is damaged: {detail}", path=src, detail="; ".join(map(str, rows[:3])))
+        raise WorkspaceError("{path} is damaged: {detail}", path=src, detail=summary(rows))
 
 
 def _replaced_name(ws_path: Path) -> Path:
@@ -231,7 +237,7 @@ def _restore_beside_damaged(src: Path, ws_path: Path, lock: sqlite3.Connection |
         except sqlite3.Error as exc:
             raise _copy_error(exc, src, ws_path) from exc
         if problems:
-            raise WorkspaceError("{path} is damaged: {detail}", path=src, detail="; ".join(problems[:3]))
+            raise WorkspaceError("{path} is damaged: {detail}", path=src, detail=summary(problems))
         moved = []
         # The main file first: a kill between two renames then leaves the workspace's name
         # free (its -wal is set aside by the next run), never a main file without its WAL.
