@@ -4,9 +4,9 @@ Exit codes: 0 success; 1 bad input or a bad workspace (message on stderr saying 
 where); 2 usage error. :func:`main` is the one error boundary: every known failure — a
 lock held too long by another process, a full disk, a read-only medium, permission
 denied, damaged pages, a closed pipe — becomes one line in the user's language and exit
-code 1 (``storage/failures.py`` says which and how), never a traceback. Each command lives in its own module under ``cli/commands`` and
-imports heavy libraries (pandas, reportlab, Qt) only when it runs, so that quick commands
-answer quickly.
+code 1 (``storage/failures.py`` says which and how), never a traceback. Each command lives
+in its own module under ``cli/commands`` and imports heavy libraries (pandas, reportlab, Qt)
+only when it runs, so that quick commands answer quickly.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workspace", type=Path, metavar="PATH",
                         help=tr("workspace file (default: the one in your user data folder)"))
     parser.add_argument("--lang", choices=LANGUAGES, help=tr("language of messages and reports"))
+    parser.add_argument("--as", dest="as_person", metavar="NAME",
+                        help=tr("act as this person of the workspace (name or id; default: as saved by the app)"))
     parser.add_argument("--version", action="version", version=f"recovery-desk {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
