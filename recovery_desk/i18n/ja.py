@@ -10,6 +10,7 @@ from recovery_desk.i18n import (
     ja_field,
     ja_io,
     ja_reports,
+    ja_safety,
     ja_server,
     ja_sync,
     ja_ui,
@@ -27,4 +28,5 @@ JA: dict[str, str] = {
     **ja_server.MESSAGES,
     **ja_field.MESSAGES,
     **ja_sync.MESSAGES,
+    **ja_safety.MESSAGES,
 }
