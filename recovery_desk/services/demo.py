@@ -442,10 +442,10 @@ def create_demo(path: Path, *, cases: int = 500, seed: int = 1, as_of: date | No
     Built whole under a temporary name beside ``path`` and linked into place at the end
     (storage/files.py), so a kill leaves no half-made demo and two runs on one new path
     give one demo and one "already exists"."""
-    path = Path(path)
     as_of = as_of or date.today()
-    if is_server_url(path):
+    if is_server_url(path):  # before Path(): a URL is never a file path
         return _create_demo_on_server(path, cases=cases, seed=seed, as_of=as_of, actor=actor)
+    path = Path(path)
     claim_new_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with files.creating(path, replace=False, database=True) as tmp:
