@@ -61,6 +61,7 @@ def test_a_viewer_reads_no_household_name_or_phone_from_any_table_or_view(access
                 assert not leaked, f"{relation} shows {leaked[:3]}"
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute('SELECT contact_name FROM public."case"')
+        con.rollback()
         # Nor any other personal column of a household (health, care needs, where they live).
         from recovery_desk.storage.server_access import PERSONAL_COLUMNS
 
