@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,22 @@ def _parse_csv(text: str, path: Path):
             raise ImportFileError("{path} is empty", path=path)
         frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
     frame.columns = range(frame.shape[1])
+    if _MARKED_ANYWHERE.search(text):
+        for column in frame.columns:
+            frame[column] = frame[column].str.replace(_MARKED.pattern, "", n=1, regex=True)
     return frame
+
+
+# A text our export marked so that a spreadsheet does not evaluate it: an apostrophe before
+# = + - @ tab or carriage return (io.export.looks_like_formula). The mark is taken off, so an
+# export imports back as it was; any other apostrophe (a name like 'Til) is the value's own.
+_MARKED = re.compile(r"^'(?=[=+\-@\t\r])")
+_MARKED_ANYWHERE = re.compile(r"(?:^|[,;\t\n\r\"])'[=+\-@\t\r]")
+
+
+def unprotect(text: str) -> str:
+    """A cell's text without the export's formula mark."""
+    return text[1:] if text[:1] == "'" and _MARKED.match(text) else text
 
 
 def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
@@ -233,4 +249,4 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return unprotect(str(value)) if isinstance(value, str) else str(value)
