@@ -127,17 +127,12 @@ def check_quotes(text: str, path: Path | str, delimiter: str) -> None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = 0
     last_line = 0
-    widths: Counter[int] = Counter()
-    spanning: list[tuple[int, int, int]] = []  # (row, first line, most delimiters on one inner line)
+    spanning: list[tuple[int, int, list[str]]] = []  # (row, first line, the record)
     try:
-        for record in reader:
+        for record in reader:  # the hot loop of a quoted file: as little as possible per record
             records += 1
             if reader.line_num - last_line > 1:
-                inner = max((line.count(delimiter) for cell in record if "\n" in cell or "\r" in cell
-                             for line in cell.splitlines()), default=0)
-                spanning.append((records, last_line + 1, inner))
-            elif record:
-                widths[len(record)] += 1
+                spanning.append((records, last_line + 1, record))
             last_line = reader.line_num
     except csv.Error as exc:
         row, line = records + 1, last_line + 1
@@ -153,8 +148,15 @@ def check_quotes(text: str, path: Path | str, delimiter: str) -> None:
         raise ImportFileError(
             "{path}: row {row} (line {line}) has a quote in the wrong place (a quoted cell must end at a "
             "delimiter); check the quotes of this row", path=path, row=row, line=reader.line_num) from None
+    if not spanning:
+        return
+    # The table's width: the most common number of cells on a line (rarely needed, so not
+    # counted in the loop above).
+    widths = Counter(line.count(delimiter) + 1 for line in text.splitlines() if line.strip())
     table_width = widths.most_common(1)[0][0] if widths else 0
-    for row, line, inner in spanning:
+    for row, line, record in spanning:
+        inner = max((part.count(delimiter) for cell in record if "\n" in cell or "\r" in cell
+                     for part in cell.splitlines()), default=0)
         if table_width >= 3 and inner >= table_width - 1:
             raise ImportFileError(
                 "{path}: row {row} (line {line}) has a quoted cell running over several lines that look like "

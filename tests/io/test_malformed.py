@@ -221,3 +221,9 @@ def test_cli_refuses_with_exit_1_and_no_traceback(ws_path: Path, tmp_path: Path,
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert ("row 2 (line 2)" if lang == "en" else "2 行目") in done.stderr
     assert file_hash(ws_path) == before
+
+
+def test_an_xlsx_sheet_with_only_its_header_is_refused(ws_path: Path, tmp_path: Path) -> None:
+    path = xlsx(tmp_path, "empty.xlsx", [["団体名", "略称"], [None, None]])
+    error = refused(ws_path, path, "organisations")
+    assert "no data rows below the header (row 1)" in error.message("en")
