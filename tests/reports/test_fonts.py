@@ -18,6 +18,7 @@ from tests.reports.helpers import pdf_fonts
 def reports(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from recovery_desk.reports.case import build_case_report
     from recovery_desk.reports.incident import build_incident_report
+    from recovery_desk.reports.visit_sheet import build_visit_sheet
     from recovery_desk.services.workspace import Workspace
 
     folder = tmp_path_factory.mktemp("fonts")
@@ -28,10 +29,13 @@ def reports(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
                                                             include_pii=True, today=DEMO_AS_OF)
             out[f"case-{lang}"] = build_case_report(ws, "NANAO-0002", folder / f"case-{lang}.pdf", lang=lang,
                                                     include_pii=True, today=DEMO_AS_OF)
+            # The field engineers' visit sheets use the same styles and canvas: covered by the same rule.
+            out[f"visits-{lang}"] = folder / f"visits-{lang}.pdf"
+            build_visit_sheet(ws, out[f"visits-{lang}"], query="stage:in_support", lang=lang, today=DEMO_AS_OF)
     return out
 
 
-@pytest.mark.parametrize("name", ["incident-en", "incident-ja", "case-en", "case-ja"])
+@pytest.mark.parametrize("name", ["incident-en", "incident-ja", "case-en", "case-ja", "visits-en", "visits-ja"])
 def test_every_font_of_the_report_is_embedded(reports: dict[str, Path], name: str) -> None:
     fonts = pdf_fonts(reports[name])
     assert fonts, "no fonts found: the walk over the PDF is wrong"
