@@ -521,30 +521,48 @@ def repeated_header_rows(table: SourceTable, kind: str, factorised: dict, positi
     """Positions of data rows that are the header again (two sheets pasted one under the
     other): every mapped column holds a name of its own field (the header's text or another
     alias: 氏名 under "name"), with at least two such columns, or the whole row equals the
-    header row."""
+    header row.
+
+    A row qualifies only if every one of those columns qualifies, so the columns are looked
+    at fewest distinct values first and only the rows still in question are kept: in a
+    normal file the first column (a stage, a district) already leaves none, and names and
+    addresses (one distinct value per row) are never looked at.
+    """
     import numpy as np
+
+    def rows_where(tests: list[tuple[int, Callable[[str], bool]]]) -> np.ndarray:
+        candidates = np.arange(len(positions))
+        for index, passes in sorted(tests, key=lambda t: len(factorised[t[0]][1])):
+            codes, uniques = factorised[index]
+            at = codes[positions[candidates]]
+            good = [code for code in np.unique(at).tolist() if passes(str(uniques[code]))]
+            candidates = candidates[np.isin(at, good)]
+            if not len(candidates):
+                break
+        return candidates
 
     if not len(positions):
         return []
-    names_field = np.ones(len(positions), dtype=bool)
-    named_columns = 0
+    names_field: list[tuple[int, Callable[[str], bool]]] = []
     for index, name in table.mapping.items():
         header = norm.header_key(table.headers[index])
-        if not header:
-            continue
-        keys = {header, *next(f.keys for f in FIELDS[kind] if f.name == name)}
-        codes, uniques = factorised[index]
-        hit = np.fromiter((norm.header_key(str(u)) in keys for u in uniques), dtype=bool, count=len(uniques))
-        names_field &= hit[codes[positions]]
-        named_columns += 1
-    same_as_header = np.ones(len(positions), dtype=bool)
-    for index, (codes, uniques) in factorised.items():
-        header = table.headers[index].strip(_BLANK) if index < len(table.headers) else ""
-        same = np.fromiter((norm.fold_width(str(u)).strip(_BLANK) == header for u in uniques), dtype=bool,
-                           count=len(uniques))
-        same_as_header &= same[codes[positions]]
-    repeated = same_as_header | (names_field if named_columns >= 2 else False)
-    return np.flatnonzero(repeated).tolist()
+        if header:
+            keys = {header, *next(f.keys for f in FIELDS[kind] if f.name == name)}
+            names_field.append((index, partial(_names_one_of, keys)))
+    same_as_header = [(index, partial(_is_text, table.headers[index].strip(_BLANK)))
+                      for index in factorised if index < len(table.headers)]
+    repeated = set(rows_where(same_as_header).tolist())
+    if len(names_field) >= 2:
+        repeated.update(rows_where(names_field).tolist())
+    return sorted(repeated)
+
+
+def _names_one_of(keys: set[str], text: str) -> bool:
+    return norm.header_key(text) in keys
+
+
+def _is_text(expected: str, text: str) -> bool:
+    return norm.fold_width(text).strip(_BLANK) == expected
 
 
 # -- building rows -------------------------------------------------------------------------
