@@ -156,4 +156,8 @@ MESSAGES: dict[str, str] = {
     "New card": "新しいカード",
     "'{value}' is not a vulnerability category; use one of: {known}":
         "「{value}」は要配慮者の区分ではありません。次のいずれかを使ってください: {known}",
+
+    "Households with people needing special care": "要配慮者のいる世帯",
+    "A household counts once in each of its categories; the total counts mentions.":
+        "世帯は該当する区分ごとに1件と数えます。合計は延べ件数です。",
 }

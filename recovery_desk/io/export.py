@@ -40,6 +40,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
 )
 from recovery_desk.i18n import tr
 from recovery_desk.io.fields import field_label
@@ -78,7 +79,8 @@ CASE_COLUMNS = [
     "prefecture_code", "municipality", "municipality_code", "district", "household_size", "damage_level",
     "flood_level", "support_class", "needs", "consent_scope", "consent_given_on",
 ]
-CASE_PII = ["contact_name", "contact_phone", "address", "latitude", "longitude", "vulnerable_members", "notes"]
+CASE_PII = ["contact_name", "contact_phone", "address", "latitude", "longitude", "vulnerable_members",
+            "vulnerable_categories", "notes"]
 
 
 def case_sheet(session: Session, lang: str, include_pii: bool, today: date | None = None) -> Sheet:
@@ -109,9 +111,11 @@ def case_sheet(session: Session, lang: str, include_pii: bool, today: date | Non
         if include_pii:
             if consent_allows_pii(consent, today):
                 row += [case.contact_name, case.contact_phone, case.address, case.latitude, case.longitude,
-                        case.vulnerable_members, case.notes]
+                        case.vulnerable_members,
+                        _join([VULNERABILITY.label(c, lang) for c in case.vulnerable_categories.split()], lang),
+                        case.notes]
             else:
-                row += ["", "", "", None, None, "", ""]
+                row += ["", "", "", None, None, "", "", ""]
         rows.append(row)
     return Sheet([field_label("cases", c, lang) for c in columns], rows)
 
