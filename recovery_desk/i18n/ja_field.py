@@ -160,4 +160,14 @@ MESSAGES: dict[str, str] = {
     "Households with people needing special care": "要配慮者のいる世帯",
     "A household counts once in each of its categories; the total counts mentions.":
         "世帯は該当する区分ごとに1件と数えます。合計は延べ件数です。",
+    # ui/pages/reports_page.py
+    "Visit sheet (a district or a query)": "訪問シート（地区または検索式）",
+    "cases query, e.g. area:御祓 stage:identified": "ケースの検索式（例: area:御祓 stage:identified）",
+    "Who printed personal data…": "個人情報の印刷・出力記録…",
+    "The log of reports, exports and visit sheets that included personal data (coordinators)":
+        "個人情報を含む報告書・出力・訪問シートの記録（調整役）",
+    "Who printed personal data": "個人情報の印刷・出力記録",
+    "Only a coordinator may read who printed personal data.": "個人情報の印刷・出力記録は調整役だけが見られます。",
+    "Households": "世帯数",
+    "{count} records": "{count}件の記録",
 }
