@@ -176,4 +176,6 @@ MESSAGES: dict[str, str] = {
     "{option}: '{value}': {reason}": "{option}: 「{value}」: {reason}",
     "{code} is not a local-government code: 6 digits whose last is the check digit (七尾市 is 172022)":
         "{code}は地方公共団体コードではありません。6桁で最後の1桁が検査数字です（七尾市は172022）",
+    "A {type} usually sits in the {typical} sector; these axes make it {sector}: check the type or the axes.":
+        "{type}はふつう{typical}に位置しますが、この3軸では{sector}になります。種別か軸を確かめてください。",
 }
