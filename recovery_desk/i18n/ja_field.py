@@ -178,4 +178,6 @@ MESSAGES: dict[str, str] = {
         "{code}は地方公共団体コードではありません。6桁で最後の1桁が検査数字です（七尾市は172022）",
     "A {type} usually sits in the {typical} sector; these axes make it {sector}: check the type or the axes.":
         "{type}はふつう{typical}に位置しますが、この3軸では{sector}になります。種別か軸を確かめてください。",
+    "{org} holds it": "{org}が担当",
+    "{org} (not claimed)": "{org}（担当申出なし）",
 }

@@ -62,3 +62,24 @@ def test_an_empty_case_editor_shows_normal_priority(qtbot, ctx) -> None:
     editor = CaseEditor(ctx)
     qtbot.addWidget(editor)
     assert editor.priority.currentData() == "normal"
+
+
+def test_new_card_on_a_board_scoped_to_one_case_prefills_it(qtbot, ctx) -> None:
+    from sqlalchemy import select
+
+    from recovery_desk.storage.models import Case
+    from recovery_desk.ui.board.page import BoardPage
+
+    with ctx.workspace.session() as s:
+        reference = s.scalar(select(Case.reference).order_by(Case.sequence))
+    page = BoardPage(ctx)
+    qtbot.addWidget(page)
+    page.set_scope(query=f"case:{reference}")
+    dialog = page.new_card()
+    assert dialog.case_ref.text() == reference
+    dialog.close()
+    page.set_scope(query="", case_id=None)
+    page.view.current = None
+    dialog = page.new_card()
+    assert dialog.case_ref.text() == ""
+    dialog.close()
