@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QListWidget,
@@ -479,14 +478,17 @@ class MainWindow(QMainWindow):
             self.open_workspace(path)
 
     def _ask_open_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open workspace", self.lang), str(default_workspace_dir()),
-                                              tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
-        return path
+        from recovery_desk.ui.file_dialogs import ask_open_file
+
+        return ask_open_file(self, tr("Open workspace", self.lang),
+                             tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang),
+                             "" if options.LAST_FOLDER.get() else str(default_workspace_dir()))
 
     def _ask_save_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Create workspace", self.lang), suggested,
-                                              tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
-        return path
+        from recovery_desk.ui.file_dialogs import ask_save_file
+
+        return ask_save_file(self, tr("Create workspace", self.lang), suggested,
+                             tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
 
     def open_demo(self, on_done: Callable[[], None] | None = None) -> None:
         path = demo_workspace_path()

@@ -83,3 +83,19 @@ def test_new_card_on_a_board_scoped_to_one_case_prefills_it(qtbot, ctx) -> None:
     dialog = page.new_card()
     assert dialog.case_ref.text() == ""
     dialog.close()
+
+
+def test_file_dialogs_start_in_the_last_folder_or_documents_never_the_current_one(qtbot, tmp_path,
+                                                                                  monkeypatch) -> None:
+    from pathlib import Path
+
+    from recovery_desk.ui import file_dialogs, options
+
+    monkeypatch.chdir(tmp_path)
+    assert file_dialogs.start_folder() != Path.cwd()
+    file_dialogs._remember(str(tmp_path / "sub" / "x.csv"))  # a folder that does not exist is not used
+    assert file_dialogs.start_folder() != tmp_path / "sub"
+    file_dialogs._remember(str(tmp_path / "x.csv"))
+    assert options.LAST_FOLDER.get() == str(tmp_path) and file_dialogs.start_folder() == tmp_path
+    assert file_dialogs._start("report.pdf") == str(tmp_path / "report.pdf")
+    assert file_dialogs._start("/elsewhere/report.pdf") == "/elsewhere/report.pdf"

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -225,8 +224,9 @@ class ReportsPage(QWidget):
             self.start.setDate(QDate(start.year, start.month, start.day))
 
     def _choose_file(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, tr("Save the report as", self.ctx.lang), self.out.text(),
-                                                    "PDF (*.pdf)")
+        from recovery_desk.ui.file_dialogs import ask_save_file
+
+        path = ask_save_file(self, tr("Save the report as", self.ctx.lang), self.out.text(), "PDF (*.pdf)")
         if path:
             self.out.setText(path if path.lower().endswith(".pdf") else path + ".pdf")
 
