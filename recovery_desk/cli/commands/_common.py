@@ -60,7 +60,7 @@ def parse_date(value: str | None, option: str) -> date | None:
     try:
         parsed = parse_any_date(fold_width(value.strip()))
     except DateFormatError as exc:
-        raise ValidationError("{option}: '{value}': {reason}",
+        raise ValidationError("{option}: '{value}' is not a date: {reason}",
                               option=option, value=value, reason=tr(exc.reason)) from None
     if parsed is None:
         raise ValidationError("{option}: '{value}' is not a date (use YYYY-MM-DD)", option=option, value=value)
