@@ -159,8 +159,8 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def commit_and_crash(ctx: TrialContext, ws: Path, name: str) -> Outcome:
     """Another process commits a row and dies by SIGKILL before anything checkpoints: the commit
-    lives only in the ``-wal`` (a crashed app's last saved edit). Plain sqlite3, as cheap as it
-    gets; ``tests.torture.standin --commit-and-die`` does the same through the services."""
+    lives only in the ``-wal`` (a crashed app's last saved edit). Plain sqlite3: the trial needs
+    a committed transaction left in the WAL, and this costs no interpreter start-up of the app."""
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", CRASHED_WRITER, str(ws), name], capture_output=True, text=True,
                           timeout=COMMAND_TIMEOUT)
