@@ -77,6 +77,14 @@ def test_app_keeps_its_wal_and_its_commits_beside_the_cli(ctx: TrialContext) -> 
     assert_clean(trials.standin_beside_cli(ctx, 0, ["export tasks", "backup"]))
 
 
+@pytest.mark.xfail(strict=True, reason="safety points 1-2: a cut-short checkpoint ('shorter than its header "
+                                       "says') and a hot journal ('attempt to write a readonly database') are "
+                                       "refused as damaged; restore loses the -wal's commits")
+@pytest.mark.parametrize("variant", ["checkpoint", "hot-journal"])
+def test_a_crash_state_is_not_damage(ctx: TrialContext, variant: str) -> None:
+    assert_clean(trials.crash_state_trial(ctx, variant, ("check", "stats", "restore")))
+
+
 @pytest.mark.xfail(strict=True, reason="safety points 2-3: import gives a traceback and restore hangs under "
                                        "another process's lock; restore replaces a workspace locked exclusively")
 def test_a_lock_gives_one_line_after_a_bounded_wait(ctx: TrialContext) -> None:

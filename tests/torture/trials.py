@@ -539,6 +539,109 @@ def real_app_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> T
     return result
 
 
+# -- states a crash leaves: a checkpoint cut short, a hot journal ---------------------------------
+BULK_WRITER = """
+import os, signal, sqlite3, sys
+path, mode, marker = sys.argv[1], sys.argv[2], sys.argv[3]
+con = sqlite3.connect(path, isolation_level=None)
+if mode == "wal":
+    con.execute("PRAGMA wal_autocheckpoint=0")  # everything stays in the -wal
+else:
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("PRAGMA cache_size=5")  # spill changed pages into the file before the commit
+columns = [r[1] for r in con.execute("PRAGMA table_info(organisation)")]
+row = dict(zip(columns, con.execute("SELECT * FROM organisation LIMIT 1").fetchone()))
+con.execute("BEGIN IMMEDIATE")
+for i in range(3000):
+    row.update(id=f"{marker}-{i}", name=f"torture-bulk-{i}" if i else marker, acronym="",
+               notes="x" * 300)
+    con.execute(f"INSERT INTO organisation ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()))
+if mode == "wal":
+    con.execute("COMMIT")
+os.kill(os.getpid(), signal.SIGKILL)  # WAL: committed, not checkpointed; journal: mid-transaction
+"""
+
+
+def half_checkpoint(ws: Path) -> None:
+    """Do the first step of a checkpoint and stop, as a crash would: copy the newest committed
+    page 1 from the -wal into the file. The file's header now counts pages that are still only
+    in the -wal (the file is "shorter than its header says"); SQLite finishes it on the next open."""
+    wal = Path(f"{ws}-wal").read_bytes()
+    page_size = int.from_bytes(wal[8:12], "big")
+    frame, offset, page_one, pending = 24 + page_size, 32, None, None
+    while offset + frame <= len(wal):
+        number = int.from_bytes(wal[offset:offset + 4], "big")
+        commit_size = int.from_bytes(wal[offset + 4:offset + 8], "big")
+        if number == 1:
+            pending = wal[offset + 24:offset + frame]
+        if commit_size and pending is not None:
+            page_one = pending
+        offset += frame
+    if page_one is None:
+        raise RuntimeError("no committed page 1 in the -wal")
+    with ws.open("r+b") as f:
+        f.write(page_one)
+
+
+CRASH_COMMANDS = ("check", "stats", "export", "report", "backup", "import", "restore")
+
+
+def crash_state_trial(ctx: TrialContext, variant: str, commands=CRASH_COMMANDS) -> TrialResult:
+    """``checkpoint``: a writer committed 3,000 rows into the -wal and died, and a checkpoint was
+    cut short after page 1 (the file is shorter than its header says). ``hot-journal``: a writer
+    under a rollback journal died mid-transaction with changed pages already in the file. Neither
+    is damage: every command works (SQLite recovers), the committed rows stay (a restore keeps
+    them in the replaced copy), and ``check`` calls the workspace healthy."""
+    result = TrialResult(f"crash state ({variant})", variant)
+    started = time.monotonic()
+    folder = ctx.folder("crash")
+    ws = clean_copy(ctx.base, folder / "ws.rdesk")
+    marker = f"{MARKER_PREFIX}{variant}"
+    wrote = subprocess.run([sys.executable, "-c", BULK_WRITER, str(ws), "wal" if variant == "checkpoint" else "journal",
+                            marker], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    if wrote.returncode != -signal.SIGKILL:
+        result.note(f"the writer did not die as planned: {wrote.stderr[-300:]}", "failures")
+        return result
+    if variant == "checkpoint":
+        half_checkpoint(ws)
+    before = counts_of_snapshot(ws, ctx.scratch)
+    if (variant == "checkpoint") != (marker in markers(before)):
+        result.note("the crash state is not what the trial meant to make", "failures")
+    older = clean_copy(ctx.base, folder / "older" / "backup.rdesk")
+    args = {
+        "check": ["check"],
+        "stats": ["stats", "--json"],
+        "export": ["export", "cases", folder / "cases.csv"],
+        "report": ["report", "incident", "--out", folder / "r.pdf", "--as-of", AS_OF],
+        "backup": ["backup", folder / "copies" / "copy.rdesk"],
+        "import": ["import", "cases", ctx.import_file],
+        "restore": ["restore", older],
+    }
+    expected = before
+    for name in commands:
+        o = ctx.runner.run(["--workspace", ws, *args[name]])
+        result.scan(o)
+        if o.returncode != 0:
+            result.note(f"`{name}` refuses the workspace a crash left", "refused", o)
+            continue
+        if name == "import":
+            expected = plus(expected, ctx.expected["import_delta"])
+        if name == "backup" and counts(folder / "copies" / "copy.rdesk") != expected:
+            result.note("the backup misses committed rows", "lost_commits", o)
+        if name == "restore":
+            if not _kept_somewhere(ws, folder, expected, ctx.scratch):
+                result.note("the replaced workspace's committed rows are nowhere", "lost_commits", o)
+            expected = counts(older)
+    now = counts_of_snapshot(ws, ctx.scratch)
+    if now != expected:
+        result.note(f"the workspace afterwards: {_diff_text(now, expected)}", "lost_commits")
+    check(ctx, result, ws)
+    result.seconds = time.monotonic() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
 # -- a lock held by another process ------------------------------------------------------------
 LOCKER = """
 import sqlite3, sys
