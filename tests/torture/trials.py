@@ -502,15 +502,15 @@ def real_app_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> T
         backups = folder / "backups"
         while time.monotonic() < deadline and app.poll() is None:
             opened = any(t.endswith("-wal") for t in open_fds(app.pid, ws))
-            backed_up = backups.is_dir() and any(p.suffix == ".rdesk" for p in backups.iterdir())
-            if opened and backed_up:
-                break
+            made = [p.name for p in backups.iterdir()] if backups.is_dir() else []
+            backed_up = any(n.endswith(".rdesk") for n in made) and not any(".part" in n for n in made)
+            if opened and backed_up and not any(f"{folder}/backups" in t for t in open_fds(app.pid, folder)):
+                break  # open, its automatic backup made and closed
             time.sleep(0.05)
         else:
             out, err = app.communicate(timeout=5) if app.poll() is not None else ("", "")
             result.note(f"the app did not open the workspace and back it up: {err[-300:]}", "failures")
             return result
-        time.sleep(0.3)  # let the backup thread finish its rename and report (not a test sleep)
         table = beside_commands(ctx, folder)
         for name in commands:
             done = ctx.runner.run(["--workspace", ws, *table[name]])
@@ -986,7 +986,7 @@ def corrupt_trial(ctx: TrialContext, index: int, commands=CORRUPT_COMMANDS) -> T
         elif name == "restore over it":
             if o.returncode != 0:
                 result.note("restoring a good backup over a corrupt workspace fails", "failures", o)
-            elif not any(p.read_bytes() == bad_bytes for p in folder.glob("bad.*.bak")):
+            elif not any(p.is_file() and p != bad and p.read_bytes() == bad_bytes for p in folder.rglob("*")):
                 result.note("the corrupt workspace's bytes were not kept aside", "lost_commits", o)
         elif not o.one_line_error():
             if name == "backup" and o.returncode == 0:
