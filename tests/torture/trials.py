@@ -396,20 +396,12 @@ def _diff_text(now, reference) -> str:
 
 # -- the app and the CLI on one workspace -------------------------------------------------------
 def deleted_fds(pid: int, ws: Path) -> list[str]:
-    """The process's descriptors on the workspace's -wal/-shm that point to unlinked files."""
-    found = []
-    fd_dir = Path(f"/proc/{pid}/fd")
-    for fd in fd_dir.iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith(str(ws)) and target.endswith(" (deleted)"):
-            found.append(target)
-    return found
+    """The process's descriptors on the workspace's files that point to unlinked files."""
+    return [t for t in open_fds(pid, ws) if t.endswith(" (deleted)")]
 
 
 def open_fds(pid: int, ws: Path) -> list[str]:
+    """Where the process's descriptors on ``ws`` (or anything under that path) point."""
     found = []
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -434,6 +426,17 @@ def beside_commands(ctx: TrialContext, folder: Path) -> dict[str, list]:
     }
 
 
+def run_beside(ctx: TrialContext, result: TrialResult, app_pid: int, ws: Path, name: str, args: list) -> None:
+    """Run a CLI command while the app holds ``ws``; it must work, and leave the app's files."""
+    done = ctx.runner.run(["--workspace", ws, *args])
+    result.scan(done)
+    if done.returncode != 0:
+        result.note(f"`{name}` beside the app fails", "failures", done)
+    gone = deleted_fds(app_pid, ws)
+    if gone:
+        result.note(f"after `{name}` the app's {', '.join(sorted(gone))}", "failures")
+
+
 def standin_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> TrialResult:
     """A process that opens the workspace exactly as the app does (``Workspace.open`` on a
     worker thread, ``backup_on_open`` on another) holds it while CLI commands run beside it;
@@ -453,13 +456,7 @@ def standin_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> Tr
             result.note("the stand-in holds no -wal open (not in WAL mode?)", "failures")
         table = beside_commands(ctx, folder)
         for i, name in enumerate(commands):
-            done = ctx.runner.run(["--workspace", ws, *table[name]])
-            result.scan(done)
-            if done.returncode != 0:
-                result.note(f"`{name}` beside the app fails", "failures", done)
-            gone = deleted_fds(app.pid, ws)
-            if gone:
-                result.note(f"after `{name}` the app's {', '.join(sorted(gone))}", "failures")
+            run_beside(ctx, result, app.pid, ws, name, table[name])
             marker = f"{MARKER_PREFIX}app-{index}-{i}"
             app.stdin.write(f"edit {marker}\n")
             app.stdin.flush()
@@ -513,13 +510,7 @@ def real_app_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> T
             return result
         table = beside_commands(ctx, folder)
         for name in commands:
-            done = ctx.runner.run(["--workspace", ws, *table[name]])
-            result.scan(done)
-            if done.returncode != 0:
-                result.note(f"`{name}` beside the app fails", "failures", done)
-            gone = deleted_fds(app.pid, ws)
-            if gone:
-                result.note(f"after `{name}` the app's {', '.join(sorted(gone))}", "failures")
+            run_beside(ctx, result, app.pid, ws, name, table[name])
         os.killpg(app.pid, signal.SIGKILL)
         _, err = app.communicate()
         if "Traceback" in err:
