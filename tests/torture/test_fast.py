@@ -10,7 +10,6 @@ A trial marked ``xfail(strict=True)`` reproduces a defect whose fix is not on ma
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -23,10 +22,10 @@ LOCK_HANG_AFTER = 45.0  # SQLite's busy timeout (10 s) and a slow start on a loa
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory, demo_path: Path) -> TrialContext:
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> TrialContext:
     scratch = tmp_path_factory.mktemp("torture")
     scratch.chmod(0o755)
-    return trials.prepare_fast(scratch, random.Random(SEED), demo_path)
+    return trials.prepare_fast(scratch, random.Random(SEED))
 
 
 def assert_clean(result: TrialResult) -> None:

@@ -94,10 +94,17 @@ def prepare(scratch: Path, rng, log: Callable[[str], None] = lambda _m: None, *,
     return ctx
 
 
-def prepare_fast(scratch: Path, rng, demo: Path, *, demo_cases: int = 300, import_rows: int = 200) -> TrialContext:
-    """The fast subset's context: the base is an existing demo made with ``demo_args(demo_cases)``
-    (the test suite's shared one), no calibration runs (its kills are timed on progress)."""
-    return _context(scratch, rng, Runner(_home(scratch)), demo, demo_cases, import_rows, lambda _m: None)
+def prepare_fast(scratch: Path, rng, *, demo_cases: int = 300, import_rows: int = 200) -> TrialContext:
+    """The fast subset's context: the base demo made by the real CLI (what a killed demo must
+    complete to is the CLI's own result, whoever the user is), no calibration runs (the fast
+    subset's kills are timed on progress)."""
+    runner = Runner(_home(scratch))
+    demo = scratch / "setup" / "demo.rdesk"
+    demo.parent.mkdir(parents=True, exist_ok=True)
+    made = runner.run(["--workspace", demo, *demo_args(demo_cases)])
+    if made.returncode != 0:
+        raise RuntimeError(f"the base demo failed: {made.describe()}")
+    return _context(scratch, rng, runner, demo, demo_cases, import_rows, lambda _m: None)
 
 
 def _home(scratch: Path) -> Path:
