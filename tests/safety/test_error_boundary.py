@@ -117,17 +117,22 @@ def test_a_wal_without_its_database_is_set_aside_not_replayed_into_a_new_one(tmp
     assert run_here("--workspace", str(tmp_path / "w.rdesk"), "check").returncode == 0
 
 
+def fill(filler: Path) -> None:
+    """Write zeros until the disk says it is full."""
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 16384)
+        except OSError:
+            pass
+
+
 def test_a_full_disk_is_one_line_and_leaves_no_half_made_file(tmp_path):
     disk = tmp_path / "disk"
     with small_disk(disk, 1024):
         for argv in (("demo", "--cases", "3000"), ("init",)):
             if argv[0] == "init":  # fill the disk so that not even an empty workspace fits
-                with open(disk / "filler", "wb") as f:
-                    try:
-                        while True:
-                            f.write(b"\0" * 65536)
-                    except OSError:
-                        pass
+                fill(disk / "filler")
             result = run_here("--workspace", str(disk / "w.rdesk"), *argv)
             assert_one_line_failure(result, "the disk is full")
             assert [n for n in names(disk) if n != "filler"] == []
@@ -142,12 +147,7 @@ def test_a_full_disk_under_an_import_and_a_report_changes_nothing(tmp_path):
         big = tmp_path / "big.csv"
         big.write_text("氏名,住所\n" + "".join(f"山田{i},七尾市{'x' * 200}{i}\n" for i in range(5000)),
                        encoding="utf-8")
-        with open(disk / "filler", "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 16384)
-            except OSError:
-                pass
+        fill(disk / "filler")
         assert_one_line_failure(run_here("--workspace", str(path), "import", "cases", str(big)), "the disk is full")
         assert_one_line_failure(run_here("--workspace", str(path), "report", "incident", "--out",
                                     str(disk / "r.pdf")), "the disk is full")
