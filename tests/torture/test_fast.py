@@ -10,7 +10,6 @@ A trial marked ``xfail(strict=True)`` reproduces a defect whose fix is not on ma
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -23,10 +22,19 @@ LOCK_HANG_AFTER = 45.0  # SQLite's busy timeout (10 s) and a slow start on a loa
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory, demo_path: Path) -> TrialContext:
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> TrialContext:
+    """The base demo is made here, not taken from the suite's shared ``demo_path``: other tests
+    write to that one (a report with personal data records a disclosure row), and a trial
+    compares a fresh ``demo`` with the base row for row."""
+    from datetime import date
+
+    from recovery_desk.services.demo import create_demo
+
     scratch = tmp_path_factory.mktemp("torture")
     scratch.chmod(0o755)
-    return trials.prepare_fast(scratch, random.Random(SEED), demo_path)
+    demo = scratch / "fresh-demo" / "demo.rdesk"
+    create_demo(demo, cases=300, seed=7, as_of=date.fromisoformat(trials.AS_OF), actor="Demo")
+    return trials.prepare_fast(scratch, random.Random(SEED), demo)
 
 
 def assert_clean(result: TrialResult) -> None:
