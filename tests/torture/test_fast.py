@@ -23,18 +23,9 @@ LOCK_HANG_AFTER = 45.0  # SQLite's busy timeout (10 s) and a slow start on a loa
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> TrialContext:
-    """The base demo is made here, not taken from the suite's shared ``demo_path``: other tests
-    write to that one (a report with personal data records a disclosure row), and a trial
-    compares a fresh ``demo`` with the base row for row."""
-    from datetime import date
-
-    from recovery_desk.services.demo import create_demo
-
     scratch = tmp_path_factory.mktemp("torture")
     scratch.chmod(0o755)
-    demo = scratch / "fresh-demo" / "demo.rdesk"
-    create_demo(demo, cases=300, seed=7, as_of=date.fromisoformat(trials.AS_OF), actor="Demo")
-    return trials.prepare_fast(scratch, random.Random(SEED), demo)
+    return trials.prepare_fast(scratch, random.Random(SEED))
 
 
 def assert_clean(result: TrialResult) -> None:
@@ -75,6 +66,11 @@ def test_kill_during_report_leaves_no_temporary_file(ctx: TrialContext) -> None:
 
 def test_app_keeps_its_wal_and_its_commits_beside_the_cli(ctx: TrialContext) -> None:
     assert_clean(trials.standin_beside_cli(ctx, 0, ["export tasks", "backup"]))
+
+
+@pytest.mark.parametrize("variant", ["checkpoint", "hot-journal"])
+def test_a_crash_state_is_not_damage(ctx: TrialContext, variant: str) -> None:
+    assert_clean(trials.crash_state_trial(ctx, variant, ("check", "stats", "restore")))
 
 
 def test_a_lock_gives_one_line_after_a_bounded_wait(ctx: TrialContext) -> None:
