@@ -54,8 +54,6 @@ def test_kill_during_backup_leaves_no_half_copy(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("backup", fraction=0.0, crashed_writer=True)))
 
 
-@pytest.mark.xfail(strict=True, reason="export's .<name>.<pid>.tmp of a killed run is left behind "
-                                       "(torture-findings: kill -9 / export)")
 def test_kill_during_export_leaves_no_temporary_file(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("export", fraction=0.0, crashed_writer=False, previous_file=True)))
 
