@@ -276,6 +276,11 @@ class Participation(SyncMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default="implementer")
 
 
+# The tasks that hold a need for their lead organisation (open, live, not archived).
+HOLDING_TASKS = ("deleted_at IS NULL AND archived_at IS NULL AND status NOT IN ('done', 'cancelled')"
+                 " AND lead_org_id IS NOT NULL")
+
+
 class Task(SyncMixin, Base):
     __tablename__ = "task"
     __table_args__ = (
@@ -286,6 +291,10 @@ class Task(SyncMixin, Base):
               sqlite_where=text("deleted_at IS NULL")),
         # Covers the cases filter overdue (due date and status to case).
         Index("ix_task_overdue", "due_date", "status", "case_id", sqlite_where=text("deleted_at IS NULL")),
+        # Covers resource mapping's count of the open cases on which an organisation holds a
+        # need, and its stale-claim test (services/matching.py; migration mapping_capacity).
+        Index("ix_task_holding", "lead_org_id", "need_category", "case_id", "status", "claimed_at", "updated_at",
+              "deleted_at", "archived_at", sqlite_where=text(HOLDING_TASKS), postgresql_where=text(HOLDING_TASKS)),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))

@@ -1,0 +1,41 @@
+"""Japanese for resource mapping (matching, coordination gaps, the Resource map page),
+keyed by the English text (see recovery_desk/i18n/ja.py)."""
+
+MESSAGES: dict[str, str] = {
+    # cli/commands/match.py, gaps.py
+    "organisations that could take a case's unmet needs, ranked": "ケースの未対応ニーズを担える団体（順位付き）",
+    "case reference, e.g. NANAO-0042": "ケース番号（例: NANAO-0042）",
+    "candidates per need (default 10; 0 for all)": "ニーズごとの候補数（既定 10、0 ですべて）",
+    "{option} must be 0 or more": "{option}は0以上で指定してください",
+    "coordination gaps: unmet needs per area against who can take them": "調整の空白: 地区ごとの未対応ニーズと担い手",
+    "only areas whose district, municipality or code contains this": "地区名・市区町村名・コードにこの文字を含む地域のみ",
+    "only this need category (code or label)": "このニーズ分類のみ（コードまたは名称）",
+    # services/matching.py
+    "unknown need category {value}; use one of: {known}": "不明なニーズ分類 {value} です。次のいずれかを指定してください: {known}",
+    "Who could take the needs of {reference}:": "{reference} のニーズを担える団体:",
+    "the case has no unmet need": "このケースに未対応のニーズはありません",
+    "no organisation has this capability": "この対応分野を持つ団体はありません",
+    "can take {need}": "{need}に対応可能",
+    "serves the district {area}": "地区 {area} で活動",
+    "serves the municipality {area}": "{area} 全域で活動",
+    "serves the whole prefecture {area}": "{area} 全域（県）で活動",
+    "has no service area covering this case": "このケースの地域は活動地域外",
+    "capacity not known": "受け入れ可能数は不明",
+    "full: holds {held} of {capacity} cases": "満杯: {capacity}件中{held}件を担当中",
+    "{left} of {capacity} cases left": "あと{left}件（上限{capacity}件）",
+    "already on the case as {role}": "すでにこのケースに参加（{role}）",
+    "adds the {sector} sector the case lacks": "このケースにない{sector}の担い手が加わる",
+    "{n} stale claims": "放置された担当 {n}件",
+    # services/gaps.py
+    "no area matches {value}": "{value} に一致する地域はありません",
+    "Coordination gaps: {gaps} of {cells} area × need cells with unmet needs":
+        "調整の空白: 未対応ニーズのある地区×ニーズ {cells}件のうち {gaps}件",
+    "no one can take it": "担い手なし",
+    "over capacity": "受け入れ超過",
+    "{area} · {need}: {unmet} unmet, {able} able, {capacity} capacity left":
+        "{area}・{need}: 未対応 {unmet}件、対応可能な団体 {able}、残りの受け入れ可能数 {capacity}",
+    "Needs no organisation has as a capability: {needs}": "どの団体も対応分野に持たないニーズ: {needs}",
+    "Idle organisations (a capability, no open case): {n}": "待機中の団体（対応分野あり、進行中のケースなし）: {n}",
+    "Open cases with one sector only: {n} ({m} with a candidate of another sector)":
+        "1つのセクターだけが関わる進行中のケース: {n}件（うち他セクターの候補あり {m}件）",
+}
