@@ -38,4 +38,35 @@ MESSAGES: dict[str, str] = {
     "Idle organisations (a capability, no open case): {n}": "待機中の団体（対応分野あり、進行中のケースなし）: {n}",
     "Open cases with one sector only: {n} ({m} with a candidate of another sector)":
         "1つのセクターだけが関わる進行中のケース: {n}件（うち他セクターの候補あり {m}件）",
+    # io: capacities in organisation sheets and 3W files
+    "capacity '{capacity}' is not a whole number (e.g. 住宅修理:20)": "受け入れ可能数「{capacity}」が整数ではありません（例: 住宅修理:20）",
+    "Capacity": "受け入れ可能数",
+    # ui: the Resource map page and the case editor's suggestions
+    "Resource map": "資源マップ",
+    "unmet need": "未対応のニーズあり",
+    "unmet: {need}": "未対応: {need}",
+    "Heat map: area × need": "ヒートマップ: 地区 × ニーズ",
+    "Map of the cases": "ケースの地図",
+    "Show capacity left instead of unmet needs": "未対応ニーズの代わりに残りの受け入れ可能数を表示",
+    "Any unmet need": "未対応のニーズすべて",
+    "Choose a cell (arrow keys, Enter) or select cases on the map.":
+        "セルを選ぶ（矢印キー・Enter）か、地図上でケースを選択してください。",
+    "{gaps} gaps in {cells} cells with unmet needs · {none} needs no one has · {single} single-sector cases":
+        "未対応ニーズのあるセル {cells}件中 空白 {gaps}件 · 担い手のいないニーズ {none}件 · 単一セクターのケース {single}件",
+    "Serves": "活動範囲",
+    "Capacity left": "残りの受け入れ可能数",
+    "Unmet cases (Enter opens one)": "未対応のケース（Enter で開く）",
+    "Organisations able to take it there": "この地域で対応できる団体",
+    "{n} cases selected": "{n}件のケースを選択",
+    "other open cases": "その他の進行中ケース",
+    "outside its areas": "活動地域外",
+    "Who could take this": "担える団体",
+    "Invite onto the case": "ケースに招く",
+    "Adds the organisation with this role and a task for the need it leads":
+        "この役割で団体をケースに加え、そのニーズのタスクを団体の担当として作成します",
+    "Invite {org} for {need}": "{org}を{need}に招く",
+    "district": "地区",
+    "municipality": "市区町村",
+    "prefecture": "都道府県",
+    "Why": "理由",
 }

@@ -340,3 +340,33 @@ def format_gaps(gaps: Gaps, lang: str | None = None, limit: int = 20) -> str:
         lines.append(f"  {s.reference} ({SECTOR.label(s.sector, lang)}) → {s.candidate.name}"
                      f" ({NEED_CATEGORY.label(s.candidate.category, lang)})")
     return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class MapPoint:
+    case_id: str
+    reference: str
+    latitude: float
+    longitude: float
+    key: PlaceKey
+    unmet: tuple[str, ...]  # its unmet need categories
+
+
+def map_points(con: sqlite3.Connection) -> tuple[list[MapPoint], list[tuple[str, float, float]]]:
+    """The live open cases that have coordinates, with their unmet needs (for the map mode), and
+    the labels to draw: (district or municipality, latitude, longitude) of each area with coordinates."""
+    unmet: dict[str, list[str]] = defaultdict(list)
+    for case_id, category in con.execute(
+            "SELECT case_id, category FROM need WHERE state = 'unmet' AND deleted_at IS NULL"):
+        unmet[case_id].append(category)
+    keys = {aid: (code or "", municipality or "", district or "") for aid, code, municipality, district in con.execute(
+        "SELECT id, municipality_code, municipality, district FROM area WHERE deleted_at IS NULL")}
+    points = [MapPoint(case_id, reference, lat, lon, keys.get(area_id, NO_PLACE), tuple(unmet.get(case_id, ())))
+              for case_id, reference, lat, lon, area_id in con.execute(f"""
+                  SELECT id, reference, latitude, longitude, area_id FROM "case"
+                  WHERE deleted_at IS NULL AND stage NOT IN ({_CLOSED_STAGES_SQL})
+                    AND latitude IS NOT NULL AND longitude IS NOT NULL""")]
+    labels = [(district or municipality, lat, lon) for district, municipality, lat, lon in con.execute(
+        "SELECT district, municipality, latitude, longitude FROM area WHERE deleted_at IS NULL"
+        " AND latitude IS NOT NULL AND longitude IS NOT NULL") if district or municipality]
+    return points, labels

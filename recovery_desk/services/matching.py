@@ -388,27 +388,69 @@ def match_in_workspace(ws: Any, case_id: str, category: str | None = None, now: 
         return match_case(dbapi(session), case_id, category, now)
 
 
+@dataclass
+class Invitation:
+    """What :func:`invite` did, so that :func:`withdraw_invitation` can undo exactly that."""
+
+    changes: Any  # services.changes.Changes
+    task_id: str
+    participation_id: str
+    participation_created: bool
+    previous_role: str | None  # the role before, when the invitation changed it
+    need_ids: list[str]  # needs it moved from unmet to in progress
+
+
 def invite(ws: Any, case_id: str, organisation_id: str, category: str, role: str = "implementer",
-           title: str | None = None, lang: str | None = None) -> Any:
+           title: str | None = None, lang: str | None = None) -> Invitation:
     """Bring an organisation onto a case from a suggestion, in one operation (one undo step):
     its participation with ``role``, a task for the need that it leads, and the need (if
-    unmet) in progress. Returns the operation's Changes (primary_id = the task)."""
+    unmet) in progress."""
     from sqlalchemy import select
 
-    from recovery_desk.services.cases import ensure_participation
     from recovery_desk.services.tasks import add_task
     from recovery_desk.services.validation import check_vocab
-    from recovery_desk.storage.models import Need
+    from recovery_desk.storage.models import Need, Participation
 
     category = check_category(category)
     check_vocab(ROLE, role, "role")
     lang = lang or current_language()
     with ws.operation("invite_organisation") as op:
-        ensure_participation(op, case_id, organisation_id, role)
+        part = op.session.scalar(select(Participation).where(
+            Participation.case_id == case_id, Participation.organisation_id == organisation_id,
+            Participation.deleted_at.is_(None)))
+        previous_role = part.role if part is not None else None
+        if part is None:
+            part = op.add(Participation, case_id=case_id, organisation_id=organisation_id, role=role)
+        elif part.role != role:
+            op.update(part, role=role)
         task = add_task(op, case_id, title=title or NEED_CATEGORY.label(category, lang),
                         need_category=category, lead_org_id=organisation_id)
-        for need in op.session.scalars(select(Need).where(
-                Need.case_id == case_id, Need.category == category, Need.state == "unmet", Need.deleted_at.is_(None))):
+        needs = list(op.session.scalars(select(Need).where(
+            Need.case_id == case_id, Need.category == category, Need.state == "unmet", Need.deleted_at.is_(None))))
+        for need in needs:
             op.update(need, state="in_progress")
         op.changes.primary_id = task.id
+    return Invitation(op.changes, task.id, part.id, previous_role is None,
+                      previous_role if previous_role != role else None, [n.id for n in needs])
+
+
+def withdraw_invitation(ws: Any, invitation: Invitation) -> Any:
+    """The undo of :func:`invite`: the task and a participation it created go, a changed role
+    comes back, and the needs it moved are unmet again (when still in progress). One operation."""
+    from recovery_desk.storage.models import Need, Participation, Task
+
+    with ws.operation("withdraw_invitation") as op:
+        task = op.session.get(Task, invitation.task_id)
+        if task is not None and task.deleted_at is None:
+            op.delete(task)
+        part = op.session.get(Participation, invitation.participation_id)
+        if part is not None and part.deleted_at is None:
+            if invitation.participation_created:
+                op.delete(part)
+            elif invitation.previous_role:
+                op.update(part, role=invitation.previous_role)
+        for need_id in invitation.need_ids:
+            need = op.session.get(Need, need_id)
+            if need is not None and need.deleted_at is None and need.state == "in_progress":
+                op.update(need, state="unmet")
     return op.changes

@@ -150,8 +150,9 @@ def test_invite_adds_the_organisation_and_a_task_in_one_operation(mapped) -> Non
 
     from recovery_desk.storage.models import Activity, Need, Participation, Task
 
-    changes = matching.invite(mapped.ws, mapped.case["A"], mapped.org["DIST"], "housing_repair", "supporter",
-                              lang="ja")
+    invitation = matching.invite(mapped.ws, mapped.case["A"], mapped.org["DIST"], "housing_repair", "supporter",
+                                 lang="ja")
+    changes = invitation.changes
     with mapped.ws.session() as s:
         task = s.get(Task, changes.primary_id)
         assert (task.need_category, task.lead_org_id, task.title) == ("housing_repair", mapped.org["DIST"], "住宅修理")
@@ -165,3 +166,17 @@ def test_invite_adds_the_organisation_and_a_task_in_one_operation(mapped) -> Non
         assert len(operations) == 1
     by = {c.acronym: c for c in match(mapped, "A", "housing_repair")["housing_repair"].candidates}
     assert by["DIST"].capacity_left == 1 and by["DIST"].on_case
+
+
+def test_withdrawing_an_invitation_restores_the_case(mapped) -> None:
+    before = [(c.acronym, c.capacity_left, c.on_case) for c in match(mapped, "A")["housing_repair"].candidates]
+    invitation = matching.invite(mapped.ws, mapped.case["A"], mapped.org["DIST"], "housing_repair")
+    assert "housing_repair" not in match(mapped, "A")  # in progress now, no longer unmet
+    matching.withdraw_invitation(mapped.ws, invitation)
+    assert [(c.acronym, c.capacity_left, c.on_case) for c in match(mapped, "A")["housing_repair"].candidates] == before
+    # an organisation already on the case keeps its participation, and gets its role back
+    lead = matching.invite(mapped.ws, mapped.case["A"], mapped.org["PREF"], "housing_repair", "supporter")
+    assert (lead.participation_created, lead.previous_role) == (False, "lead")
+    matching.withdraw_invitation(mapped.ws, lead)
+    by = {c.acronym: c for c in match(mapped, "A")["housing_repair"].candidates}
+    assert by["PREF"].role == "lead"

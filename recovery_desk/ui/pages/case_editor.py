@@ -57,6 +57,7 @@ from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
+from recovery_desk.ui.pages.suggestions import SuggestionsPanel, suggestions_for
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "stage": STAGE, "priority": PRIORITY, "damage_level": DAMAGE_LEVEL, "support_class": SUPPORT_CLASS,
@@ -257,6 +258,8 @@ class CaseEditor(QWidget):
         layout.addWidget(self.needs, 1)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        self.need_suggestions = SuggestionsPanel(self.ctx, w, "need_suggestions")
+        layout.addWidget(self.need_suggestions, 1)
         return w
 
     def _orgs_tab(self) -> QWidget:
@@ -290,6 +293,8 @@ class CaseEditor(QWidget):
         layout.addWidget(self.orgs, 1)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        self.org_suggestions = SuggestionsPanel(self.ctx, w, "org_suggestions")
+        layout.addWidget(self.org_suggestions, 1)
         return w
 
     def _consent_tab(self) -> QWidget:
@@ -378,6 +383,8 @@ class CaseEditor(QWidget):
         self.title.setText(tr("Select a case in the list, or create one.", self.lang))
         self.subtitle.clear()
         self._set_enabled(False)
+        for panel in (self.need_suggestions, self.org_suggestions):
+            panel.show_for(None)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.tabs.setEnabled(enabled)
@@ -406,6 +413,7 @@ class CaseEditor(QWidget):
                 self._fill(detail)
 
         self.ctx.read(query, done)
+        suggestions_for(self.ctx, case_id, self.need_suggestions, self.org_suggestions)
 
     def _set_choices(self, choices: Choices) -> None:
         self.choices = choices
@@ -648,6 +656,7 @@ class CaseEditor(QWidget):
             set_combo(self.need_category, need.category)
             set_combo(self.need_state, need.state)
             self.need_note.setText(need.note)
+            self.need_suggestions.show_for(self.case_id, need.category)
 
     def set_need(self) -> None:
         if self.detail is None:
