@@ -69,4 +69,36 @@ MESSAGES: dict[str, str] = {
     "municipality": "市区町村",
     "prefecture": "都道府県",
     "Why": "理由",
+    # services/search.py (Help ▸ Filter syntax)
+    "untaken — has a need no organisation has taken (on the board: the cards of such needs)":
+        "untaken — どの団体も引き受けていないニーズがある（ボードでは、そのニーズのカード）",
+    # reports/incident.py: the "Coordination gaps" section
+    "Finding coordination gaps": "調整の空白を調べています",
+    "Coordination gaps": "調整の空白",
+    "For each area and need: the unmet needs of open cases, the organisations whose capabilities and service "
+    "areas cover them there, and the capacity those organisations have left (capacity minus the open cases "
+    "they already hold for that need; a capacity not recorded counts for nothing). A gap is a cell no one "
+    "can take, or one whose unmet needs exceed the capacity left.":
+        "地区とニーズごとに、進行中ケースの未対応ニーズ、その地区でそのニーズに対応できる（対応分野と活動地域が合う）団体、"
+        "それらの団体の残りの受け入れ可能数（上限から、そのニーズですでに担当している進行中ケースの数を引いたもの。"
+        "上限が記録されていない団体は数えません）を示します。空白とは、担い手のいないセル、"
+        "または未対応ニーズが残りの受け入れ可能数を超えるセルです。",
+    "The worst cells": "空白の大きいセル",
+    "area × need cells with unmet needs, worst first; {gaps} are gaps":
+        "未対応ニーズのある地区×ニーズのセル（空白の大きい順、うち空白 {gaps}件）",
+    "Organisations able": "対応できる団体",
+    "Gap": "空白",
+    "Needs no organisation can take": "どの団体も担えないニーズ",
+    "Unmet needs of these categories have no organisation with the capability anywhere: {needs}.":
+        "次の分類の未対応ニーズには、対応分野として持つ団体がどこにもありません: {needs}。",
+    "Every category with unmet needs has at least one organisation able to take it.":
+        "未対応ニーズのある分類には、いずれも対応できる団体が1つ以上あります。",
+    "Single-sector cases with a candidate of another sector": "他セクターの候補がある単一セクターのケース",
+    "{with_candidate} of the {total} open cases that depend on one sector have a candidate from another sector "
+    "for one of their unmet needs (the first one the matching proposes).":
+        "1つのセクターだけが関わる進行中ケース {total}件のうち {with_candidate}件に、未対応ニーズのいずれかについて"
+        "他セクターの候補があります（マッチングが最初に挙げる団体）。",
+    "cases with a candidate": "候補のあるケース",
+    "Candidate": "候補",
+    "Its sector": "候補のセクター",
 }
