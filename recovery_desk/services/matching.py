@@ -239,12 +239,14 @@ def stale_claims(con: sqlite3.Connection, now: datetime, organisation_ids: Seque
     claimed, open, and neither the task nor its checklist, comments or hand-overs touched since the cutoff."""
     # The text form SQLAlchemy stores (always with microseconds), so that text comparison is time order.
     cutoff = (now - timedelta(days=stale_days(con))).strftime("%Y-%m-%d %H:%M:%S.%f")
-    # The tasks touched since the cutoff, gathered once (three scans) rather than probed per task.
+    # The tasks touched since the cutoff, gathered once (ranges of the *_touched indexes) rather
+    # than probed per task; compared by rowid, which ix_task_holding carries (task.id it does not).
     touched = " UNION ALL ".join(f"SELECT task_id FROM {part} WHERE updated_at > :cutoff"
                                  for part in ("checklist_item", "comment", "task_handover"))
     sql = f"""SELECT lead_org_id, count(*) FROM task
               WHERE {HOLDING_TASKS_SQL} AND claimed_at IS NOT NULL
-                AND claimed_at <= :cutoff AND updated_at <= :cutoff AND id NOT IN ({touched})"""
+                AND claimed_at <= :cutoff AND updated_at <= :cutoff
+                AND rowid NOT IN (SELECT rowid FROM task WHERE id IN ({touched}))"""
     params: dict[str, str] = {"cutoff": cutoff}
     if organisation_ids is not None:
         names = [f"o{i}" for i in range(len(organisation_ids))]

@@ -328,6 +328,8 @@ class TaskDependency(SyncMixin, Base):
 
 class ChecklistItem(SyncMixin, Base):
     __tablename__ = "checklist_item"
+    # The parts touched since a time (the stale-claim test; migration mapping_capacity).
+    __table_args__ = (Index("ix_checklist_item_touched", "updated_at", "task_id"),)
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
     text: Mapped[str] = mapped_column(String(500))
     done: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -336,6 +338,7 @@ class ChecklistItem(SyncMixin, Base):
 
 class Comment(SyncMixin, Base):
     __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_touched", "updated_at", "task_id"),)
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
     author: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)

@@ -426,11 +426,12 @@ class ResourceMapPage(QWidget):
         side_layout.addWidget(self.cases, 2)
         side_layout.addWidget(QLabel(tr("Organisations able to take it there", lang)))
         side_layout.addWidget(self.candidates, 1)
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.views)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
@@ -486,6 +487,9 @@ class ResourceMapPage(QWidget):
         self.data = data
         self.heat.set_data(data.gaps)
         self.heat.resize(self.heat.sizeHint())
+        total = sum(self.splitter.sizes()) or self.width()
+        left = min(self.heat.sizeHint().width() + 30, int(total * 0.68))  # the whole matrix when it fits
+        self.splitter.setSizes([max(left, int(total * 0.55)), total - max(left, int(total * 0.55))])
         self.map.set_data(data.points, data.labels)
         g = data.gaps
         self.summary.setText(tr("{gaps} gaps in {cells} cells with unmet needs · {none} needs no one has · "

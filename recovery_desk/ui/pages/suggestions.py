@@ -59,8 +59,8 @@ class SuggestionsPanel(QWidget):
         title.setFont(font)
         self.tree = QTreeWidget()
         self.tree.setObjectName(f"{name}_tree")
-        self.tree.setHeaderLabels([tr("Organisation", lang), tr("Sector", lang), tr("Serves", lang),
-                                   tr("Capacity left", lang), tr("Why", lang)])
+        # The reasons say where it serves and what capacity it has left, in the ranking's order.
+        self.tree.setHeaderLabels([tr("Organisation", lang), tr("Sector", lang), tr("Why", lang)])
         self.tree.setRootIsDecorated(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -122,15 +122,13 @@ class SuggestionsPanel(QWidget):
             if not need.candidates:
                 QTreeWidgetItem(top, [tr("no organisation has this capability", lang)])
             for cand in need.candidates[:SHOWN_PER_NEED]:
-                left = "?" if cand.capacity_left is None else str(cand.capacity_left)
                 reasons = cand.reasons(lang)
-                item = QTreeWidgetItem(top, [cand.name, SECTOR.label(cand.sector, lang),
-                                             serves_label(cand.serves, lang), left, "; ".join(reasons[1:])])
+                item = QTreeWidgetItem(top, [cand.name, SECTOR.label(cand.sector, lang), "; ".join(reasons[1:])])
                 item.setData(0, CANDIDATE, cand)
-                item.setToolTip(0, "\n".join(reasons))
-                item.setToolTip(4, "\n".join(reasons))
+                for column in range(3):
+                    item.setToolTip(column, "\n".join(reasons))
             top.setExpanded(True)
-        for column in range(4):
+        for column in range(2):
             self.tree.resizeColumnToContents(column)
         first = self._first_candidate()
         if first is not None:
