@@ -248,9 +248,20 @@ class CaseMap(QWidget):
         self._band: QRectF | None = None
         self._press: QPointF | None = None
         self._district = -1
+        self._extent: tuple[float, float, float, float] | None = None
+        self._frame_for: tuple[int, int] | None = None
+        self._frame_cache = (0.0, 0.0, 1.0, 1.0, 0.0, 0.0)
+        self._groups_for: tuple | None = None
+        self._groups: dict[str, QPolygonF] = {}
+        self._lat = self._lon = None
 
     def set_data(self, points: list[gaps.MapPoint], labels: list[tuple[str, float, float]]) -> None:
+        import numpy as np
+
         self.points, self.labels = points, sorted(labels)
+        self._lat = np.array([pt.latitude for pt in points], dtype=float)
+        self._lon = np.array([pt.longitude for pt in points], dtype=float)
+        self._extent, self._frame_for, self._groups_for = None, None, None
         self.chosen.clear()
         self.update()
 
@@ -259,22 +270,54 @@ class CaseMap(QWidget):
         self.update()
 
     def _bounds(self) -> tuple[float, float, float, float]:
-        lats = [p.latitude for p in self.points] + [lat for _, lat, _ in self.labels]
-        lons = [p.longitude for p in self.points] + [lon for _, _, lon in self.labels]
-        if not lats:
-            return 0.0, 1.0, 0.0, 1.0
-        return min(lats), max(lats), min(lons), max(lons)
+        """(south, north, west, east) of the points and labels, computed once per data set."""
+        if self._extent is None:
+            lats = [p.latitude for p in self.points] + [lat for _, lat, _ in self.labels]
+            lons = [p.longitude for p in self.points] + [lon for _, _, lon in self.labels]
+            self._extent = (min(lats), max(lats), min(lons), max(lons)) if lats else (0.0, 1.0, 0.0, 1.0)
+        return self._extent
+
+    def _frame(self) -> tuple[float, float, float, float, float, float]:
+        """(west, north, x scale, y scale, x0, y0) of the projection at the widget's size."""
+        size = (self.width(), self.height())
+        if self._frame_for != size:
+            south, north, west, east = self._bounds()
+            squeeze = math.cos(math.radians((south + north) / 2))
+            width_deg, height_deg = max(1e-6, (east - west) * squeeze), max(1e-6, north - south)
+            margin = 24
+            scale = min((size[0] - 2 * margin) / width_deg, (size[1] - 2 * margin) / height_deg)
+            self._frame_cache = (west, north, squeeze * scale, scale, (size[0] - width_deg * scale) / 2,
+                                 (size[1] - height_deg * scale) / 2)
+            self._frame_for = size
+        return self._frame_cache
 
     def project(self, lat: float, lon: float) -> QPointF:
         """Equirectangular, longitude shrunk by cos(latitude), fitted to the widget."""
-        south, north, west, east = self._bounds()
-        squeeze = math.cos(math.radians((south + north) / 2))
-        width_deg, height_deg = max(1e-6, (east - west) * squeeze), max(1e-6, north - south)
-        margin = 24
-        scale = min((self.width() - 2 * margin) / width_deg, (self.height() - 2 * margin) / height_deg)
-        x0 = (self.width() - width_deg * scale) / 2
-        y0 = (self.height() - height_deg * scale) / 2
-        return QPointF(x0 + (lon - west) * squeeze * scale, y0 + (north - lat) * scale)
+        west, north, sx, sy, x0, y0 = self._frame()
+        return QPointF(x0 + (lon - west) * sx, y0 + (north - lat) * sy)
+
+    def _point_groups(self) -> dict[str, QPolygonF]:
+        """The points to draw per colour, as distinct device pixels: tens of thousands of cases
+        fall on a few thousand pixels, and a point drawn twice looks the same. Vectorised
+        (numpy) and kept until the size, the need shown or the selection changes."""
+        import numpy as np
+
+        key = (self.width(), self.height(), self.need, frozenset(self.chosen))
+        if self._groups_for == key:
+            return self._groups
+        west, north, sx, sy, x0, y0 = self._frame()
+        xs = np.rint(x0 + (self._lon - west) * sx).astype(np.int64)
+        ys = np.rint(y0 + (north - self._lat) * sy).astype(np.int64)
+        chosen = np.fromiter((pt.case_id in self.chosen for pt in self.points), bool, len(self.points)) \
+            if self.chosen else np.zeros(len(self.points), bool)
+        marked = np.fromiter((self.is_marked(pt) for pt in self.points), bool, len(self.points)) & ~chosen
+        masks = {"chosen": chosen, "marked": marked, "other": ~(chosen | marked)}
+        self._groups = {}
+        for group, mask in masks.items():
+            pixels = np.unique(xs[mask] * 65536 + ys[mask]).tolist()
+            self._groups[group] = QPolygonF([QPointF(v >> 16, v & 0xFFFF) for v in pixels])
+        self._groups_for = key
+        return self._groups
 
     def is_marked(self, point: gaps.MapPoint) -> bool:
         return bool(point.unmet) if self.need is None else self.need in point.unmet
@@ -282,14 +325,11 @@ class CaseMap(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
-        groups: dict[str, QPolygonF] = {"marked": QPolygonF(), "other": QPolygonF(), "chosen": QPolygonF()}
-        for point in self.points:
-            where = self.project(point.latitude, point.longitude)
-            group = "chosen" if point.case_id in self.chosen else "marked" if self.is_marked(point) else "other"
-            groups[group].append(where)
+        groups = self._point_groups()
         for group, colour, size in (("other", NO_UNMET, 3), ("marked", DEMAND, 4),
                                     ("chosen", self.palette().highlight().color(), 5)):
-            p.setPen(QPen(colour, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            # square dots: tens of thousands of round ones take several times longer to draw
+            p.setPen(QPen(colour, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap))
             p.drawPoints(groups[group])
         bold = QFont(self.font())
         bold.setBold(True)
