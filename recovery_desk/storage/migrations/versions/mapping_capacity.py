@@ -1,7 +1,7 @@
 """task: a covering index of the tasks that hold a need; task parts: indexes by time touched
 
 Revision ID: mapping_capacity
-Revises: 0003
+Revises: field_identity
 Create Date: 2026-12-01 20:40:00
 
 Capacity left is an organisation's capacity for a need minus the open cases on which it
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'mapping_capacity'
-down_revision = '0003'
+down_revision = 'field_identity'
 branch_labels = None
 depends_on = None
 
