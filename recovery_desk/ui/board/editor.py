@@ -43,6 +43,7 @@ from recovery_desk.services.board_query import CardDetail, load_card
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.pages.entity_editing import WriteGate
 
 TABS = ("details", "checklist", "comments", "blocked", "handover", "history")
 
@@ -154,6 +155,7 @@ class CardEditor(QDialog):
     def __init__(self, ctx: AppContext, task_id: str, parent: QWidget | None = None, tab: str = "details"):
         super().__init__(parent)
         self.ctx = ctx
+        self.writes = WriteGate(ctx, self)  # one change at a time: a double Save saves once
         self.task_id = task_id
         self.detail: CardDetail | None = None
         lang = ctx.lang
@@ -455,7 +457,9 @@ class CardEditor(QDialog):
         self.reloaded.emit()
 
     # -- writing -------------------------------------------------------------------------------
-    def _change(self, op: Callable[[Workspace], Changes], after: Callable[[], None] | None = None) -> None:
+    def _change(self, op: Callable[[Workspace], Changes], after: Callable[[], None] | None = None,
+                once: bool = False) -> None:
+        """Run a change, then reload the card; ``once``: ignored while an earlier one runs."""
         self.error.hide()
 
         def done(_changes: Changes) -> None:
@@ -464,7 +468,7 @@ class CardEditor(QDialog):
             self.saved.emit()
             self.reload()
 
-        self.ctx.change(op, done, self._fail)
+        (self.writes.change if once else self.ctx.change)(op, done, self._fail)
 
     def _fail(self, exc: BaseException, trace: str) -> None:
         if isinstance(exc, RecoveryDeskError):
@@ -493,7 +497,7 @@ class CardEditor(QDialog):
         task_id, current = self.task_id, self.detail.task
         changed = {k: v for k, v in self.field_values().items() if current.get(k) != v}
         if changed:
-            self._change(lambda ws: tasks.update_task(ws, task_id, **changed))
+            self._change(lambda ws: tasks.update_task(ws, task_id, **changed), once=True)
 
     def _selected(self, widget: QListWidget) -> str | None:
         item = widget.currentItem()
@@ -570,6 +574,7 @@ class NewCardDialog(QDialog):
                  case_id: str | None = None, status: str = "received"):
         super().__init__(parent)
         self.ctx = ctx
+        self.writes = WriteGate(ctx, self, ("ok_button",))  # a double OK creates one card
         self.case_id = case_id
         lang = ctx.lang
         self.setWindowTitle(tr("New card", lang))
@@ -592,6 +597,7 @@ class NewCardDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         if case_id is None:
@@ -625,4 +631,4 @@ class NewCardDialog(QDialog):
             else:
                 self.ctx.error.emit(exc, trace)
 
-        self.ctx.change(job, done, failed)
+        self.writes.change(job, done, failed)

@@ -56,7 +56,7 @@ from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
-from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
+from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, WriteGate
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "stage": STAGE, "priority": PRIORITY, "damage_level": DAMAGE_LEVEL, "support_class": SUPPORT_CLASS,
@@ -111,6 +111,7 @@ class CaseEditor(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.writes = WriteGate(ctx, self)  # one change at a time: a double Save saves once
         lang = self.lang = ctx.lang
         self.setObjectName("case_editor")
         self.case_id: str | None = None
@@ -555,7 +556,7 @@ class CaseEditor(QWidget):
     def _do(self, text: str, job: Callable[[Workspace], Step], on_done: Callable[[Changes], None] | None = None
             ) -> None:
         self.errors.clear()
-        perform(self.ctx, text, job, on_done, self._failed)
+        self.writes.perform(text, job, on_done, self._failed)
 
     def form_values(self) -> dict[str, Any]:
         return {
