@@ -224,8 +224,9 @@ def parse_case_query(text: str) -> Query:
     return parse_query(text, CASE_FIELDS, CASE_FLAGS)
 
 
-def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
-    """SQLAlchemy conditions selecting the live cases that match ``query`` (AND of terms)."""
+def case_conditions(query: Query | str, today: date | None = None, *, include_deleted: bool = False) -> list[Any]:
+    """SQLAlchemy conditions selecting the live cases (deleted ones too with
+    ``include_deleted``) that match ``query`` (AND of terms)."""
     from sqlalchemy import and_, not_, or_, select
 
     from recovery_desk.storage.models import (
@@ -241,7 +242,7 @@ def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
     if isinstance(query, str):
         query = parse_case_query(query)
     today = today or date.today()
-    conditions: list[Any] = [Case.deleted_at.is_(None)]
+    conditions: list[Any] = [] if include_deleted else [Case.deleted_at.is_(None)]
 
     def participates(*where: Any) -> Any:
         # Non-correlated IN (one pass over the subquery), not EXISTS: SQLite would pick the
@@ -301,7 +302,7 @@ def case_conditions(query: Query | str, today: date | None = None) -> list[Any]:
             raise QueryError("unknown field {name} in {token}; use one of: {known}", token=term.token,
                              name=name, known=", ".join(CASE_FIELDS))
         conditions.append(not_(cond) if term.negated else cond)
-    return [and_(*conditions)]
+    return [and_(*conditions)] if conditions else []
 
 
 def escape_like(text: str) -> str:
