@@ -7,9 +7,7 @@ Qt-free: the CLI, the desktop app (on its database worker) and the tests call th
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -269,30 +267,22 @@ def check_output_path(out: Path) -> Path:
 
 
 def write_atomically(out: Path, write: Callable[[str], None]) -> Path:
-    """Call ``write(temp_path)`` on a temporary file beside ``out``, then rename it to ``out``.
+    """Call ``write(temp_path)`` on a temporary file beside ``out``, then rename it to ``out``
+    (``storage/files.py``: ``.<name>.<pid>.part``, flushed to disk first; what a killed run
+    left is removed by the next).
 
     On any failure (including a cancelled job) the temporary file is removed and ``out``
     is left as it was: never a half-written report.
     """
+    from recovery_desk.storage import files
+    from recovery_desk.storage.failures import known_error
+
     out = check_output_path(out)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".pdf.part", dir=out.parent)
-    except OSError as exc:
-        raise ValidationError("cannot write {path}: {reason}", path=out, reason=exc.strerror or str(exc)) from None
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp makes the file private (0600); give the report the user's usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ValidationError("cannot write {path}: {reason}", path=out, reason=exc.strerror or str(exc)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with files.creating(out, replace=True) as tmp:
+            write(str(tmp))
+    except OSError as exc:  # disk full, read-only, permission denied…: the one message for each
+        raise known_error(exc, out) from None
     return out
 
 

@@ -104,6 +104,8 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     from recovery_desk.i18n import set_language
     from recovery_desk.ui import crash, options
 
+    if self_test:  # no sign-in dialog: the self-test opens and closes, it writes nothing
+        os.environ.setdefault("RECOVERY_DESK_ACTOR", "Self-test (Recovery Desk)")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("RecoveryDesk")
     app.setApplicationName("RecoveryDesk")
@@ -122,7 +124,6 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
 
     from recovery_desk.ui.context import AppContext
     from recovery_desk.ui.main_window import MainWindow
-    from recovery_desk.ui.welcome import needs_identity
     from recovery_desk.ui.worker import DatabaseWorker
 
     worker = DatabaseWorker()
@@ -176,8 +177,7 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     window.show()
     if not exit_after_shown:
         QTimer.singleShot(0, lambda: crash.report_hard_crash(window))  # the last run died hard?
-    if needs_identity() and not os.environ.get("RECOVERY_DESK_ACTOR") and not exit_after_shown:
-        QTimer.singleShot(0, window.ask_identity)
+    # Who is working is asked once a workspace is open (MainWindow._ask_who_if_unknown).
     try:
         code = app.exec()
         if self_test:

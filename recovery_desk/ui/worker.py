@@ -26,6 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from recovery_desk.storage.failures import known_error
 from recovery_desk.ui.collector import UiThreadCollector
 
 
@@ -119,7 +120,9 @@ class _Thread(QThread):
             try:
                 ticket.result = ticket.fn(progress)
             except BaseException as exc:  # reported to the UI thread, never lost
-                ticket.error, ticket.trace = exc, traceback.format_exc()
+                # A known failure (locked, disk full, read-only, damaged…) reaches the UI as the
+                # same one-line message the CLI prints (storage/failures.py); bugs stay as they are.
+                ticket.error, ticket.trace = known_error(exc) or exc, traceback.format_exc()
                 exc.__traceback__ = None  # its frames end here, not in the UI's hands
         self._bridge._delivered.emit(ticket)
         return True

@@ -204,6 +204,13 @@ class WriteGate:
     def change(self, op: ServiceCall, on_done: Callable[[Changes], None] | None = None,
                on_error: Callable[[BaseException, str], None] | None = None) -> bool:
         """``ctx.change`` through this gate; False (and nothing sent) while one is running."""
+        return self.submit(lambda done, failed: self.ctx.change(op, done, failed), on_done, on_error)
+
+    def submit(self, start: Callable[[Callable[[Changes], None], Callable[[BaseException, str], None]], Any],
+               on_done: Callable[[Changes], None] | None = None,
+               on_error: Callable[[BaseException, str], None] | None = None) -> bool:
+        """Any write that reports back through two callbacks: ``start(done, failed)`` submits
+        it; False (and nothing started) while an earlier one is running."""
         if self.busy:
             return False
         self.busy = True
@@ -221,7 +228,7 @@ class WriteGate:
             self._release()
             (on_error or self.ctx.error.emit)(exc, trace)
 
-        self.ctx.change(op, done, failed)
+        start(done, failed)
         return True
 
     def _release(self) -> None:
