@@ -45,12 +45,30 @@ def register_font() -> str:
     """Register IPAexGothic once (embedded and subset by reportlab) and return its name.
 
     The same face serves as bold and italic so that no markup can fall back to a
-    Helvetica that has no Japanese glyphs.
+    Helvetica that has no Japanese glyphs. It is also made reportlab's default font, the one
+    place the font rule lives: whatever a report section creates without naming a font (a
+    page's initial font, a chart's String or Label, a ParagraphStyle, a table cell) prints
+    in the embedded face instead of a Helvetica that is not embedded. (renderPDF starts
+    every chart drawing in the default font: that was the non-embedded Helvetica pdffonts
+    showed in the incident report.) Reportlab's own comments invite this ("change defaults
+    globally before you start making shapes").
     """
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "ipaexg.ttf"))))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+    _make_default(FONT)
     return FONT
+
+
+def _make_default(font: str) -> None:
+    from reportlab import rl_config
+    from reportlab.graphics.shapes import STATE_DEFAULTS
+    from reportlab.platypus.tables import CellStyle
+
+    rl_config.canvas_basefontname = font  # every canvas's initial font, named by each page's preamble
+    STATE_DEFAULTS["fontName"] = font  # graphics: String, the widgets' labels and legends, each drawing's start
+    ParagraphStyle.defaults.update(fontName=font, bulletFontName=font)
+    CellStyle.fontname = font  # table cells holding plain strings
 
 
 @dataclass(frozen=True)
@@ -209,8 +227,11 @@ def numbered_canvas(frame: PageFrame) -> type[pdfcanvas.Canvas]:
     document is laid out once.
     """
 
+    font = register_font()
+
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any):
+            kwargs.setdefault("initialFontName", font)
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
