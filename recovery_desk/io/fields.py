@@ -23,6 +23,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
     Vocabulary,
 )
 from recovery_desk.io.normalise import header_key
@@ -84,6 +85,8 @@ CASE_FIELDS = [
        "世帯人数", minimum=1, maximum=1000),
     _f("vulnerable_members", "text", "要配慮者|要支援者|要配慮事項|vulnerable members|vulnerable", "要配慮者",
        max_length=20_000, pii=True),
+    _f("vulnerable_categories", "vocab_list", "要配慮者区分|要配慮区分|要支援者区分|避難行動要支援者区分|"
+       "vulnerable categories|vulnerability|vulnerabilities", "要配慮者区分", vocab=VULNERABILITY),
     _f("damage_level", "vocab", "被害程度|被害の程度|被害状況|被害区分|罹災区分|罹災証明|罹災証明区分|住家被害|damage|"
        "damage level", "被害程度", vocab=DAMAGE_LEVEL),
     _f("flood_level", "vocab", "浸水|浸水被害|浸水状況|flood|flood level", "浸水", vocab=FLOOD_LEVEL),

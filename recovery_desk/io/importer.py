@@ -743,7 +743,8 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
     v = {name: cols.values.get(name, none) for name in (
         "reference", "contact_name", "contact_phone", "address", "latitude", "longitude", "household_size",
         "vulnerable_members", "damage_level", "flood_level", "support_class", "stage", "closure_reason",
-        "priority", "notes", "opened_on", "closed_on", "needs", "consent_scope", "consent_given_on")}
+        "priority", "notes", "opened_on", "closed_on", "needs", "consent_scope", "consent_given_on",
+        "vulnerable_categories")}
     names, addresses, references = v["contact_name"], v["address"], v["reference"]
     # Computed a column at a time: the row loop below is the import's hot path.
     name_keys, address_keys = key_text_many(names), key_text_many(addresses)
@@ -859,10 +860,18 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         **{k: [v[k][p] or "" for p in kept] for k in texts},
         **{k: [v[k][p] for p in kept] for k in plain},
         "priority": [v["priority"][p] or "normal" for p in kept],
+        # coded 要配慮者 categories as stored: known codes in vocabulary order, space-separated
+        "vulnerable_categories": [_vulnerability_text(v["vulnerable_categories"][p]) for p in kept],
     }
     if need_case:
         plan.columns[Need] = {"id": new_ids(len(need_case)), "case_id": need_case, "category": need_category,
                               "state": need_state}
+
+
+def _vulnerability_text(codes: list[str] | None) -> str:
+    from recovery_desk.domain.vocabulary import VULNERABILITY
+
+    return " ".join(c for c in VULNERABILITY.codes if c in set(codes)) if codes else ""
 
 
 class OrgIndex:

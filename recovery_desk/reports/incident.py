@@ -33,6 +33,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
 )
 from recovery_desk.i18n import tr, trp
 from recovery_desk.reports import charts
@@ -221,6 +222,12 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     story.extend(_chart_and_table(st, lang, SUPPORT_CLASS, c["by_support_class"], tr("Support class", lang)))
     story.append(para(tr("Cases by damage level", lang), st.h1))
     story.extend(_chart_and_table(st, lang, DAMAGE_LEVEL, c["by_damage_level"], tr("Damage level", lang)))
+    if any(c["by_vulnerability"].values()):
+        story.append(para(tr("Households with people needing special care", lang), st.h1))
+        story.extend(_chart_and_table(st, lang, VULNERABILITY, c["by_vulnerability"], tr("Needing special care",
+                                                                                         lang)))
+        story.append(para(tr("A household counts once in each of its categories; the total counts mentions.",
+                             lang), st.note))
 
     # -- needs -----------------------------------------------------------------------------
     story.append(para(tr("Needs by category", lang), st.h1))
