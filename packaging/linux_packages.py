@@ -118,7 +118,7 @@ def main() -> int:
         print(f"no frozen app in {FOLDER}: run PyInstaller first (make package)", file=sys.stderr)
         return 1
     ver = version()
-    folder_mb = sum(f.stat().st_size for f in FOLDER.rglob("*") if f.is_file()) / 1e6
+    folder_mb = sum(f.stat().st_size for f in FOLDER.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
     print(f"{FOLDER.relative_to(ROOT)}: {folder_mb:.0f} MB")
     for build in (tarball, deb):
         out = build(ver)
