@@ -148,11 +148,12 @@ def area_token(area: Area) -> str:
 
 
 def organisation_sheet(session: Session, lang: str, include_pii: bool = False, today: date | None = None) -> Sheet:
-    caps: dict[str, list[str]] = {}
-    for oid, category in session.execute(
-            select(Capability.organisation_id, Capability.need_category).where(Capability.deleted_at.is_(None))
-            .order_by(Capability.created_at, Capability.need_category)):
-        caps.setdefault(oid, []).append(category)
+    caps: dict[str, list[str]] = {}  # "住宅修理:20" when the capacity is known (the import reads it back)
+    for oid, category, capacity in session.execute(
+            select(Capability.organisation_id, Capability.need_category, Capability.capacity)
+            .where(Capability.deleted_at.is_(None)).order_by(Capability.created_at, Capability.need_category)):
+        label = NEED_CATEGORY.label(category, lang)
+        caps.setdefault(oid, []).append(label if capacity is None else f"{label}:{capacity}")
     areas: dict[str, list[str]] = {}
     for oid, area in session.execute(
             select(ServiceArea.organisation_id, Area).join(Area, Area.id == ServiceArea.area_id)
@@ -165,7 +166,7 @@ def organisation_sheet(session: Session, lang: str, include_pii: bool = False, t
         rows.append([o.name, o.acronym, ORG_TYPE.label(o.org_type, lang), OWNERSHIP.label(o.ownership, lang),
                      PROFIT.label(o.profit, lang), FORMALITY.label(o.formality, lang), SECTOR.label(o.sector, lang),
                      o.legal_form, o.phone, o.email, o.address, o.website,
-                     _join([NEED_CATEGORY.label(c, lang) for c in caps.get(o.id, [])], lang),
+                     _join(caps.get(o.id, []), lang),
                      _join(list(dict.fromkeys(areas.get(o.id, []))), lang), o.notes])
     headers = [tr("sector", lang) if c == "sector" else field_label("organisations", c, lang) for c in ORG_COLUMNS]
     return Sheet(headers, rows)

@@ -37,7 +37,7 @@ FIELDS_3W = ("org_name", "org_acronym", "org_type", "sector", "activity", "adm1_
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str  # text | phone | email | int | float | date | vocab | vocab_list | list | lgcode6 | lgcode5 | prefcode | org_type
+    type: str  # text | phone | email | int | float | date | vocab | vocab_list | capability_list | list | lgcode6 | lgcode5 | prefcode | org_type
     aliases: tuple[str, ...] = ()
     max_length: int = 200
     vocab: Vocabulary | None = None
@@ -119,7 +119,7 @@ ORGANISATION_FIELDS = [
     _f("email", "email", "メール|メールアドレス|e-mail|email|mail", "メール"),
     _f("address", "text", "住所|所在地|address", "住所", max_length=300),
     _f("website", "text", "ウェブサイト|ホームページ|url|website|web", "ウェブサイト", max_length=300),
-    _f("capabilities", "vocab_list", "対応可能分野|対応分野|活動分野|支援分野|capabilities|capability|services|sectors",
+    _f("capabilities", "capability_list", "対応可能分野|対応分野|活動分野|支援分野|capabilities|capability|services|sectors",
        "対応可能分野", vocab=NEED_CATEGORY),
     _f("service_areas", "list", "活動地域|対応地域|service areas|service area|areas", "活動地域"),
     _f("notes", "text", "備考|メモ|notes|note|remarks", "メモ", max_length=20_000),

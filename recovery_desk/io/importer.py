@@ -342,6 +342,25 @@ def _vocab(vocab: Vocabulary, text: str) -> str:
     return code
 
 
+# "住宅修理:20" / "housing repair: 20" / "住宅修理：２０": a capability with its capacity (cases).
+_CAPACITY = re.compile(r"^(?P<label>.*?)\s*[:：]\s*(?P<capacity>[^:：]+)$")
+
+
+def _capability(vocab: Vocabulary, part: str) -> tuple[str, int | None]:
+    """A need category and its optional capacity, from one item of a capabilities cell."""
+    found = _CAPACITY.match(part)
+    if found is None:
+        return _vocab(vocab, part), None
+    category = _vocab(vocab, found["label"])
+    try:
+        capacity = norm.parse_int(found["capacity"])
+    except ValueError:
+        raise Bad("capacity '{capacity}' is not a whole number (e.g. 住宅修理:20)", capacity=found["capacity"]) from None
+    if capacity < 0:
+        raise Bad("capacity '{capacity}' is not a whole number (e.g. 住宅修理:20)", capacity=found["capacity"])
+    return category, capacity
+
+
 def convert(spec: FieldSpec, raw: str) -> Any:
     """One cell's value; raises Bad with the reason."""
     return convert_folded(spec, norm.fold_width(raw))
@@ -394,6 +413,13 @@ def convert_folded(spec: FieldSpec, text: str, prepared: bool = False) -> Any:
     if t == "vocab_list":
         assert spec.vocab is not None
         return list(dict.fromkeys(_vocab(spec.vocab, part) for part in norm.split_list(text)))
+    if t == "capability_list":
+        assert spec.vocab is not None
+        found: dict[str, int | None] = {}
+        for part in norm.split_list(text):
+            category, capacity = _capability(spec.vocab, part)
+            found.setdefault(category, capacity)
+        return list(found.items())
     if t == "list":
         return list(dict.fromkeys(norm.split_list(text)))
     if t == "lgcode6":
@@ -940,8 +966,8 @@ def build_organisations(session: Session, cols: Columns, plan: Plan, now: dateti
             notes=g("notes") or ""))
         orgs.remember(oid, name, acronym)
         seen[oid] = row
-        for category in g("capabilities") or ():
-            plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category, capacity=None))
+        for category, capacity in g("capabilities") or ():
+            plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category, capacity=capacity))
         for area_id in dict.fromkeys(service_area_ids):
             plan.add(ServiceArea, dict(id=new_id(), organisation_id=oid, area_id=area_id))
 

@@ -66,13 +66,14 @@ PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = 
     ("organisations", "Organisations", _factory("recovery_desk.ui.pages.organisations_page", "OrganisationsPage")),
     ("people", "People", _factory("recovery_desk.ui.pages.people_page", "PeoplePage")),
     ("reports", "Reports", _factory("recovery_desk.ui.pages.reports_page", "ReportsPage")),
+    ("resource_map", "Resource map", _factory("recovery_desk.ui.pages.resource_map_page", "ResourceMapPage")),
 ]
 
 
 def page_label(key: str, lang: str) -> str:
     return {"my_work": tr("My work", lang), "dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
             "organisations": tr("Organisations", lang), "people": tr("People", lang),
-            "reports": tr("Reports", lang)}.get(key, key)
+            "reports": tr("Reports", lang), "resource_map": tr("Resource map", lang)}.get(key, key)
 
 
 class _BackupThread(QThread):
