@@ -34,9 +34,10 @@ class Workspace:
         self.engine = engine
         self.actor = actor
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        with self.session() as s:
-            info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).all())
-        self.replica_id = info["replica_id"]
+        from recovery_desk.services.sync.identity import establish
+
+        # A copied file takes a new replica id here, before anything is written (sync).
+        self.replica_id = establish(engine, Path(path))
         self.backup_made: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
