@@ -185,7 +185,11 @@ class Applier:
     def _apply_create(self, c: Change) -> None:
         table = ENTITY_MODELS[c.entity].__table__  # type: ignore[attr-defined]
         if self._current(c.entity, c.row_id, "id") is not _MISSING:
-            return  # the same row created on another laptop too (a row unique by its key)
+            # The same row created on another laptop too (a row unique by its key): one row,
+            # created when it was first created.
+            self.conn.exec_driver_sql(f'UPDATE "{c.entity}" SET created_at = min(created_at, ?) WHERE id = ?',
+                                      (_format_datetime(changelog.from_micros(c.at)), c.row_id))
+            return
         values = json.loads(c.value or "{}")
         for name in self.erased.get((c.entity, c.row_id), {}):
             values.pop(name, None)
@@ -300,6 +304,7 @@ class Applier:
         blanks = json.loads(c.value or "{}")
         changelog.scrub(self.conn, c.entity, c.row_id, blanks, before_hlc=c.hlc)
         scrub_audit(self.conn, c.entity, c.row_id, blanks)
+        scrub_pending(self.activities, c.entity, c.row_id, blanks)
         self.erased.setdefault((c.entity, c.row_id), {}).update({name: c.hlc for name in blanks})
         self._touch(c, c.row_id)
 
@@ -446,6 +451,21 @@ def scrub_audit(conn: Any, entity: str, row_id: str, blanks: dict[str, str | Non
                 snapshot[name] = None if blank is None else json.loads(blank)
         conn.exec_driver_sql("UPDATE activity SET new_value = ? WHERE id = ?",
                              (json.dumps(snapshot, ensure_ascii=False), activity_id))
+
+
+def scrub_pending(activities: list[dict[str, Any]], entity: str, row_id: str, blanks: dict[str, str | None]) -> None:
+    """The erased values out of audit records not written yet."""
+    for a in activities:
+        if a["entity"] != entity or a["entity_id"] != row_id:
+            continue
+        if a["field"] in blanks:
+            a["old_value"] = a["new_value"] = blanks[a["field"]]
+        elif a["action"] == "create" and a["new_value"]:
+            snapshot = json.loads(a["new_value"])
+            for name, blank in blanks.items():
+                if name in snapshot:
+                    snapshot[name] = None if blank is None else json.loads(blank)
+            a["new_value"] = json.dumps(snapshot, ensure_ascii=False)
 
 
 def to_plain(value: Any) -> Any:

@@ -23,6 +23,7 @@ import os
 import struct
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,15 @@ def _b64(data: bytes) -> str:
 
 
 def _key(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
+    return _derive(passphrase, salt, params["n"], params["r"], params["p"])
+
+
+@lru_cache(maxsize=16)
+def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    """scrypt (deliberately slow); a bundle read by the process that wrote it derives once."""
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    return Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"]).derive(
-        passphrase.encode("utf-8"))
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
 def _check_value(key: bytes) -> str:

@@ -235,11 +235,17 @@ def scrub_row_from_log(op: Operation, obj: Any, fields: Iterable[str]) -> None:
 
     For the erasure of a household (privacy): call it inside the erasing operation *after* the
     fields were blanked with ``op.update`` (those blank values replicate as usual, and are what
-    the log keeps in place of the old ones)."""
+    the log keeps in place of the old ones). The audit trail's copies of the old values (this
+    operation's records included) are blanked too, here and on every receiving laptop."""
     from recovery_desk.services.operation import encode
 
+    from recovery_desk.services.sync.apply import scrub_audit, scrub_pending
+
     blanks = {name: encode(getattr(obj, name)) for name in sorted(set(fields))}
-    scrub(op.session.connection(), obj.__tablename__, obj.id, blanks, before_hlc=None)
+    conn = op.session.connection()
+    scrub(conn, obj.__tablename__, obj.id, blanks, before_hlc=None)
+    scrub_audit(conn, obj.__tablename__, obj.id, blanks)
+    scrub_pending(op._activities, obj.__tablename__, obj.id, blanks)
     op.sync_log.append(("erase", obj.__tablename__, obj.id, None, json.dumps(blanks, ensure_ascii=False)))
 
 

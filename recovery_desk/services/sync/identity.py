@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +118,9 @@ def reference_code(session: Any, replica: str, prefix: str) -> str:
     return code
 
 
-def next_reference(session: Any, incident: Incident) -> tuple[str, int]:
-    """The next case reference this laptop issues, and its number."""
+def numbering(session: Any, incident: Incident) -> tuple[int, Callable[[int], str], bool]:
+    """(the last number this laptop issued, how a number is written as a reference, whether
+    references here are the plain ones of the home laptop)."""
     replica = _info(session.connection())["replica_id"]
     prefix = incident.reference_prefix
     code = reference_code(session, replica, prefix)
@@ -126,7 +128,13 @@ def next_reference(session: Any, incident: Incident) -> tuple[str, int]:
         # Plain references: only those without a laptop code count (their number follows the digits).
         last = session.scalar(select(func.max(Case.sequence)).where(
             Case.incident_id == incident.id, Case.reference.op("GLOB")(f"{prefix}-[0-9]*"))) or 0
-        return f"{prefix}-{last + 1:04d}", last + 1
+        return last, lambda number: f"{prefix}-{number:04d}", True
     last = session.scalar(select(func.max(Case.sequence)).where(
         Case.incident_id == incident.id, Case.reference.like(f"{prefix}-{code}-%"))) or 0
-    return f"{prefix}-{code}-{last + 1:04d}", last + 1
+    return last, lambda number: f"{prefix}-{code}-{number:04d}", False
+
+
+def next_reference(session: Any, incident: Incident) -> tuple[str, int]:
+    """The next case reference this laptop issues, and its number."""
+    last, write, _ = numbering(session, incident)
+    return write(last + 1), last + 1
