@@ -238,7 +238,6 @@ def scrub_row_from_log(op: Operation, obj: Any, fields: Iterable[str]) -> None:
     the log keeps in place of the old ones). The audit trail's copies of the old values (this
     operation's records included) are blanked too, here and on every receiving laptop."""
     from recovery_desk.services.operation import encode
-
     from recovery_desk.services.sync.apply import scrub_audit, scrub_pending
 
     blanks = {name: encode(getattr(obj, name)) for name in sorted(set(fields))}
