@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -171,8 +170,10 @@ class Applier:
                 out.setdefault((entity, row_id), {})[name] = hlc
         return out
 
-    def apply(self, changes: Iterable[Change]) -> Summary:
-        for change in changes:
+    def apply(self, changes: list[Change], progress: Any = None) -> Summary:
+        for number, change in enumerate(changes):
+            if progress is not None and number % 200 == 0:
+                progress.report(number, len(changes), "")  # raises when the reader cancels
             handler = getattr(self, f"_apply_{change.kind}", None)
             if handler is None:
                 raise ValueError(f"unknown change kind {change.kind!r}")
@@ -219,6 +220,7 @@ class Applier:
         self.summary.new += 1
         self.summary.touched.created[c.entity].add(c.row_id)
         self._activity(c, c.row_id, "create", None, None, c.value)
+        self._touch(c, c.row_id)
         if c.entity == "organisation":
             self.organisations.add(c.row_id)
         if c.entity == "case_alias":

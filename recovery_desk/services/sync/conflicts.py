@@ -289,3 +289,23 @@ def board_flags(conn: Connection) -> list[dict[str, Any]]:
 
 def case_reference(session: Any, case_id: str) -> str:
     return session.scalar(select(Case.reference).where(Case.id == case_id)) or ""
+
+
+def shown_value(ws: Any, entity: str, row_id: str, name: str) -> Any:
+    """A field's current value on this laptop (for undoing a resolution)."""
+    with ws.session() as s:
+        return getattr(s.get(ENTITY_MODELS[entity], row_id), name)
+
+
+def set_value(ws: Any, entity: str, row_id: str, name: str, value: Any) -> Changes:
+    """Put a field back to a value (undo / redo of a resolution in the app): an ordinary edit."""
+    with ws.operation("set_value") as op:
+        op.update(op.session.get(ENTITY_MODELS[entity], row_id), **{name: value})
+        op.changes.primary_id = row_id
+    return op.changes
+
+
+def fields_in_conflict(ws: Any, entity: str, row_id: str) -> dict[str, str]:
+    """{field: conflict id} of one row's open conflicts (the editors mark those fields)."""
+    with ws.engine.connect() as conn:
+        return {c.field: c.id for c in open_conflicts(conn) if c.entity == entity and c.row_id == row_id}

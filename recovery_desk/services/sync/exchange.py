@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.services.sync import changelog
@@ -105,7 +106,7 @@ def _history_columns(conn: Connection, span: dict[str, int]) -> dict[str, list[A
 
 
 def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | None = None,
-                  everything: bool = False) -> ExportResult:
+                  everything: bool = False, progress: Any = None) -> ExportResult:
     from recovery_desk.storage.database import head_revision
 
     path = Path(path)
@@ -117,7 +118,9 @@ def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | No
         bulk: dict[str, dict[str, list[Any]]] = {}
         history: dict[str, dict[str, list[Any]]] = {}
         covers: dict[str, list[int]] = {}
-        for replica, top in sorted(have.items()):
+        for number, (replica, top) in enumerate(sorted(have.items())):
+            if progress is not None:
+                progress.report(number, len(have), "")
             start = since.get(replica, 0)
             if top <= start:
                 continue
@@ -205,8 +208,9 @@ _COPY_MESSAGE = ("{path} holds changes made under this laptop's identity ({repli
                  "on one of the two; on the other, join the incident again from a bundle ('join')")
 
 
-def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False) -> Summary:
-    """Apply a bundle in one transaction; a refused bundle (BundleError) writes nothing."""
+def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False, progress: Any = None) -> Summary:
+    """Apply a bundle in one transaction; a refused bundle (BundleError) writes nothing, and
+    neither does one whose reading is cancelled (``progress.report`` raising)."""
     from recovery_desk.services.sync.conflicts import open_conflict_ids
 
     path = Path(path)
@@ -221,19 +225,19 @@ def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False
             check_bundle_for(bundle, info, path)
             new = _new_changes(conn, _changes_of(bundle), ws.replica_id, path)
             before = open_conflict_ids(conn)
-            summary = Applier(session, bundle.body.get("bulk", {}), bundle.body.get("history", {})).apply(new)
+            summary = Applier(session, bundle.body.get("bulk", {}), bundle.body.get("history", {})).apply(new, progress)
             if new:
                 conn.exec_driver_sql(changelog._INSERT_CHANGE, [c.row() for c in new])
                 changelog.observe_clock(conn, max(c.hlc for c in new))
             summary.conflicts = len(open_conflict_ids(conn) - before)
             _remember_peer(conn, bundle)
-        except BundleError:
-            transaction.rollback()
-            raise
-        except Exception as exc:
+        except (ValueError, KeyError, TypeError, IndexError, SQLAlchemyError) as exc:
             transaction.rollback()
             raise BundleError("{path} could not be applied ({detail}); nothing was read", path=path,
                               detail=f"{type(exc).__name__}: {exc}") from exc
+        except BaseException:
+            transaction.rollback()  # refused, or cancelled: nothing written
+            raise
         if dry_run:
             transaction.rollback()
         else:
@@ -242,11 +246,24 @@ def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False
 
 
 def _remember_peer(conn: Connection, bundle: Bundle) -> None:
+    """What the sending laptop had (merged with what was known of it: bundles may come late)
+    and when it wrote its latest bundle. Reading a bundle again changes nothing."""
     m = bundle.manifest
+    row = conn.exec_driver_sql("SELECT last_seen, known, actor FROM sync_peer WHERE replica = ?",
+                               (m["source_replica"],)).fetchone()
+    known = json.loads(row[1]) if row else {}
+    merged = dict(known)
+    for replica, seq in m.get("has", {}).items():
+        merged[replica] = max(merged.get(replica, 0), seq)
+    written = m.get("written_at", "")
+    last_seen = max(row[0], written) if row else written
+    actor = m.get("actor", "") if not row or written >= row[0] else row[2]
+    if row is not None and (merged, last_seen, actor) == (known, row[0], row[2]):
+        return
     conn.exec_driver_sql(
         "INSERT INTO sync_peer (replica, last_seen, known, actor) VALUES (?, ?, ?, ?) ON CONFLICT(replica) DO UPDATE "
         "SET last_seen = excluded.last_seen, known = excluded.known, actor = excluded.actor",
-        (m["source_replica"], utcnow().isoformat(timespec="seconds"), json.dumps(m.get("has", {})), m.get("actor", "")))
+        (m["source_replica"], last_seen, json.dumps(merged, sort_keys=True), actor))
 
 
 # -- joining ------------------------------------------------------------------------------------
