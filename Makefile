@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test bench lint screenshots samples clean system-deps-gui
+.PHONY: run test bench torture lint screenshots samples clean system-deps-gui
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -23,6 +23,13 @@ test: $(STAMP)
 ## make bench: benchmarks on a 60,000-case / 300,000-task workspace (not part of make test)
 bench: $(STAMP)
 	$(PY) tests/benchmarks/run_benchmarks.py
+
+## make torture: the fault trials of issue 10 (kill -9 at random moments, the app beside the CLI,
+## locks, a full disk, read-only media, corrupted pages) and their table; TRIALS=120 SEED=… JOBS=2
+TRIALS ?= 120
+JOBS   ?= 2
+torture: $(STAMP)
+	$(PY) -m tests.torture --trials $(TRIALS) --jobs $(JOBS) $(if $(SEED),--seed $(SEED))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

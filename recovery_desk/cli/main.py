@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workspace", type=Path, metavar="PATH",
                         help=tr("workspace file (default: the one in your user data folder)"))
     parser.add_argument("--lang", choices=LANGUAGES, help=tr("language of messages and reports"))
+    parser.add_argument("--as", dest="as_person", metavar="NAME",
+                        help=tr("act as this person of the workspace (name or id; default: as saved by the app)"))
     parser.add_argument("--version", action="version", version=f"recovery-desk {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

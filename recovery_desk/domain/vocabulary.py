@@ -288,8 +288,26 @@ CONSENT_SCOPE = Vocabulary(
     ],
 )
 
+# 要配慮者 (people needing special care in a disaster, 災害対策基本法 8条2項15号): the categories
+# municipalities' lists of 避難行動要支援者 use. Codes are never substrings of one another
+# (the cases filter matches them inside case.vulnerable_categories).
+VULNERABILITY = Vocabulary(
+    "vulnerability",
+    [
+        ("elderly_alone", "Elderly person living alone", "独居高齢者"),
+        ("elderly_household", "Elderly-only household", "高齢者のみ世帯"),
+        ("nursing_care", "Needs nursing care", "要介護者"),
+        ("disability", "Disability", "障害者"),
+        ("infants", "Infants", "乳幼児"),
+        ("pregnancy", "Pregnancy", "妊産婦"),
+        ("medical_devices", "Chronic illness or medical devices", "難病・医療機器使用"),
+        ("limited_japanese", "Foreign resident with limited Japanese", "日本語が不自由な外国人"),
+        ("dementia", "Dementia", "認知症"),
+    ],
+)
+
 ALL_VOCABULARIES = [
     OWNERSHIP, PROFIT, FORMALITY, SECTOR, ORG_TYPE, ROLE, STAGE, CLOSURE_REASON,
     SUPPORT_CLASS, NEED_CATEGORY, NEED_STATE, DAMAGE_LEVEL, FLOOD_LEVEL, TASK_STATUS,
-    PRIORITY, HAZARD, CONSENT_SCOPE,
+    PRIORITY, HAZARD, CONSENT_SCOPE, VULNERABILITY,
 ]

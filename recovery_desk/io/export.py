@@ -283,4 +283,9 @@ def export(ws: Any, kind: str, path: Path | str, fmt: str | None = None, *, incl
         bak = write_xlsx(path, sheet, kind)
     else:
         bak = write_csv(path, sheet)
+    if include_pii and kind == "cases":
+        from recovery_desk.services.disclosure import record_disclosure
+
+        first_pii = len(CASE_COLUMNS)
+        record_disclosure(ws, "export_cases", str(path), sum(1 for r in sheet.rows if any(r[first_pii:])))
     return ExportResult(path, len(sheet.rows) - (1 if kind == "3w" else 0), bak)

@@ -72,6 +72,10 @@ def build_case_report(ws: Any, reference: str, out: Path, *, lang: str = "en", i
     progress(1, 3, tr("Laying out the PDF"))
     result = write_atomically(Path(out), lambda tmp: render_case(
         data, tmp, lang=lang, actor=ws.actor, workspace=Path(ws.path).name, today=today))
+    if data["pii"]:
+        from recovery_desk.services.disclosure import record_disclosure
+
+        record_disclosure(ws, "report_case", f"{reference} → {out}", 1)
     progress(3, 3, tr("Done"))
     return result
 

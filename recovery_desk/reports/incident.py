@@ -134,6 +134,10 @@ def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end:
     result = write_atomically(Path(out), lambda tmp: render_incident(
         data, tmp, lang=lang, include_pii=include_pii, actor=ws.actor, workspace=Path(ws.path).name,
         progress=progress))
+    if include_pii:
+        from recovery_desk.services.disclosure import record_disclosure
+
+        record_disclosure(ws, "report_incident", str(out), sum(1 for c in data.contacts.values() if any(c.values())))
     progress(7, 7, tr("Done"))
     return result
 

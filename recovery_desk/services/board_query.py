@@ -107,8 +107,9 @@ def parse_board_query(text: str) -> search.Query:
 
 
 def board_conditions(query: search.Query | str, *, today: date, now: datetime,
-                     settings: BoardSettings | None = None) -> list[Any]:
-    """SQL conditions on Task (joined to Case) for a board query."""
+                     settings: BoardSettings | None = None, me: Any = None) -> list[Any]:
+    """SQL conditions on Task (joined to Case) for a board query; ``me`` (an identity) gives
+    ``assignee:me`` and ``org:my-org`` their meaning."""
     if isinstance(query, str):
         query = parse_board_query(query)
     conditions: list[Any] = []
@@ -128,19 +129,15 @@ def board_conditions(query: search.Query | str, *, today: date, now: datetime,
         elif name == "case":
             cond = or_(*(Case.reference.ilike(v) for v in term.values))
         elif name == "assignee":
-            alternatives = [Person.name.ilike(f"%{search.escape_like(v)}%", escape="\\") for v in term.values]
-            cond = Task.assignee_id.in_(select(Person.id).where(or_(*alternatives)))
+            cond = Task.assignee_id.in_(select(Person.id).where(search.person_matches(term, me)))
         elif name == "due":
             day = search.parse_date_value(term)
             cond = {":": Task.due_date == day, "=": Task.due_date == day, "<": Task.due_date < day,
                     "<=": Task.due_date <= day, ">": Task.due_date > day, ">=": Task.due_date >= day}[term.op]
         elif name in ("org", "sector"):
             if name == "org":
-                alternatives = []
-                for value in term.values:
-                    like = f"%{search.escape_like(value)}%"
-                    alternatives += [Organisation.name.ilike(like, escape="\\"), Organisation.acronym.ilike(value)]
-                org_ids = select(Organisation.id).where(Organisation.deleted_at.is_(None), or_(*alternatives))
+                org_ids = select(Organisation.id).where(Organisation.deleted_at.is_(None),
+                                                        search.organisation_matches(term, me))
             else:
                 org_ids = select(Organisation.id).where(
                     Organisation.deleted_at.is_(None), Organisation.sector.in_(search.resolve_vocab(SECTOR, term)))
@@ -163,7 +160,7 @@ def board_conditions(query: search.Query | str, *, today: date, now: datetime,
             continue
         conditions.append(not_(cond) if term.negated else cond)
     if case_terms:
-        case_ids = select(Case.id).where(*search.case_conditions(search.Query(case_terms), today))
+        case_ids = select(Case.id).where(*search.case_conditions(search.Query(case_terms), today, me))
         conditions.append(Task.case_id.in_(case_ids))
     return conditions
 
@@ -174,7 +171,7 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
 
 
 def load_board(session: Any, scope: BoardScope, *, today: date | None = None,
-               now: datetime | None = None) -> BoardData:
+               now: datetime | None = None, me: Any = None) -> BoardData:
     """The cards of ``scope`` with everything a card shows (a few set-based queries)."""
     today = today or date.today()
     now = now or utcnow()
@@ -185,7 +182,7 @@ def load_board(session: Any, scope: BoardScope, *, today: date | None = None,
     by_case = scope.case_id is not None
     if scope.query.strip():
         query = parse_board_query(scope.query)
-        where += board_conditions(query, today=today, now=now, settings=settings)
+        where += board_conditions(query, today=today, now=now, settings=settings, me=me)
         by_case = by_case or any(t.field not in TASK_FIELDS and t.field != "is" and not t.negated
                                  for t in query.filters)
     statuses = STATUSES if scope.show_closed else OPEN_STATUSES
@@ -397,6 +394,7 @@ def load_card(session: Any, task_id: str) -> CardDetail:
              "task_dependency": [r[0] for r in blocked_by], "task_handover": [h.id for h in handover_rows]}
     history: list[Any] = []
     recorded: set[tuple[str, str]] = set()  # rows with a creation record of their own
+    creators: list[Any] = []
     for entity, ids in parts.items():
         if ids:
             for row in session.execute(
@@ -406,8 +404,13 @@ def load_card(session: Any, task_id: str) -> CardDetail:
                 history.append(tuple(row[:7]))
                 if row.action == "create":
                     recorded.add((entity, row.entity_id))
+                    creators.append(tuple(row))
     history += [(a.at, a.actor, a.entity, a.action, a.field, a.old_value, a.new_value)
                 for a in bulk_creations(session, parts) if (a.entity, a.entity_id) not in recorded]
+    # Who took each claim / hand-over step: the person its creation record names.
+    by = {row[7]: row[1] for row in creators if row[2] == "task_handover"}
+    for h in handovers:
+        h["by"] = by.get(h["id"], "")
     history.sort(key=lambda r: (r[0], r[2]), reverse=True)
     people = session.execute(select(Person.id, Person.name).where(Person.deleted_at.is_(None))
                              .order_by(Person.name)).all()

@@ -68,10 +68,10 @@ def _sector_counts() -> Any:
 
 
 def case_ids(session: Session, query: Query | str = "", sort: str = "reference", descending: bool = False,
-             today: date | None = None, limit: int | None = None) -> list[str]:
+             today: date | None = None, limit: int | None = None, me: Any = None) -> list[str]:
     """Ids of the live cases matching ``query``, sorted in SQL by ``sort`` (a COLUMNS name);
     with ``limit``, only the first ones (the window's first screen, before the full list)."""
-    stmt = select(Case.id).where(*case_conditions(query, today))
+    stmt = select(Case.id).where(*case_conditions(query, today, me))
     if sort == "reference":
         key: Any = Case.sequence
     elif sort == "district":

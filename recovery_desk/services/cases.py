@@ -46,8 +46,32 @@ from recovery_desk.storage.models import (
 CASE_FIELDS = frozenset({
     "area_id", "address", "latitude", "longitude", "contact_name", "contact_phone",
     "household_size", "vulnerable_members", "damage_level", "flood_level", "support_class",
-    "priority", "notes", "opened_on",
+    "priority", "notes", "opened_on", "vulnerable_categories",
 })
+
+
+def clean_vulnerability(value: Any) -> str:
+    """Coded 要配慮者 categories (codes or English/Japanese labels; a list or text separated by
+    spaces, commas or 、) as the stored text: known codes, sorted, space-separated."""
+    from recovery_desk.domain.vocabulary import VULNERABILITY
+
+    if value is None:
+        return ""
+    import re
+
+    pieces = [str(v) for v in value] if isinstance(value, list | tuple | set) else re.split(r"[,、，;]", str(value))
+    codes = set()
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        found = [VULNERABILITY.lookup(piece)]
+        if found[0] is None:  # codes written with spaces between them
+            found = [VULNERABILITY.lookup(word) for word in piece.split()]
+        if None in found:
+            raise ValidationError("'{value}' is not a vulnerability category; use one of: {known}",
+                                  field="vulnerable_categories", value=piece, known=", ".join(VULNERABILITY.codes))
+        codes.update(found)
+    return " ".join(c for c in VULNERABILITY.codes if c in codes)
 
 
 def clean_case_fields(session: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +103,8 @@ def clean_case_fields(session: Any, fields: dict[str, Any]) -> dict[str, Any]:
             out[key] = check_vocab(PRIORITY, value, key)
         elif key == "opened_on":
             out[key] = check_date(value, key, required=True)
+        elif key == "vulnerable_categories":
+            out[key] = clean_vulnerability(value)
     return out
 
 
@@ -240,9 +266,8 @@ def set_consent(ws: Workspace, case_id: str, *, given: bool, scope: str = "coord
 
 
 def consent_allows_pii(consent: Consent | None, today: date | None = None) -> bool:
-    """Personal data may appear in reports and exports only with this consent, unexpired."""
-    if consent is None or consent.deleted_at is not None or not consent.given:
-        return False
-    if consent.scope != "reports":
-        return False
-    return consent.expires_on is None or consent.expires_on >= (today or date.today())
+    """Personal data may appear in reports and exports only with this consent, unexpired
+    (services/consent.py says what each scope lets through)."""
+    from recovery_desk.services.consent import allows
+
+    return allows(consent, "report", today)

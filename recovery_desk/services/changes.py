@@ -13,6 +13,7 @@ def _ids() -> defaultdict[str, set[str]]:
 @dataclass
 class Changes:
     operation: str = ""
+    operation_id: str = ""  # the audit trail's operation_id: what undo reverts
     created: defaultdict[str, set[str]] = field(default_factory=_ids)
     updated: defaultdict[str, set[str]] = field(default_factory=_ids)
     deleted: defaultdict[str, set[str]] = field(default_factory=_ids)

@@ -57,14 +57,16 @@ def snapshot(values: Mapping[str, Any]) -> str:
 
 
 class Operation:
-    def __init__(self, session: Session, *, actor: str, replica_id: str, name: str):
+    def __init__(self, session: Session, *, actor: str, replica_id: str, name: str,
+                 actor_id: str | None = None):
         self.session = session
         self.actor = actor
+        self.actor_id = actor_id  # the Person who acts, when known
         self.replica_id = replica_id
         self.name = name
         self.id = new_id()
         self.at = utcnow()
-        self.changes = Changes(operation=name)
+        self.changes = Changes(operation=name, operation_id=self.id)
         self._activities: list[dict[str, Any]] = []
         self._touched_cases: set[str] = set()
         # (kind, entity, row id, field, value) for the replicable change log (services/sync).
@@ -129,6 +131,15 @@ class Operation:
         self._record(obj.__tablename__, obj.id, "delete", None, None, None, self.case_of(obj))
         self.sync_log.append(("update", obj.__tablename__, obj.id, "deleted_at", encode(self.at)))
         self.changes.deleted[obj.__tablename__].add(obj.id)
+
+    def restore(self, obj: SyncMixin) -> None:
+        """Lift a tombstone (undo of a deletion); recorded as action ``restore``."""
+        if obj.deleted_at is None:
+            return
+        obj.deleted_at = None
+        obj.updated_at = self.at
+        self._record(obj.__tablename__, obj.id, "restore", None, None, None, self.case_of(obj))
+        self.changes.created[obj.__tablename__].add(obj.id)
 
     # -- many rows at once (demo data, imports) -------------------------------------------
     def add_many(self, model: type[SyncMixin], rows: list[dict[str, Any]], *,
@@ -198,7 +209,7 @@ class Operation:
     def _activity_row(self, entity: str, entity_id: str, action: str, field: str | None,
                       old: str | None, new: str | None, case_id: str | None) -> dict[str, Any]:
         return {
-            "at": self.at, "actor": self.actor, "replica_id": self.replica_id,
+            "at": self.at, "actor": self.actor, "actor_id": self.actor_id, "replica_id": self.replica_id,
             "operation_id": self.id, "operation": self.name, "entity": entity,
             "entity_id": entity_id, "action": action, "field": field, "old_value": old,
             "new_value": new, "case_id": case_id,

@@ -27,11 +27,15 @@ Case fields (:data:`CASE_FIELDS`), values accepted as code, English or Japanese 
 ``damage``     damage level; ``support``: support class
 ``consent``    ``yes`` / ``no``: consent to share has been given
 ``opened``     opening date, e.g. ``opened:>=2024-03-01``
+``assignee``   has an open task assigned to that person (``assignee:me``: to me)
+``vulnerable`` a coded vulnerability (``vulnerable:elderly_alone``, 独居高齢者)
 ``overdue``    (bare word, or ``is:overdue``) has an open task past its due date
 ``unmet``      (bare word, or ``is:unmet``) has at least one unmet need
 =============  =====================================================================
 
 Free text matches the reference, address, contact name and phone number.
+``org:my-org`` means the organisations the signed-in person acts for, ``assignee:me``
+that person (services/identity.py); without a signed-in person they are an error.
 """
 
 from __future__ import annotations
@@ -214,7 +218,8 @@ CASE_VOCAB_FIELDS: dict[str, Vocabulary] = {
     "need": NEED_CATEGORY, "sector": SECTOR,
 }
 CASE_FIELDS: tuple[str, ...] = ("stage", "priority", "need", "org", "sector", "area", "damage", "support",
-                                "consent", "opened", "is")
+                                "consent", "opened", "assignee", "vulnerable", "is")
+ME, MY_ORG = "me", "my-org"
 CASE_FLAGS: tuple[str, ...] = ("overdue", "unmet")
 YES = {"yes", "y", "true", "1", "はい", "あり", "有"}
 NO = {"no", "n", "false", "0", "いいえ", "なし", "無"}
@@ -224,9 +229,57 @@ def parse_case_query(text: str) -> Query:
     return parse_query(text, CASE_FIELDS, CASE_FLAGS)
 
 
-def case_conditions(query: Query | str, today: date | None = None, *, include_deleted: bool = False) -> list[Any]:
+def my_organisations(term: Term, me: Any) -> list[str]:
+    """The organisation ids ``my-org`` stands for (the signed-in person's), or a QueryError."""
+    if me is None or not me.organisation_ids:
+        raise QueryError("{token}: nobody is signed in as a member of an organisation", token=term.token,
+                         position=term.position)
+    return list(me.organisation_ids)
+
+
+def my_person_id(term: Term, me: Any) -> str:
+    if me is None or not me.person_id:
+        raise QueryError("{token}: nobody is signed in as a person of this workspace", token=term.token,
+                         position=term.position)
+    return me.person_id
+
+
+def organisation_matches(term: Term, me: Any) -> Any:
+    """SQL condition on Organisation for an ``org:`` term (names, acronyms, ``my-org``)."""
+    from sqlalchemy import false, or_
+
+    from recovery_desk.storage.models import Organisation
+
+    alternatives = [false()]
+    for value in term.values:
+        if value.casefold() == MY_ORG:
+            alternatives.append(Organisation.id.in_(my_organisations(term, me)))
+            continue
+        like = f"%{escape_like(value)}%"
+        alternatives += [Organisation.name.ilike(like, escape="\\"), Organisation.acronym.ilike(value)]
+    return or_(*alternatives)
+
+
+def person_matches(term: Term, me: Any) -> Any:
+    """SQL condition on Person for an ``assignee:`` term (part of a name, or ``me``)."""
+    from sqlalchemy import false, or_
+
+    from recovery_desk.storage.models import Person
+
+    alternatives = [false()]
+    for value in term.values:
+        if value.casefold() == ME:
+            alternatives.append(Person.id == my_person_id(term, me))
+        else:
+            alternatives.append(Person.name.ilike(f"%{escape_like(value)}%", escape="\\"))
+    return or_(*alternatives)
+
+
+def case_conditions(query: Query | str, today: date | None = None, me: Any = None, *,
+                    include_deleted: bool = False) -> list[Any]:
     """SQLAlchemy conditions selecting the live cases (deleted ones too with
-    ``include_deleted``) that match ``query`` (AND of terms)."""
+    ``include_deleted``) that match ``query`` (AND of terms). ``me`` (an identity) gives
+    ``org:my-org`` and ``assignee:me`` their meaning."""
     from sqlalchemy import and_, not_, or_, select
 
     from recovery_desk.storage.models import (
@@ -236,6 +289,7 @@ def case_conditions(query: Query | str, today: date | None = None, *, include_de
         Need,
         Organisation,
         Participation,
+        Person,
         Task,
     )
 
@@ -269,11 +323,16 @@ def case_conditions(query: Query | str, today: date | None = None, *, include_de
         elif name == "sector":
             cond = participates(Organisation.sector.in_(resolve_vocab(SECTOR, term)))
         elif name == "org":
-            alternatives = []
-            for value in term.values:
-                like = f"%{escape_like(value)}%"
-                alternatives += [Organisation.name.ilike(like, escape="\\"), Organisation.acronym.ilike(value)]
-            cond = participates(or_(*alternatives))
+            cond = participates(organisation_matches(term, me))
+        elif name == "assignee":
+            cond = Case.id.in_(select(Task.case_id).where(
+                Task.deleted_at.is_(None), Task.archived_at.is_(None), Task.status.not_in(CLOSED_TASK_STATUSES),
+                Task.assignee_id.in_(select(Person.id).where(Person.deleted_at.is_(None), person_matches(term, me)))))
+        elif name == "vulnerable":
+            from recovery_desk.domain.vocabulary import VULNERABILITY
+
+            cond = or_(*(Case.vulnerable_categories.like(f"%{code}%")
+                         for code in resolve_vocab(VULNERABILITY, term)))
         elif name == "area":
             alternatives = []
             for value in term.values:
@@ -337,6 +396,8 @@ def describe_fields(lang: str | None = None) -> str:
         tr("damage:hankai, support:both — damage level, support class", lang),
         tr("consent:yes / consent:no — consent to share given", lang),
         tr("opened:<2024-02-01 — opening date (<, <=, >, >=)", lang),
+        tr("org:my-org, assignee:me — my organisations' cases / cases with a task assigned to me", lang),
+        tr("vulnerable:elderly_alone — a coded vulnerability (要配慮者)", lang),
         tr("overdue, unmet — has an overdue task / an unmet need", lang),
         tr("-stage:closed — a minus sign negates a term; a,b means a or b", lang),
         tr("other words — reference, address, contact name or phone", lang),

@@ -162,6 +162,18 @@ def archive_task(ws: Workspace, task_id: str, archived: bool = True) -> Changes:
     return op.changes
 
 
+def archive_tasks(ws: Workspace, task_ids: list[str] | tuple[str, ...], archived: bool = True) -> Changes:
+    """Archive (or bring back) several cards at once: one transaction, one undo step."""
+    if not task_ids:
+        raise ValidationError("{field} is required", field="tasks")
+    with ws.operation("archive_tasks" if len(task_ids) > 1 else "archive_task") as op:
+        for task_id in dict.fromkeys(task_ids):
+            task = get_live(op.session, Task, task_id)
+            op.update(task, archived_at=op.at if archived else None)
+        op.changes.primary_id = task_ids[0]
+    return op.changes
+
+
 def delete_task(ws: Workspace, task_id: str) -> Changes:
     with ws.operation("delete_task") as op:
         op.delete(get_live(op.session, Task, task_id))

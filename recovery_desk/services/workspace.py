@@ -33,6 +33,9 @@ class Workspace:
         self.path = path
         self.engine = engine
         self.actor = actor
+        # Who signs the changes, when a Person of the workspace (services/identity.py).
+        self.person_id: str | None = None
+        self.identity = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         from recovery_desk.services.sync.identity import establish
 
@@ -127,7 +130,8 @@ class Workspace:
     def operation(self, name: str) -> Iterator[Operation]:
         """One user action = one transaction = one group of audit records."""
         with self._sessions() as session, session.begin():
-            op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name)
+            op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name,
+                           actor_id=self.person_id)
             yield op
             op.finish()
 

@@ -180,6 +180,8 @@ class Case(SyncMixin, Base):
     contact_phone: Mapped[str] = mapped_column(String(50), default="")
     household_size: Mapped[int | None] = mapped_column(Integer)
     vulnerable_members: Mapped[str] = mapped_column(Text, default="")
+    # Coded 要配慮者 categories (domain.vocabulary.VULNERABILITY), space-separated, sorted.
+    vulnerable_categories: Mapped[str] = mapped_column(String(300), default="", server_default="")
     damage_level: Mapped[str | None] = mapped_column(String(32))
     flood_level: Mapped[str | None] = mapped_column(String(32))
     support_class: Mapped[str | None] = mapped_column(String(32))
@@ -398,6 +400,8 @@ class Activity(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(200), default="")
+    # The Person who acted (services/identity.py), when the actor is one of the workspace.
+    actor_id: Mapped[str | None] = mapped_column(String(36))
     replica_id: Mapped[str] = mapped_column(String(36))
     operation_id: Mapped[str] = mapped_column(String(36))
     operation: Mapped[str] = mapped_column(String(64), default="")
@@ -408,6 +412,20 @@ class Activity(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class Disclosure(Base):
+    """A record of personal data leaving the workspace: a report, export or visit sheet
+    that named households. Local to this file (not replicated), read by a coordinator."""
+
+    __tablename__ = "disclosure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))  # report_incident, report_case, export_cases, visit_sheet…
+    detail: Mapped[str] = mapped_column(Text, default="")  # the query or case, and the file written
+    households: Mapped[int] = mapped_column(Integer, default=0)
 
 
 ENTITY_MODELS: dict[str, type[SyncMixin]] = {

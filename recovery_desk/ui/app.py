@@ -87,7 +87,6 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
 
     from recovery_desk.ui.context import AppContext
     from recovery_desk.ui.main_window import MainWindow
-    from recovery_desk.ui.welcome import needs_identity
     from recovery_desk.ui.worker import DatabaseWorker
 
     worker = DatabaseWorker()
@@ -138,8 +137,7 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     elif exit_after_shown:
         window.first_painted.connect(report_shown)
     window.show()
-    if needs_identity() and not os.environ.get("RECOVERY_DESK_ACTOR") and not exit_after_shown:
-        QTimer.singleShot(0, window.ask_identity)
+    # Who is working is asked once a workspace is open (MainWindow._ask_who_if_unknown).
     try:
         return app.exec()
     finally:

@@ -26,6 +26,7 @@ class AppContext(QObject):
     changed = Signal(object)  # Changes
     error = Signal(object, str)  # exception, traceback text — the window shows it
     workspace_changed = Signal()
+    identity_changed = Signal()  # someone else signed in (File ▸ Switch user)
 
     def __init__(self, worker: DatabaseWorker, lang: str = "en", parent: QObject | None = None):
         super().__init__(parent)
@@ -40,6 +41,11 @@ class AppContext(QObject):
         if old is not None and old is not workspace:
             self.worker.submit(lambda _p: old.close())
         self.workspace_changed.emit()
+
+    @property
+    def me(self) -> Any:
+        """The signed-in person's Identity (services/identity.py), or None."""
+        return getattr(self.workspace, "identity", None) if self.workspace is not None else None
 
     def read(self, query: Callable[[Session], T], on_result: Callable[[T], None],
              on_error: Callable[[BaseException, str], None] | None = None) -> Ticket:

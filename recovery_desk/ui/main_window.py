@@ -8,6 +8,7 @@ shows a note instead of breaking the window.
 from __future__ import annotations
 
 import importlib
+import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.i18n import tr
+from recovery_desk.services import identity
 from recovery_desk.services.settings import current_actor
 from recovery_desk.services.workspace import (
     WORKSPACE_SUFFIX,
@@ -58,6 +60,7 @@ def _factory(module: str, name: str) -> Callable[[AppContext, QWidget | None], Q
 
 # key, English label (translated with tr), factory
 PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = [
+    ("my_work", "My work", _factory("recovery_desk.ui.pages.my_work_page", "MyWorkPage")),
     ("dashboard", "Dashboard", _factory("recovery_desk.ui.pages.dashboard_page", "DashboardPage")),
     ("cases", "Cases", _factory("recovery_desk.ui.pages.cases_page", "CasesPage")),
     ("board", "Board", _factory("recovery_desk.ui.board.page", "BoardPage")),
@@ -68,7 +71,7 @@ PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = 
 
 
 def page_label(key: str, lang: str) -> str:
-    return {"dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
+    return {"my_work": tr("My work", lang), "dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
             "organisations": tr("Organisations", lang), "people": tr("People", lang),
             "reports": tr("Reports", lang)}.get(key, key)
 
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(tr("Settings…", lang), self.open_settings, QKeySequence.StandardKey.Preferences,
                                             "settings")
         self.quit_action = self._action(tr("Quit", lang), self.close, QKeySequence.StandardKey.Quit, "quit")
+        self.switch_user_action = self._action(tr("Switch user…", lang), self.ask_sign_in, name="switch_user")
         self.undo_action = self.ctx.undo_stack.createUndoAction(self, tr("Undo", lang))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.undo_action.setObjectName("undo")
@@ -226,7 +230,7 @@ class MainWindow(QMainWindow):
                                   f"page_{key}")
             self.page_actions.append(action)
         self.slash = QShortcut(QKeySequence("/"), self, activated=self.focus_filter)
-        self.workspace_actions = [self.backup_action, self.import_action, self.export_action, self.new_case_action,
+        self.workspace_actions = [self.switch_user_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
                                   self.find_action, *self.page_actions]
 
     def _build_menus(self) -> None:
@@ -244,6 +248,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.switch_user_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -377,12 +382,16 @@ class MainWindow(QMainWindow):
         actor = current_actor()
 
         def job(_progress: Any) -> Workspace:
-            return Workspace.open(path, actor=actor)
+            ws = Workspace.open(path, actor=actor)
+            with ws.session() as session:
+                identity.sign_in(ws, identity.saved_identity(session, ws.path))
+            return ws
 
         def opened(ws: Workspace) -> None:
             self.ctx.set_workspace(ws)
             options.add_recent(path)
             self.workspace_opened.emit(ws)
+            self._ask_who_if_unknown()
             if self.backup_on_open:
                 self._backup_on_open(path)
             if ws.backup_made is not None:
@@ -448,6 +457,7 @@ class MainWindow(QMainWindow):
             self.ctx.set_workspace(ws)
             options.add_recent(path)
             self.workspace_opened.emit(ws)
+            self._ask_who_if_unknown()
 
         def failed(exc: BaseException, trace: str) -> None:
             if isinstance(exc, RecoveryDeskError):
@@ -525,10 +535,78 @@ class MainWindow(QMainWindow):
             self._workspace_changed()
 
     def ask_identity(self) -> None:
-        IdentityDialog(self.lang, self).exec()
+        """Without a workspace: the name that signs changes (free text). With one: sign in."""
         if self.ctx.workspace is not None:
-            self.ctx.workspace.actor = current_actor()
+            self.ask_sign_in()
+            return
+        IdentityDialog(self.lang, self).exec()
         self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=current_actor()))
+
+    # -- who is working ------------------------------------------------------------------------
+    def _ask_who_if_unknown(self) -> None:
+        """Ask who is working once a workspace is open, unless a saved person signed in (or the
+        environment names the actor, as scripts and tests do)."""
+        if self.ctx.me is None and not os.environ.get("RECOVERY_DESK_ACTOR"):
+            self.ask_sign_in()
+        else:
+            self._signed_in()
+
+    def ask_sign_in(self) -> None:
+        """File ▸ Switch user: choose a person of the workspace (or add yourself)."""
+        from recovery_desk.ui.sign_in import SignInDialog, load_choices
+
+        if self.ctx.workspace is None:
+            return
+        current = self.ctx.me.person_id if self.ctx.me else None
+
+        def show(choices: Any) -> None:
+            dialog = SignInDialog(choices, self.lang, self)
+            dialog.chosen.connect(self.sign_in_as)
+            self.sign_in_dialog = dialog
+            dialog.open()
+
+        self.ctx.read(lambda s: load_choices(s, current), show)
+
+    def sign_in_as(self, choice: dict[str, Any]) -> None:
+        """Sign in as an existing person (``person_id``) or a new one (``new_name``)."""
+        def job(ws: Workspace) -> Any:
+            if choice.get("new_name"):
+                return identity.create_me(ws, choice["new_name"], choice.get("organisation_ids", []))
+            with ws.session() as session:
+                return identity.identity_of(session, choice["person_id"], choice.get("organisation_ids") or None)
+
+        def done(me: Any) -> None:
+            ws = self.ctx.workspace
+            if ws is None:
+                return
+            identity.sign_in(ws, me)
+            identity.save_choice(ws.path, me)
+            self.ctx.undo_stack.clear()  # an undo must not be signed by someone else
+            self._signed_in()
+            self.ctx.identity_changed.emit()
+            if choice.get("new_name"):
+                from recovery_desk.services.changes import Changes
+
+                added = Changes(operation="create_person")
+                added.created["person"].add(me.person_id)
+                self.ctx.changed.emit(added)
+
+        self.ctx.run(lambda ws, _p: job(ws), done)
+
+    def _signed_in(self) -> None:
+        ws = self.ctx.workspace
+        self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=ws.actor if ws else current_actor()))
+        me = self.ctx.me
+        if me is not None and not me.coordinator:
+            self.show_page("my_work")
+        if me is not None and options.SHOW_TODAY.get() and not os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN"):
+            self.show_today()
+
+    def show_today(self) -> None:
+        """The short "today" summary: overdue, due soon, hand-overs to answer."""
+        from recovery_desk.ui.pages.my_work_page import show_today_summary
+
+        show_today_summary(self.ctx, self)
 
     # -- messages ------------------------------------------------------------------------------
     def show_error(self, exc: BaseException, trace: str = "") -> None:

@@ -97,8 +97,8 @@ def shoot(lang: str, demo: Path) -> list[Path]:
         grab(key if key in ("dashboard", "cases") else f"window-{key}")
         if key == "cases":
             editor = page.editor
-            for index, name in ((1, "case-needs"), (2, "case-organisations"), (4, "case-conferences"),
-                                (5, "case-timeline")):
+            for index, name in ((1, "case-needs"), (2, "case-organisations"), (3, "case-tasks"),
+                                (5, "case-conferences"), (6, "case-timeline")):
                 editor.tabs.setCurrentIndex(index)
                 grab(name)
             editor.tabs.setCurrentIndex(0)

@@ -162,7 +162,7 @@ def test_japanese_window_has_no_untranslated_shell_text(qtbot, ctx_ja) -> None:
     english = [t for t in texts if t and t.isascii() and not t.startswith(("Ctrl", "OK"))]
     # Undo/Redo texts are "元に戻す" etc.; the only ASCII left would be an untranslated string
     assert not english, english
-    assert window.sidebar.item(1).text() == "ケース"
+    assert window.sidebar.item(2).text() == "ケース"
     wait_idle(qtbot, ctx_ja)
     _delete(window)
 

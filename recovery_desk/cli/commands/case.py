@@ -4,12 +4,17 @@
 and converts each value as the import does (vocabulary as code or English/Japanese label,
 era dates, full-width digits); the changes go through the same services as the app, in one
 operation: a bad value exits 1 naming the field and changes nothing.
+
+``case erase REF [--yes]`` removes the personal data of a case that asked to be forgotten
+(services/erasure.py). Without ``--yes`` it names what will go and asks for the reference
+on a terminal, and refuses when there is no terminal to ask on.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from recovery_desk.cli.commands._common import open_workspace
@@ -38,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub_list.add_argument("--include-pii", action="store_true",
                           help=tr("include contact name, phone and address, for cases whose consent allows it"))
     sub_list.set_defaults(run=run_list)
+    register_erase(sub)
 
 
 def parse_assignments(items: list[str], kind: str) -> dict[str, Any]:
@@ -105,4 +111,33 @@ def run_list(args: argparse.Namespace) -> int:
             cells += [c.get("contact_name") or "", c.get("contact_phone") or "", c.get("address") or ""]
         print("\t".join(cells))
     print(tr("{count} case(s)", count=len(cases)))
+    return 0
+
+
+def register_erase(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("erase", help=tr("erase the personal data of a case (the household asked to be forgotten)"))
+    e.add_argument("reference", metavar="REF", help=tr("the case reference, e.g. NANAO-0001"))
+    e.add_argument("--yes", action="store_true", help=tr("do not ask for confirmation (for scripts)"))
+    e.set_defaults(run=run_erase)
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    from recovery_desk.domain.errors import ValidationError
+    from recovery_desk.services.erasure import erase_case, plan_erasure
+
+    with open_workspace(args) as ws:
+        plan = plan_erasure(ws, args.reference)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise ValidationError("erasing {reference} needs --yes when there is no terminal to confirm on",
+                                      reference=plan.reference)
+            fields = plan.describe()
+            print(tr("This removes for good the personal data of {reference}: {fields}; and the same values in "
+                     "comments, notes and the audit trail. Backups made before keep them.",
+                     reference=plan.reference, fields=fields), file=sys.stderr)
+            answer = input(tr("Type the reference to confirm: "))
+            if answer.strip() != plan.reference:
+                raise ValidationError("not confirmed: nothing was erased")
+        erase_case(ws, plan.reference)
+    print(tr("Erased the personal data of {reference}", reference=plan.reference))
     return 0

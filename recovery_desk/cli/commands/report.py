@@ -26,6 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help=tr("a case is stalled after N days without activity (default: 14)"))
     inc.set_defaults(run=run)
 
+    visits = kinds.add_parser("visits", help=tr("visit sheets: cases of a district or a query, to print"))
+    visits.add_argument("--query", default="", metavar="Q",
+                        help=tr("a cases query, e.g. \"area:御祓 stage:identified\" (default: every case)"))
+    visits.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help=tr("the PDF file to write"))
+    visits.add_argument("--lang", dest="report_lang", choices=LANGUAGES,
+                        help=tr("language of the report (default: the language of messages)"))
+    visits.add_argument("--as-of", dest="as_of", metavar="DATE",
+                        help=tr("judge overdue tasks and consent on this date (default: today)"))
+    visits.set_defaults(run=run)
+
+    disclosures = kinds.add_parser("disclosures", help=tr("who printed or exported personal data, when, how many"))
+    disclosures.add_argument("--json", action="store_true", help=tr("print JSON"))
+    disclosures.set_defaults(run=run_disclosures)
+
     case = kinds.add_parser("case", help=tr("the status report of one case"))
     case.add_argument("reference", metavar="REF", help=tr("the case reference, e.g. NANAO-0001"))
     _common_options(case)
@@ -50,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".pdf":
         raise ValidationError("{path}: the report file name must end in .pdf", path=out)
-    if args.report_kind == "incident":
+    if args.report_kind == "visits":
+        from recovery_desk.reports.visit_sheet import build_visit_sheet
+
+        with open_workspace(args) as ws:
+            build_visit_sheet(ws, out, query=args.query, lang=lang, today=today)
+    elif args.report_kind == "incident":
         from recovery_desk.reports.incident import build_incident_report
 
         start, end = parse_date(args.start, "--from"), parse_date(args.end, "--to")
@@ -65,4 +84,23 @@ def run(args: argparse.Namespace) -> int:
         with open_workspace(args) as ws:
             build_case_report(ws, args.reference, out, lang=lang, include_pii=args.include_pii, today=today)
     print(tr("Wrote {path}", current_language(), path=out))
+    return 0
+
+
+def run_disclosures(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from recovery_desk.services.disclosure import kind_label, list_disclosures
+
+    with open_workspace(args) as ws, ws.session() as session:
+        total, rows = list_disclosures(session)
+    if args.json:
+        json.dump({"total": total, "disclosures": [r.as_json() for r in rows]}, sys.stdout, ensure_ascii=False,
+                  indent=2)
+        print()
+        return 0
+    for r in rows:
+        print("\t".join([r.at.isoformat(timespec="seconds"), r.actor, kind_label(r.kind), str(r.households),
+                         r.detail]))
     return 0

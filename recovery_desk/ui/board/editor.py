@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.domain.vocabulary import NEED_CATEGORY, PRIORITY, SECTOR, TASK_STATUS
@@ -42,7 +44,9 @@ from recovery_desk.services import board, tasks
 from recovery_desk.services.board_query import CardDetail, load_card
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
+from recovery_desk.storage.models import Organisation
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.undo import perform_undoable
 
 TABS = ("details", "checklist", "comments", "blocked", "handover", "history")
 
@@ -165,7 +169,11 @@ class CardEditor(QDialog):
         self.error.setStyleSheet("color: #b71c1c;")
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("Close", lang))
         buttons.rejected.connect(self.reject)
+        # Save sits at the bottom, beside Close (it saves the Details fields).
+        self.save_button = buttons.addButton(tr("Save", lang), QDialogButtonBox.ButtonRole.ApplyRole)
+        self.save_button.clicked.connect(self.save)
         self.header = QLabel(self)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
@@ -211,8 +219,6 @@ class CardEditor(QDialog):
         due_row = QHBoxLayout()
         due_row.addWidget(self.has_due)
         due_row.addWidget(self.due, 1)
-        self.save_button = QPushButton(tr("Save", lang))
-        self.save_button.clicked.connect(self.save)
         self.supporters = QListWidget()
         self.supporters.setMinimumHeight(60)
         self.supporter_choice = QComboBox()
@@ -232,7 +238,6 @@ class CardEditor(QDialog):
         form.addRow(tr("Lead organisation", lang), self.lead)
         form.addRow(tr("Assignee", lang), self.assignee)
         form.addRow("", due_row)
-        form.addRow("", self.save_button)
         form.addRow(tr("Supporting organisations", lang), self.supporters)
         form.addRow("", sup_row)
         self.tabs.addTab(page, tr("Details", lang))
@@ -412,9 +417,15 @@ class CardEditor(QDialog):
                 self.blocker_choice.addItem(f"{title} — {TASK_STATUS.label(status, lang)}", tid)
         names = {o[0]: o[1] for o in orgs}
         holder = t["lead_org_id"] if t["claimed_at"] is not None else None
+        claimant = next((h["by"] for h in reversed(detail.handovers) if h["kind"] in ("claim", "accept")), "")
         if holder:
-            self.holder_label.setText(tr("Held by {org} since {when}", lang, org=names.get(holder, ""),
-                                         when=local_time(t["claimed_at"])))
+            text = tr("Held by {org} since {when}", lang, org=names.get(holder, ""), when=local_time(t["claimed_at"]))
+            if claimant:
+                text += " · " + tr("claimed by {person}", lang, person=claimant)
+            self.holder_label.setText(text)
+        elif t["lead_org_id"]:
+            self.holder_label.setText(tr("{org} leads this task but has not claimed it: it can claim it, "
+                                         "or another organisation can.", lang, org=names.get(t["lead_org_id"], "")))
         else:
             self.holder_label.setText(tr("No organisation holds this task: an organisation can claim it.", lang))
         self.claim_button.setEnabled(holder is None)
@@ -433,6 +444,8 @@ class CardEditor(QDialog):
         self.handovers.clear()
         for h in detail.handovers:
             parts = [local_time(h["at"]), handover_kind_label(h["kind"], lang)]
+            if h["by"]:
+                parts.append(tr("by {person}", lang, person=h["by"]))
             orgs_text = " → ".join(o for o in (h["from_org"], h["to_org"]) if o)
             if orgs_text:
                 parts.append(orgs_text)
@@ -455,7 +468,9 @@ class CardEditor(QDialog):
         self.reloaded.emit()
 
     # -- writing -------------------------------------------------------------------------------
-    def _change(self, op: Callable[[Workspace], Changes], after: Callable[[], None] | None = None) -> None:
+    def _change(self, op: Callable[[Workspace], Changes], after: Callable[[], None] | None = None,
+                text: str = "") -> None:
+        """Run a change of this card: one undo step (Ctrl+Z), then show the card again."""
         self.error.hide()
 
         def done(_changes: Changes) -> None:
@@ -464,7 +479,13 @@ class CardEditor(QDialog):
             self.saved.emit()
             self.reload()
 
-        self.ctx.change(op, done, self._fail)
+        def undone(_changes: Changes) -> None:
+            if shiboken6.isValid(self):
+                self.reload()
+
+        title = self.detail.task["title"] if self.detail else ""
+        perform_undoable(self.ctx, text or tr("Edit card {title}", self.ctx.lang, title=title), op, done,
+                         self._fail, undone)
 
     def _fail(self, exc: BaseException, trace: str) -> None:
         if isinstance(exc, RecoveryDeskError):
@@ -493,7 +514,8 @@ class CardEditor(QDialog):
         task_id, current = self.task_id, self.detail.task
         changed = {k: v for k, v in self.field_values().items() if current.get(k) != v}
         if changed:
-            self._change(lambda ws: tasks.update_task(ws, task_id, **changed))
+            self._change(lambda ws: tasks.update_task(ws, task_id, **changed),
+                         text=tr("Edit card {title}", self.ctx.lang, title=self.detail.task["title"]))
 
     def _selected(self, widget: QListWidget) -> str | None:
         item = widget.currentItem()
@@ -567,7 +589,8 @@ class NewCardDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, case_ref: str = "",
-                 case_id: str | None = None, status: str = "received"):
+                 case_id: str | None = None, status: str = "received", need: str | None = None,
+                 lead_org_id: str | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.case_id = case_id
@@ -587,6 +610,10 @@ class NewCardDialog(QDialog):
         self.need.addItem(tr("(none)", lang), None)
         for term in NEED_CATEGORY:
             self.need.addItem(term.label(lang), term.code)
+        self.need.setCurrentIndex(max(self.need.findData(need), 0))
+        self.lead = QComboBox()
+        self.lead.addItem(tr("(none)", lang), None)
+        self.lead_org_id = lead_org_id
         self.error = QLabel()
         self.error.setStyleSheet("color: #b71c1c;")
         self.error.setWordWrap(True)
@@ -599,18 +626,29 @@ class NewCardDialog(QDialog):
         form.addRow(tr("Title", lang), self.title)
         form.addRow(tr("Column", lang), self.status)
         form.addRow(tr("Need", lang), self.need)
+        form.addRow(tr("Lead organisation", lang), self.lead)
         form.addRow(self.error)
         form.addRow(buttons)
+        ctx.read(lambda s: s.execute(select(Organisation.id, Organisation.name).where(
+            Organisation.deleted_at.is_(None)).order_by(Organisation.name)).all(), self._set_organisations)
+
+    def _set_organisations(self, rows: list[Any]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        for org_id, name in rows:
+            self.lead.addItem(name, org_id)
+        self.lead.setCurrentIndex(max(self.lead.findData(self.lead_org_id), 0))
 
     def create(self) -> None:
         from recovery_desk.services.cases import find_case
 
         ref, case_id = self.case_ref.text(), self.case_id
         title, status, need = self.title.text(), self.status.currentData(), self.need.currentData()
+        lead = self.lead.currentData()
 
         def job(ws: Workspace) -> Changes:
             target = case_id or find_case(ws, ref).id
-            return tasks.create_task(ws, target, title=title, status=status, need_category=need)
+            return tasks.create_task(ws, target, title=title, status=status, need_category=need, lead_org_id=lead)
 
         def done(changes: Changes) -> None:
             if changes.primary_id:
@@ -625,4 +663,4 @@ class NewCardDialog(QDialog):
             else:
                 self.ctx.error.emit(exc, trace)
 
-        self.ctx.change(job, done, failed)
+        perform_undoable(self.ctx, tr("New card", self.ctx.lang) + f" {title}", job, done, failed)

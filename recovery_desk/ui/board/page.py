@@ -262,7 +262,8 @@ class BoardPage(QWidget):
 
         today = self.today
         now = datetime.combine(today, datetime.min.time()) if today else None
-        self.ctx.read(lambda s: load_board(s, scope, today=today, now=now), done, failed)
+        me = self.ctx.me
+        self.ctx.read(lambda s: load_board(s, scope, today=today, now=now, me=me), done, failed)
 
     def _on_changed(self, changes: Changes) -> None:
         if id(changes) in self._handled:
@@ -375,13 +376,10 @@ class BoardPage(QWidget):
         if not ids:
             return
 
-        def job(ws: Workspace) -> Changes:
-            changes = Changes(operation="archive_task")
-            for task_id in ids:
-                changes.merge(tasks.archive_task(ws, task_id))
-            return changes
+        from recovery_desk.ui.undo import perform_undoable
 
-        self.ctx.change(job, None, self._error)
+        text = tr("Archive {count} cards", self.ctx.lang, count=len(ids))
+        perform_undoable(self.ctx, text, lambda ws: tasks.archive_tasks(ws, ids), None, self._error)
 
     def current_card(self):
         where = self.model.locate(self.view.current) if self.view.current else None

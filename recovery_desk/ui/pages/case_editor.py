@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,15 +48,18 @@ from recovery_desk.domain.vocabulary import (
     SECTOR,
     STAGE,
     SUPPORT_CLASS,
+    VULNERABILITY,
     Vocabulary,
 )
 from recovery_desk.i18n import tr
 from recovery_desk.services import case_detail, cases, conferences
+from recovery_desk.services import consent as consent_rules
 from recovery_desk.services.case_detail import CaseDetail, Choices
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
+from recovery_desk.ui.pages.case_tasks import CaseTasksTab, first_open_need, lead_of
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
@@ -64,7 +68,9 @@ FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "scope": CONSENT_SCOPE,
 }
 HOUSEHOLD_FIELDS = ("contact_name", "contact_phone", "household_size", "vulnerable_members", "area_id",
-                    "address", "damage_level", "support_class", "priority", "notes")
+                    "address", "damage_level", "support_class", "priority", "notes", "vulnerable_categories")
+# Shown to a person of another organisation only as the household's consent allows (services/consent.py).
+PERSONAL_FIELDS = ("contact_name", "contact_phone", "vulnerable_members", "address", "notes")
 
 
 def vocab_combo(vocab: Vocabulary, lang: str, blank: bool = False, name: str = "") -> QComboBox:
@@ -146,6 +152,8 @@ class CaseEditor(QWidget):
         self.tabs.addTab(self._household_tab(), tr("Household", lang))
         self.tabs.addTab(self._needs_tab(), tr("Needs", lang))
         self.tabs.addTab(self._orgs_tab(), tr("Organisations", lang))
+        self.tasks_tab = CaseTasksTab(ctx)
+        self.tabs.addTab(self.tasks_tab, tr("Tasks", lang))
         self.tabs.addTab(self._consent_tab(), tr("Consent", lang))
         self.tabs.addTab(self._conferences_tab(), tr("Conferences", lang))
         self.tabs.addTab(self._timeline_tab(), tr("Timeline", lang))
@@ -157,6 +165,7 @@ class CaseEditor(QWidget):
         layout.addWidget(self.errors.wrap("stage", QWidget()))
         layout.addWidget(self.fallback)
         layout.addWidget(self.tabs, 1)
+        set_combo(self.priority, "normal")
         self._set_enabled(False)
         ctx.changed.connect(self._on_changed)
         ctx.workspace_changed.connect(self.clear)
@@ -181,6 +190,21 @@ class CaseEditor(QWidget):
         self.vulnerable = QPlainTextEdit()
         self.vulnerable.setObjectName("vulnerable_members")
         self.vulnerable.setFixedHeight(54)
+        self.vulnerable_codes: dict[str, QCheckBox] = {}
+        codes_box = QWidget()
+        codes_grid = QGridLayout(codes_box)
+        codes_grid.setContentsMargins(0, 0, 0, 0)
+        for i, term in enumerate(VULNERABILITY):
+            box = QCheckBox(term.label(lang))
+            box.setObjectName(f"vulnerable_{term.code}")
+            self.vulnerable_codes[term.code] = box
+            codes_grid.addWidget(box, i // 2, i % 2)
+        self.pii_note = QLabel()
+        self.pii_note.setObjectName("pii_note")
+        self.pii_note.setWordWrap(True)
+        self.pii_note.setStyleSheet("color: #6d4c41;")
+        self.pii_note.hide()
+        self._pii_hidden = False
         self.area = QComboBox()
         self.area.setObjectName("area_id")
         self.area.setEditable(True)
@@ -195,10 +219,12 @@ class CaseEditor(QWidget):
         self.notes.setObjectName("notes")
         self.notes.setFixedHeight(70)
         e = self.errors
+        form.addRow(self.pii_note)
         form.addRow(tr("Contact name", lang), e.wrap("contact_name", self.contact_name))
         form.addRow(tr("Phone", lang), e.wrap("contact_phone", self.contact_phone))
         form.addRow(tr("Household size", lang), e.wrap("household_size", self.household_size))
         form.addRow(tr("Vulnerable members", lang), e.wrap("vulnerable_members", self.vulnerable))
+        form.addRow(tr("Needing special care", lang), e.wrap("vulnerable_categories", codes_box))
         form.addRow(tr("Area (municipality code)", lang), e.wrap("area_id", self.area))
         form.addRow(tr("Address", lang), e.wrap("address", self.address))
         form.addRow(tr("Damage level", lang), e.wrap("damage_level", self.damage))
@@ -213,12 +239,33 @@ class CaseEditor(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton(tr("Revert", lang))
         self.revert_button.clicked.connect(lambda: self.detail and self._fill(self.detail))
+        self.erase_button = QPushButton(tr("Erase personal data…", lang))
+        self.erase_button.setObjectName("erase_personal_data")
+        self.erase_button.setToolTip(tr("The household asked to be forgotten (coordinators only)", lang))
+        self.erase_button.clicked.connect(self.ask_erase)
+        self.erase_button.hide()
         row = QHBoxLayout()
+        row.addWidget(self.erase_button)
         row.addStretch(1)
         row.addWidget(self.revert_button)
         row.addWidget(self.save_button)
         form.addRow(row)
+        for edit in (self.contact_name, self.contact_phone, self.household_size, self.address):
+            edit.textChanged.connect(self._update_dirty)
+        for text_edit in (self.vulnerable, self.notes):
+            text_edit.textChanged.connect(self._update_dirty)
+        for combo in (self.area, self.damage, self.support, self.priority):
+            combo.currentIndexChanged.connect(self._update_dirty)
+        for box in self.vulnerable_codes.values():
+            box.toggled.connect(self._update_dirty)
+        self._update_dirty()
         return w
+
+    def _update_dirty(self, *_args: Any) -> None:
+        """Save and Revert only when a household field differs from what is saved."""
+        dirty = bool(self.detail is not None and self._changed_fields())
+        self.save_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)
 
     def _tree(self, name: str, headers: list[str]) -> QTreeWidget:
         tree = QTreeWidget()
@@ -313,6 +360,11 @@ class CaseEditor(QWidget):
         form.addRow(tr("Given on", lang), e.wrap("given_on", self.consent_on))
         form.addRow(tr("Expires on", lang), e.wrap("expires_on", self.consent_until))
         form.addRow(tr("Recorded by", lang), self.consent_by)
+        self.consent_meaning = QLabel()
+        self.consent_meaning.setObjectName("consent_meaning")
+        self.consent_meaning.setWordWrap(True)
+        self.consent_meaning.setStyleSheet("QLabel { background: #eef3f8; padding: 6px; border-radius: 3px; }")
+        form.addRow(tr("What this allows", lang), self.consent_meaning)
         save = QPushButton(tr("Save consent", lang))
         save.setObjectName("save_consent")
         save.clicked.connect(self.save_consent)
@@ -377,6 +429,8 @@ class CaseEditor(QWidget):
         self.choices = None
         self.title.setText(tr("Select a case in the list, or create one.", self.lang))
         self.subtitle.clear()
+        set_combo(self.priority, "normal")  # an empty editor never shows "urgent"
+        self.tasks_tab.show_case(None, "", None, None)
         self._set_enabled(False)
 
     def _set_enabled(self, enabled: bool) -> None:
@@ -436,16 +490,33 @@ class CaseEditor(QWidget):
             sub.append(detail.area.display_name())
         self.subtitle.setText(" · ".join(sub))
         set_combo(self.stage, c.stage)
-        self.contact_name.setText(c.contact_name)
-        self.contact_phone.setText(c.contact_phone)
+        participating = {org.id for _p, org in detail.participations}
+        visible = consent_rules.may_see_personal_data(detail.consent, self.ctx.me, participating)
+        self._pii_hidden = not visible
+        self.pii_note.setVisible(not visible)
+        self.pii_note.setText(tr("The household's consent does not let its personal data be shown to your "
+                                 "organisation: name, phone, address and notes are hidden.", lang))
+        for widget in (self.contact_name, self.contact_phone, self.address, self.vulnerable, self.notes):
+            widget.setEnabled(visible)
+        self.contact_name.setText(c.contact_name if visible else "")
+        self.contact_phone.setText(c.contact_phone if visible else "")
         self.household_size.setText("" if c.household_size is None else str(c.household_size))
-        self.vulnerable.setPlainText(c.vulnerable_members)
+        self.vulnerable.setPlainText(c.vulnerable_members if visible else "")
+        codes = set((c.vulnerable_categories or "").split())
+        for code, box in self.vulnerable_codes.items():
+            box.blockSignals(True)
+            box.setChecked(code in codes)
+            box.blockSignals(False)
         set_combo(self.area, c.area_id)
-        self.address.setText(c.address)
+        self.address.setText(c.address if visible else "")
         set_combo(self.damage, c.damage_level)
         set_combo(self.support, c.support_class)
         set_combo(self.priority, c.priority)
-        self.notes.setPlainText(c.notes)
+        self.notes.setPlainText(c.notes if visible else "")
+        me = self.ctx.me
+        self.erase_button.setVisible(me is not None and me.coordinator)
+        self.tasks_tab.show_case(c.id, c.reference, first_open_need(detail.needs), lead_of(detail.participations))
+        self._update_dirty()
 
         self.needs.clear()
         for need in detail.needs:
@@ -466,6 +537,7 @@ class CaseEditor(QWidget):
         self.consent_on.setText(consent.given_on.isoformat() if consent and consent.given_on else "")
         self.consent_until.setText(consent.expires_on.isoformat() if consent and consent.expires_on else "")
         self.consent_by.setText(consent.recorded_by if consent else "")
+        self.consent_meaning.setText(consent_rules.describe(consent, lang))
 
         selected = self._selected_conference()
         self.conferences.clear()
@@ -569,15 +641,26 @@ class CaseEditor(QWidget):
             "support_class": self.support.currentData(),
             "priority": self.priority.currentData(),
             "notes": self.notes.toPlainText(),
+            "vulnerable_categories": " ".join(c for c, box in self.vulnerable_codes.items() if box.isChecked()),
         }
+
+    def _changed_fields(self) -> dict[str, Any]:
+        """The household fields whose value differs from the saved case (hidden ones never)."""
+        if self.detail is None:
+            return {}
+        case = self.detail.case
+        values = self.form_values()
+        if self._pii_hidden:
+            for name in PERSONAL_FIELDS:
+                values.pop(name, None)
+        return {k: v for k, v in values.items() if str(getattr(case, k) or "") != str(v or "")}
 
     def save(self) -> None:
         """Save the household/location fields as one undoable change (only what differs)."""
         if self.detail is None:
             return
         case = self.detail.case
-        values = self.form_values()
-        changed = {k: v for k, v in values.items() if str(getattr(case, k) or "") != str(v or "")}
+        changed = self._changed_fields()
         if not changed:
             return
         case_id = case.id
@@ -733,6 +816,55 @@ class CaseEditor(QWidget):
                         redo=lambda w: _remove_live_participation(w, case_id, org_id))
 
         self._do(tr("Remove organisation from case", self.lang), job)
+
+    # -- erasure -------------------------------------------------------------------------------
+    def ask_erase(self) -> None:
+        """Coordinators only: name what will go, then erase (services/erasure.py)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from recovery_desk.services.erasure import plan_erasure
+
+        if self.detail is None:
+            return
+        reference = self.detail.case.reference
+
+        def confirm(plan: Any) -> None:
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Erase personal data", self.lang),
+                              tr("Erase for good the personal data of {reference}: {fields}? The same values go "
+                                 "from comments, notes and the audit trail; the case stays, anonymous. Backups "
+                                 "made before keep them. This cannot be undone.", self.lang,
+                                 reference=reference, fields=plan.describe(self.lang)),
+                              QMessageBox.StandardButton.Cancel, self)
+            erase = box.addButton(tr("Erase", self.lang), QMessageBox.ButtonRole.DestructiveRole)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setObjectName("erase_confirmation")
+            box.buttonClicked.connect(lambda button: self.erase() if button is erase else None)
+            self.erase_box = box
+            box.open()
+
+        self.ctx.run(lambda ws, _p: plan_erasure(ws, reference), confirm, self._failed)
+
+    def erase(self) -> None:
+        from recovery_desk.services.erasure import erase_case
+        from recovery_desk.services.identity import require_coordinator
+
+        if self.detail is None:
+            return
+        reference, case_id = self.detail.case.reference, self.detail.case.id
+
+        def job(ws: Workspace, _progress: Any) -> Changes:
+            require_coordinator(ws)
+            erase_case(ws, reference)
+            changes = Changes(operation="erase_case")
+            changes.updated["case"].add(case_id)
+            changes.case_ids.add(case_id)
+            return changes
+
+        def done(changes: Changes) -> None:
+            self.ctx.undo_stack.clear()  # older steps may name values that are gone
+            self.ctx.changed.emit(changes)
+
+        self.ctx.run(job, done, self._failed)
 
     def save_consent(self) -> None:
         if self.detail is None:

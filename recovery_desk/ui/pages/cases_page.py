@@ -102,11 +102,12 @@ class CaseTableModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         text, sort, desc, today = self.query_text, COLUMNS[self.sort_column], self.descending, self.today
+        me = self.ctx.me
         started = time.perf_counter()
         self.complete = False
 
         def first(session: Any) -> tuple[list[str], dict[str, CaseRow]]:
-            ids = case_ids(session, text, sort, desc, today, limit=BLOCK)
+            ids = case_ids(session, text, sort, desc, today, limit=BLOCK, me=me)
             return ids, case_rows(session, ids)
 
         def first_done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
@@ -130,7 +131,7 @@ class CaseTableModel(QAbstractTableModel):
             self.loaded.emit(len(self.ids), time.perf_counter() - started)
 
         self.ctx.read(first, first_done, self._failed)
-        self.ctx.read(lambda session: case_ids(session, text, sort, desc, today), full_done, self._failed)
+        self.ctx.read(lambda session: case_ids(session, text, sort, desc, today, me=me), full_done, self._failed)
 
     def _failed(self, exc: BaseException, trace: str) -> None:
         if self.on_error is not None:
@@ -402,7 +403,7 @@ class CasesPage(QWidget):
         self._debounce.stop()
         text = self.query.text().strip()
         try:
-            case_conditions(parse_case_query(text))  # builds the SQL expression only: names a bad value now
+            case_conditions(parse_case_query(text), me=self.ctx.me)  # builds the SQL expression only: names a bad value now
         except RecoveryDeskError as exc:
             self._show_error(exc)
             return

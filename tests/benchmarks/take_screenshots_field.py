@@ -1,0 +1,125 @@
+"""Screenshots of the field-work pages in English and Japanese: the sign-in dialog, My work,
+the case editor's Tasks tab, the "today" summary; and the visit sheet PDF's pages.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots_field.py
+
+Builds a 500-case demo (as of 2024-06-30) in a temporary folder; each language runs in its own
+process. Writes docs/screenshots/{sign-in,my-work,case-tasks-tab,today}-<lang>.png and
+docs/screenshots/visit-sheet-<lang>-<page>.png (pdftoppm).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from tests.benchmarks.take_screenshots import OUT, ROOT, settle, wait
+
+AS_OF = date(2024, 6, 30)
+
+
+def shoot(lang: str, demo: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import func, select
+
+    from recovery_desk.i18n import set_language
+    from recovery_desk.services import identity
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.storage.models import Membership, Organisation, Person, Task
+    from recovery_desk.ui import app as app_module
+    from recovery_desk.ui import options
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from recovery_desk.ui.sign_in import SignInDialog, load_choices
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    qapp = QApplication.instance() or QApplication([])
+    set_language(lang)
+    app_module.setup_fonts(lang)
+    qapp._translators = app_module.load_qt_translations(qapp, lang)
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang=lang)
+    window = MainWindow(ctx)
+    window.resize(1360, 860)
+    window.show()
+    options.SHOW_TODAY.set(False)
+    ws = Workspace.open(demo, actor="")
+    with ws.session() as s:
+        person_id = s.scalar(
+            select(Person.id).join(Membership, Membership.person_id == Person.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id).join(Task, Task.assignee_id == Person.id)
+            .where(Organisation.org_type == "npo").group_by(Person.id).order_by(func.count().desc(), Person.id))
+        me = identity.identity_of(s, person_id)
+        choices = load_choices(s, person_id)
+    dialog = SignInDialog(choices, lang, window)
+    dialog.select_person(person_id)
+    dialog.show()
+    settle(qapp, ctx)
+    dialog.grab().save(str(OUT / f"sign-in-{lang}.png"))
+    dialog.close()
+    identity.sign_in(ws, me)
+    window.page("my_work").today = AS_OF
+    ctx.set_workspace(ws)
+    window._signed_in()
+    page = window.show_page("my_work")
+    page.reload()
+    wait(qapp, lambda: page.work is not None and page.work.identity is not None)
+    settle(qapp, ctx)
+    window.grab().save(str(OUT / f"my-work-{lang}.png"))
+    window.show_today()
+    wait(qapp, lambda: getattr(window, "_today_box", None) is not None)
+    settle(qapp, ctx)
+    window._today_box.grab().save(str(OUT / f"today-{lang}.png"))
+    window._today_box.close()
+    cases = window.show_page("cases")
+    settle(qapp, ctx)
+    cases.select_case(page.work.tasks[0].case_id)
+    settle(qapp, ctx)
+    cases.editor.tabs.setCurrentWidget(cases.editor.tasks_tab)
+    settle(qapp, ctx)
+    window.grab().save(str(OUT / f"case-tasks-tab-{lang}.png"))
+    window.close()
+    ctx.set_workspace(None)
+    worker.stop()
+
+
+def visit_sheets(demo: Path, tmp: Path) -> None:
+    for lang in ("en", "ja"):
+        pdf = tmp / f"visits-{lang}.pdf"
+        subprocess.run([sys.executable, "-m", "recovery_desk.cli.main", "--workspace", str(demo), "report", "visits",
+                        "--query", "area:御祓 -stage:closed", "--out", str(pdf), "--lang", lang, "--as-of",
+                        AS_OF.isoformat()], check=True, cwd=ROOT)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),
+                        str(OUT / f"visit-sheet-{lang}")], check=True)
+
+
+def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--lang":
+        shoot(sys.argv[2], Path(sys.argv[3]))
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        env = dict(os.environ, HOME=folder, XDG_CONFIG_HOME=f"{folder}/config", XDG_DATA_HOME=f"{folder}/data",
+                   RECOVERY_DESK_CONFIG_DIR=f"{folder}/config/RecoveryDesk", RECOVERY_DESK_LOG_DIR=f"{folder}/log",
+                   PYTHONPATH=str(ROOT))
+        env.pop("RECOVERY_DESK_ACTOR", None)
+        demo = tmp / "demo.rdesk"
+        subprocess.run([sys.executable, "-c", "from datetime import date; from pathlib import Path; import sys;"
+                        "from recovery_desk.services.demo import create_demo;"
+                        "create_demo(Path(sys.argv[1]), cases=500, seed=3, as_of=date(2024, 6, 30), actor='demo')",
+                        str(demo)], check=True, env=env)
+        for lang in ("en", "ja"):
+            subprocess.run([sys.executable, "-m", "tests.benchmarks.take_screenshots_field", "--lang", lang,
+                            str(demo)], check=True, env=env, cwd=ROOT)
+        visit_sheets(demo, tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
