@@ -139,6 +139,7 @@ class Operation:
         obj.deleted_at = None
         obj.updated_at = self.at
         self._record(obj.__tablename__, obj.id, "restore", None, None, None, self.case_of(obj))
+        self.sync_log.append(("update", obj.__tablename__, obj.id, "deleted_at", None))
         self.changes.created[obj.__tablename__].add(obj.id)
 
     # -- many rows at once (demo data, imports) -------------------------------------------

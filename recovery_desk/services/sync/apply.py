@@ -304,6 +304,13 @@ class Applier:
 
     def _apply_erase(self, c: Change) -> None:
         blanks = json.loads(c.value or "{}")
+        if self._current(c.entity, c.row_id, "id") is not _MISSING:
+            table = ENTITY_MODELS[c.entity].__table__  # type: ignore[attr-defined]
+            names = [n for n in blanks if n in table.c]
+            if names:
+                self.conn.exec_driver_sql(
+                    f'UPDATE "{c.entity}" SET {", ".join(chr(34) + n + chr(34) + " = ?" for n in names)} WHERE id = ?',
+                    (*(stored(c.entity, n, blanks[n]) for n in names), c.row_id))
         changelog.scrub(self.conn, c.entity, c.row_id, blanks, before_hlc=c.hlc)
         scrub_audit(self.conn, c.entity, c.row_id, blanks)
         scrub_pending(self.activities, c.entity, c.row_id, blanks)
@@ -331,7 +338,7 @@ class Applier:
     def _activity(self, c: Change, row_id: str, action: str, name: str | None, old: str | None,
                   new: str | None) -> None:
         self.activities.append({
-            "at": changelog.from_micros(c.at), "actor": c.actor, "replica_id": c.replica,
+            "at": changelog.from_micros(c.at), "actor": c.actor, "actor_id": c.actor_id, "replica_id": c.replica,
             "operation_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"rd-op:{c.replica}:{c.hlc}")),
             "operation": c.operation, "entity": c.entity, "entity_id": row_id, "action": action, "field": name,
             "old_value": old, "new_value": new, "case_id": None,

@@ -269,3 +269,18 @@ def scrub(conn: Connection, entity: str, row_id: str, blanks: dict[str, str | No
                 snapshot[name] = None if blank is None else json.loads(blank)
         conn.exec_driver_sql("UPDATE sync_change SET value = ? WHERE replica = ? AND seq = ?",
                              (json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")), replica, seq))
+
+
+def record_outside_operation(conn: Connection, name: str, entries: list[tuple[str, str, str, str | None, str | None]],
+                             actor: str = "") -> None:
+    """Append changes that carry no field heads (erasures) from a write that is not an
+    Operation (the erasure's own transaction)."""
+    from recovery_desk.storage.models import utcnow
+
+    replica = _info(conn, "replica_id") or ""
+    at = utcnow()
+    seq, hlc = next_clock(conn, replica, at)
+    rows = [(replica, seq + i + 1, hlc, micros(at), actor, None, name, kind, entity, row_id, field, value, None)
+            for i, (kind, entity, row_id, field, value) in enumerate(entries)]
+    if rows:
+        conn.exec_driver_sql(_INSERT_CHANGE, rows)

@@ -98,7 +98,7 @@ def _bulk_columns(conn: Connection, entity: str, ids: list[str]) -> dict[str, li
 
 
 def _history_columns(conn: Connection, span: dict[str, int]) -> dict[str, list[Any]]:
-    names = ["at", "actor", "replica_id", "operation_id", "operation", "entity", "entity_id", "action", "field",
+    names = ["at", "actor", "actor_id", "replica_id", "operation_id", "operation", "entity", "entity_id", "action", "field",
              "old_value", "new_value", "case_id"]
     rows = conn.exec_driver_sql(f"SELECT {', '.join(names)} FROM activity WHERE id BETWEEN ? AND ? ORDER BY id",
                                 (span["from"], span["to"])).all()
