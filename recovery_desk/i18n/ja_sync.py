@@ -53,7 +53,7 @@ MESSAGES: dict[str, str] = {
     "bundle file to read": "読み込む変更ファイル",
     "show what reading it would do; write nothing": "読み込むと何が起きるかを表示するだけで、何も書き込みません",
     "this laptop, the laptops it knows, changes not yet sent": "このパソコン、知っている他のパソコン、未送信の変更",
-    "print JSON": "JSON で出力",
+    "print JSON": "JSONで出力",
     "open conflicts between laptops, each with an id": "パソコン間の未解決の競合（それぞれ ID 付き）",
     "settle a conflict (the choice reaches every laptop)": "競合を解決します（選んだ結果はすべてのパソコンに伝わります）",
     "the id 'sync conflicts' shows": "'sync conflicts' が表示する ID",

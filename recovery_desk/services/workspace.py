@@ -37,10 +37,10 @@ class Workspace:
         self.person_id: str | None = None
         self.identity = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        from recovery_desk.services.sync.identity import establish
-
-        # A copied file takes a new replica id here, before anything is written (sync).
-        self.replica_id = establish(engine, Path(path))
+        with self.session() as s:
+            info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).all())
+        # A copied file takes a new replica id in its first write (services/sync/identity.py).
+        self.replica_id = info["replica_id"]
         self.backup_made: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -228,7 +228,7 @@ class Exchange(RuleBasedStateMachine):
                 assert change in in_conflict, f"{change} ({entity}.{name}) overwritten without a conflict"
 
 
-Exchange.TestCase.settings = settings(max_examples=5, stateful_step_count=18, deadline=None, derandomize=True,
+Exchange.TestCase.settings = settings(max_examples=5, stateful_step_count=18, deadline=None, derandomize=True, database=None,
                                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 

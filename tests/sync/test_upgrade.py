@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -13,9 +14,13 @@ from recovery_desk.storage import database
 from recovery_desk.storage.models import Activity
 from tests.sync.conftest import PASSPHRASE, canonical_dump
 
+# The schema before the change log (the migration `sync_log` comes after it).
+PREVIOUS = re.search(r"^down_revision = '([^']+)'", (database.MIGRATIONS_DIR / "versions" / "sync_log.py").read_text(),
+                     re.M).group(1)
+
 
 def _previous_version(path):
-    """A workspace as the version before the change log left it (schema 0003, no log)."""
+    """A workspace as the version before the change log left it (no log)."""
     ws = Workspace.create(path, incident_name="Noto quake", start_date=date(2024, 1, 1), reference_prefix="NOTO",
                           actor="Old Version (Council)")
     first = cases.create_case(ws, contact_name="山田 太郎").primary_id
@@ -30,7 +35,7 @@ def _previous_version(path):
     cfg = database.alembic_config()
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0003")
+        command.downgrade(cfg, PREVIOUS)
     engine.dispose()
     return first, second
 

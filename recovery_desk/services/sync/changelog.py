@@ -193,8 +193,14 @@ def write(op: Operation) -> None:
     log = op.sync_log
     if not log:
         return
+    from recovery_desk.services.sync.identity import settle
+
     conn = op.session.connection()
-    replica = op.replica_id
+    replica = settle(conn)
+    if replica != op.replica_id:  # the file is a copy (or this laptop's identity changed meanwhile)
+        op.replica_id = replica
+        for activity in op._activities:
+            activity["replica_id"] = replica
     seq, hlc = next_clock(conn, replica, op.at)
     at = micros(op.at)
     by_entity: dict[str, set[str]] = {}
@@ -275,9 +281,10 @@ def record_outside_operation(conn: Connection, name: str, entries: list[tuple[st
                              actor: str = "") -> None:
     """Append changes that carry no field heads (erasures) from a write that is not an
     Operation (the erasure's own transaction)."""
+    from recovery_desk.services.sync.identity import settle
     from recovery_desk.storage.models import utcnow
 
-    replica = _info(conn, "replica_id") or ""
+    replica = settle(conn)
     at = utcnow()
     seq, hlc = next_clock(conn, replica, at)
     rows = [(replica, seq + i + 1, hlc, micros(at), actor, None, name, kind, entity, row_id, field, value, None)

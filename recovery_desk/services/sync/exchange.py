@@ -28,7 +28,7 @@ from recovery_desk.services.sync import changelog
 from recovery_desk.services.sync.apply import NOT_CARRIED, Applier, Change, Summary, to_plain
 from recovery_desk.services.sync.bundle import Bundle, BundleError, open_bundle, write_bundle
 from recovery_desk.services.sync.changelog import CHANGE_COLUMNS, version_vector
-from recovery_desk.services.sync.identity import identity
+from recovery_desk.services.sync.identity import identity, settle
 from recovery_desk.storage.models import ENTITY_MODELS, Base, utcnow
 
 Progress = Callable[[int, int, str], None]
@@ -142,7 +142,7 @@ def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | No
     body = {"replicas": replicas, "changes": [[index[c[0]], *c[1:]] for c in changes], "bulk": bulk,
             "history": history}
     written_at = utcnow().isoformat(timespec="seconds")
-    header = {"workspace_id": info["workspace_id"], "incident": incident, "source_replica": ws.replica_id,
+    header = {"workspace_id": info["workspace_id"], "incident": incident, "source_replica": info["replica_id"],
               "schema": head_revision(), "written_at": written_at}
     manifest = {**header, "home_replica": info["home_replica"], "has": have, "covers": covers,
                 "changes": len(changes), "actor": ws.actor}
@@ -221,16 +221,18 @@ def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False
             conn = session.connection()
             # Take the write lock first (waits for the app's transaction, by the busy timeout).
             conn.exec_driver_sql("UPDATE workspace_info SET value = value WHERE key = 'replica_id'")
+            me = settle(conn)  # a copied file takes its own identity before it reads anything
             info = identity(conn)
             check_bundle_for(bundle, info, path)
-            new = _new_changes(conn, _changes_of(bundle), ws.replica_id, path)
+            new = _new_changes(conn, _changes_of(bundle), me, path)
             before = open_conflict_ids(conn)
             summary = Applier(session, bundle.body.get("bulk", {}), bundle.body.get("history", {})).apply(new, progress)
             if new:
                 conn.exec_driver_sql(changelog._INSERT_CHANGE, [c.row() for c in new])
                 changelog.observe_clock(conn, max(c.hlc for c in new))
             summary.conflicts = len(open_conflict_ids(conn) - before)
-            _remember_peer(conn, bundle)
+            if bundle.manifest.get("source_replica") != me:
+                _remember_peer(conn, bundle)
         except (ValueError, KeyError, TypeError, IndexError, SQLAlchemyError) as exc:
             transaction.rollback()
             raise BundleError("{path} could not be applied ({detail}); nothing was read", path=path,
@@ -300,6 +302,7 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
                                ("home_replica", bundle.manifest.get("home_replica", "")),
                                ("joined_from", bundle.manifest["source_replica"])):
                 changelog.set_info(conn, key, value)
+            settle(conn)
             conn.commit()
         ws = Workspace(path, engine, actor)
         import_bundle(ws, Path(bundle_path), passphrase)
@@ -314,10 +317,11 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
 def status(ws: Any) -> dict[str, Any]:
     with ws.engine.connect() as conn:
         known = peers(conn)
-        mine = version_vector(conn).get(ws.replica_id, 0)
-        sent = max((p["known"].get(ws.replica_id, 0) for p in known), default=0)
         info = identity(conn)
-    return {"replica": ws.replica_id, "workspace": info["workspace_id"], "reference_code": info["reference_code"],
+        me = info["replica_id"]
+        mine = version_vector(conn).get(me, 0)
+        sent = max((p["known"].get(me, 0) for p in known), default=0)
+    return {"replica": me, "workspace": info["workspace_id"], "reference_code": info["reference_code"],
             "peers": [{"replica": p["replica"], "last_seen": p["last_seen"], "actor": p["actor"]} for p in known],
             "unsent": max(mine - sent, 0)}
 

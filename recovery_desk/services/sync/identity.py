@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, func, select
 
 from recovery_desk.services.sync.changelog import set_info
 from recovery_desk.storage.models import Case, Incident, new_id, utcnow
@@ -52,25 +52,24 @@ def file_fingerprint(path: Path) -> str:
     return f"{machine_id()}:{st.st_dev}:{st.st_ino}"
 
 
-def establish(engine: Engine, path: Path) -> str:
-    """This workspace's replica id, after making sure it has its sync identity (and a new
-    replica id when the file is a copy)."""
-    with engine.connect() as conn:
-        info = _info(conn)
-    fingerprint = file_fingerprint(path)
-    wanted = {"workspace_id", "home_replica", "file_fingerprint"}
-    if wanted <= set(info) and info["file_fingerprint"] == fingerprint:
-        return info["replica_id"]
-    with engine.begin() as conn:
-        info = _info(conn)
-        replica = info["replica_id"]
-        if "file_fingerprint" in info and info["file_fingerprint"] != fingerprint:
-            replica = rotate_replica(conn, info)
-        if "workspace_id" not in info:
-            set_info(conn, "workspace_id", new_id())
-        if "home_replica" not in info:
-            set_info(conn, "home_replica", info["replica_id"])
-        set_info(conn, "file_fingerprint", fingerprint)
+def settle(conn: Connection) -> str:
+    """This laptop's replica id, inside a write transaction: a file opened where it was not
+    before (copied to another laptop, restored from a backup) takes a new id first, and a
+    workspace without its sync identity (new, or upgraded) gets it. Opening writes nothing;
+    this runs in the first transaction that writes anyway (an operation, reading a bundle)."""
+    info = _info(conn)
+    replica = info["replica_id"]
+    path = conn.engine.url.database
+    fingerprint = file_fingerprint(Path(path)) if path and path != ":memory:" else ""
+    if info.get("file_fingerprint") == fingerprint and "workspace_id" in info and "home_replica" in info:
+        return replica
+    if "file_fingerprint" in info and info["file_fingerprint"] != fingerprint:
+        replica = rotate_replica(conn, info)
+    if "workspace_id" not in info:
+        set_info(conn, "workspace_id", new_id())
+    if "home_replica" not in info:
+        set_info(conn, "home_replica", info["replica_id"])
+    set_info(conn, "file_fingerprint", fingerprint)
     return replica
 
 
@@ -121,7 +120,7 @@ def reference_code(session: Any, replica: str, prefix: str) -> str:
 def numbering(session: Any, incident: Incident) -> tuple[int, Callable[[int], str], bool]:
     """(the last number this laptop issued, how a number is written as a reference, whether
     references here are the plain ones of the home laptop)."""
-    replica = _info(session.connection())["replica_id"]
+    replica = settle(session.connection())
     prefix = incident.reference_prefix
     code = reference_code(session, replica, prefix)
     if not code:

@@ -87,6 +87,11 @@ def _log_existing_rows(bind) -> None:
     if row is None:
         return
     replica = row[0]
+    import uuid
+
+    # The workspace's identity in exchanges, and the laptop whose references stay plain.
+    for key, value in (("workspace_id", str(uuid.uuid4())), ("home_replica", replica)):
+        bind.exec_driver_sql("INSERT OR IGNORE INTO workspace_info (key, value) VALUES (?, ?)", (key, value))
     now_us = time.time_ns() // 1000
     hlc = (now_us // 1000) << 16
     changes = []
