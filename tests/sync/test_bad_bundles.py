@@ -135,31 +135,38 @@ def test_a_bundle_that_does_not_follow_on(pair, capsys, tmp_path):
 
 
 def test_a_copied_workspace_file_gets_its_own_identity(laptops, tmp_path):
+    """Opening writes nothing; the copy's first write gives it a replica id of its own."""
+    from recovery_desk.services.sync.exchange import status
     from recovery_desk.storage.database import backup_file
 
     net, home = laptops
     original = home.replica_id
     copy = backup_file(home.path, tmp_path / "copy.rdesk")
+    before = database_digest(copy)
     with Workspace.open(copy) as ws:
-        assert ws.replica_id != original
-    with Workspace.open(home.path) as ws:
-        assert ws.replica_id == original
+        assert database_digest(copy) == before
+        cases.create_case(ws, contact_name="made on the copy")
+        assert status(ws)["replica"] != original
+    cases.create_case(home, contact_name="made on the original")
+    assert status(home)["replica"] == original
 
 
-def test_two_laptops_sharing_one_identity_are_detected_when_their_bundles_meet(laptops, tmp_path, capsys):
-    """A byte-for-byte copy that the file check could not tell apart (same machine, same file
-    identity recorded): its changes meet the original's, and the user is told what to do."""
+def test_two_laptops_sharing_one_identity_are_detected_when_their_bundles_meet(laptops, tmp_path):
+    """A byte-for-byte copy that the file check could not tell apart (its recorded file
+    identity matches where it is): its changes meet the original's, and the user is told what to do."""
+    import sqlite3
+
+    from recovery_desk.services.sync.identity import file_fingerprint
     from recovery_desk.storage.database import backup_file
 
     net, home = laptops
     cases.create_case(home, contact_name="x")
     copy_path = backup_file(home.path, tmp_path / "copy.rdesk")
-    fingerprint = Workspace.open(copy_path)  # takes a new identity: undo that to play the undetected copy
-    with fingerprint.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE workspace_info SET value = ? WHERE key = 'replica_id'", (home.replica_id,))
-    fingerprint.close()
-    twin = Workspace(copy_path, Workspace.open(copy_path).engine)
-    assert twin.replica_id == home.replica_id
+    con = sqlite3.connect(copy_path)
+    con.execute("UPDATE workspace_info SET value = ? WHERE key = 'file_fingerprint'", (file_fingerprint(copy_path),))
+    con.commit()
+    con.close()
+    twin = Workspace.open(copy_path)
     cases.create_case(home, contact_name="made on the original")
     cases.create_case(twin, contact_name="made on the copy")
     export_bundle(twin, tmp_path / "twin.rdsync", PASSPHRASE)

@@ -293,6 +293,8 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
         # The models are what the migrations build (tests/test_storage.py checks it): create
         # them at the head revision directly, without running every migration.
         Base.metadata.create_all(engine)
+        if hasattr(database, "set_application_id"):
+            database.set_application_id(engine)  # what marks the file as a workspace
         with engine.connect() as conn:
             conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
                                  "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")

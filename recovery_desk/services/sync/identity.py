@@ -59,8 +59,8 @@ def settle(conn: Connection) -> str:
     this runs in the first transaction that writes anyway (an operation, reading a bundle)."""
     info = _info(conn)
     replica = info["replica_id"]
-    path = conn.engine.url.database
-    fingerprint = file_fingerprint(Path(path)) if path and path != ":memory:" else ""
+    path = next((row[2] for row in conn.exec_driver_sql("PRAGMA database_list") if row[1] == "main"), "")
+    fingerprint = file_fingerprint(Path(path)) if path else ""
     if info.get("file_fingerprint") == fingerprint and "workspace_id" in info and "home_replica" in info:
         return replica
     if "file_fingerprint" in info and info["file_fingerprint"] != fingerprint:
