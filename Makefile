@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test bench torture lint screenshots samples clean system-deps-gui
+.PHONY: run test fuzz bench torture lint screenshots samples clean system-deps-gui
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -19,6 +19,15 @@ run: $(STAMP)
 ## make test: install if needed, run the whole suite headless
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+## make fuzz: the property tests with many random examples (FUZZ_EXAMPLES=2000 each; SEED=n repeats a run).
+## Prints the seed first and hypothesis' statistics (what it tried) at the end; failures found are
+## kept in .hypothesis/ and tried first next time. `make test` runs the same tests derandomized.
+fuzz: $(STAMP)
+	@seed=$${SEED:-$$($(PY) -c 'import secrets; print(secrets.randbelow(2**32))')}; \
+	  echo "make fuzz: hypothesis seed $$seed, $${FUZZ_EXAMPLES:-2000} examples per test (repeat: make fuzz SEED=$$seed)"; \
+	  HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -m hypothesis -p no:cacheprovider tests \
+	    --hypothesis-profile=fuzz --hypothesis-seed=$$seed --hypothesis-show-statistics
 
 ## make bench: benchmarks on a 60,000-case / 300,000-task workspace (not part of make test)
 bench: $(STAMP)

@@ -11,8 +11,23 @@ from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, Phase, Verbosity, settings  # noqa: E402
 
 from recovery_desk.i18n import set_language  # noqa: E402
+
+# Property tests (hypothesis). "ci", the default, makes `make test` the same on every run and
+# every machine: examples derived from each test's own code (derandomize), no example
+# database replaying an earlier run's finds, no deadline (2 shared cores make timings noise).
+# "fuzz" (`make fuzz`) runs many random examples, keeps what fails in .hypothesis/ so the
+# next run tries it first, and says what it tried. Tests leave max_examples to the profile
+# (a test that needs more asks for a multiple of it), so `make fuzz` really runs more.
+_NO_TIMING = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+settings.register_profile("ci", derandomize=True, database=None, max_examples=50, deadline=None,
+                          print_blob=True, suppress_health_check=_NO_TIMING)
+settings.register_profile("fuzz", derandomize=False, max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+                          deadline=None, print_blob=True, suppress_health_check=_NO_TIMING,
+                          phases=list(Phase), verbosity=Verbosity.normal)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

@@ -12,7 +12,10 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent / "recovery_desk"
 # Callables whose first argument is a translatable English message.
 MESSAGE_CALLS = {"tr", "RecoveryDeskError", "ValidationError", "NotFoundError", "WorkspaceError",
-                 "ConflictError", "ImportProblem", "_t", "qtr", "BundleError"}
+                 "ConflictError", "ImportProblem", "_t", "qtr", "BundleError",
+                 # storage/failures.py
+                 "cls", "LockedError", "DiskFullError", "ReadOnlyError", "PermissionDeniedError", "DamagedError",
+                 "OutputClosedError"}
 
 
 def messages_in_source() -> dict[str, str]:
@@ -37,12 +40,22 @@ def messages_in_source() -> dict[str, str]:
 
 def test_the_parts_catalogs_never_translate_one_message_two_ways() -> None:
     """They are merged into one dict: a disagreement would silently pick one (use trp)."""
-    from recovery_desk.i18n import ja_board, ja_core, ja_field, ja_io, ja_reports, ja_sync, ja_ui
+    from recovery_desk.i18n import (
+        ja_board,
+        ja_core,
+        ja_field,
+        ja_io,
+        ja_reports,
+        ja_safety,
+        ja_sync,
+        ja_ui,
+    )
 
     seen: dict[str, tuple[str, str]] = {}
     clashes = []
     for part, catalog in (("core", ja_core), ("ui", ja_ui), ("board", ja_board), ("reports", ja_reports),
-                          ("io", ja_io), ("field", ja_field), ("sync", ja_sync)):
+                          ("io", ja_io), ("field", ja_field), ("sync", ja_sync),
+                          ("safety", ja_safety)):
         for english, japanese in catalog.MESSAGES.items():
             if english in seen and seen[english][1] != japanese:
                 clashes.append(f"{english!r}: {seen[english]} vs {(part, japanese)}")

@@ -1,9 +1,12 @@
 """``recovery-desk [--workspace PATH] [--lang en|ja] [COMMAND]``.
 
 Exit codes: 0 success; 1 bad input or a bad workspace (message on stderr saying what and
-where); 2 usage error. Each command lives in its own module under ``cli/commands`` and
-imports heavy libraries (pandas, reportlab, Qt) only when it runs, so that quick commands
-answer quickly.
+where); 2 usage error. :func:`main` is the one error boundary: every known failure — a
+lock held too long by another process, a full disk, a read-only medium, permission
+denied, damaged pages, a closed pipe — becomes one line in the user's language and exit
+code 1 (``storage/failures.py`` says which and how), never a traceback. Each command lives
+in its own module under ``cli/commands`` and imports heavy libraries (pandas, reportlab, Qt)
+only when it runs, so that quick commands answer quickly.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from pathlib import Path
 
 from recovery_desk import __version__
 from recovery_desk.cli import argparse_ja
-from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.i18n import LANGUAGES, default_language, set_language, tr
 
 # Modules under recovery_desk.cli.commands; each has register(subparsers).
@@ -61,13 +63,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([*argv, "gui"])
     try:
-        return int(args.run(args) or EXIT_OK)
-    except RecoveryDeskError as exc:
-        print(f"recovery-desk: {tr('error')}: {exc.message()}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        code = int(args.run(args) or EXIT_OK)
+        sys.stdout.flush()  # a closed pipe shows here, inside the boundary, not at exit
+        return code
     except KeyboardInterrupt:
         print(f"recovery-desk: {tr('interrupted')}", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from recovery_desk.storage.failures import OutputClosedError, known_error
+
+        known = known_error(exc, _workspace_named(args))
+        if known is None:
+            raise
+        if isinstance(known, OutputClosedError):
+            _silence_stdout()
+        one_line = " ".join(known.message().split("\n"))
+        print(f"recovery-desk: {tr('error')}: {one_line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _workspace_named(args: argparse.Namespace) -> Path | None:
+    if getattr(args, "workspace", None):
+        return args.workspace
+    try:
+        from recovery_desk.cli.commands._common import workspace_path
+
+        return workspace_path(args)
+    except Exception:  # no user data folder: name no file
+        return None
+
+
+def _silence_stdout() -> None:
+    """After the reader of our output went away (``stats --json | head``), point stdout at
+    the null device so that Python's final flush does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -209,4 +209,31 @@ MESSAGES: dict[str, str] = {
     "Back up the workspace to": "ワークスペースのバックアップ先",
     "Back up": "バックアップ",
     "Backing up…": "バックアップしています…",
+    # Malformed files refused (io.tables.check_quotes, importer, hxl3w)
+    "{path}: row {row} (line {line}) opens a quote that is never closed, so the rest of the file would be one cell; "
+    "close the quote or remove it":
+        "{path}: {row} 行目（テキストの {line} 行目）で始まる引用符（\"）が閉じられていないため、ファイルの残りがすべて 1 つのセルに"
+        "なってしまいます。引用符を閉じるか削除してください",
+    "{path}: row {row} (line {line}) has a quoted cell of more than {limit} characters: a quote is probably never "
+    "closed; check the quotes of this row":
+        "{path}: {row} 行目（テキストの {line} 行目）の引用符で囲まれたセルが {limit} 文字を超えています。引用符が閉じられて"
+        "いない可能性があります。この行の引用符を確認してください",
+    "{path}: row {row} (line {line}) has a quote in the wrong place (a quoted cell must end at a delimiter); "
+    "check the quotes of this row":
+        "{path}: {row} 行目（テキストの {line} 行目）の引用符の位置が正しくありません（引用符で囲んだセルは区切り文字の直前で"
+        "終わる必要があります）。この行の引用符を確認してください",
+    "{path}: row {row} (line {line}) has a quoted cell running over several lines that look like rows of the table: "
+    "a quote is probably missing or extra; check the quotes of this row":
+        "{path}: {row} 行目（テキストの {line} 行目）の引用符で囲まれたセルが、表の行のように見える複数の行にまたがって"
+        "います。引用符が足りないか多すぎる可能性があります。この行の引用符を確認してください",
+    "{path}: no data rows below the header (row {row}); nothing to import":
+        "{path}: 見出し（{row} 行目）の下にデータの行がありません。取り込むものがありません",
+    "this row repeats the header row (row {header}); remove it":
+        "この行は見出しの行（{header} 行目）の繰り返しです。削除してください",
+    "{path} looks like a file of {other}, not of {kind}: of its columns (header on row {row}), {theirs} give fields "
+    "of {other} ({their_columns}) and {ours} give fields of {kind} ({our_columns}); choose 'import {other}', or map "
+    "the columns with --map COLUMN=FIELD":
+        "{path} は {kind} ではなく {other} のファイルのようです: 列（見出しは {row} 行目）のうち {theirs} 列が {other} の"
+        "項目（{their_columns}）、{ours} 列が {kind} の項目（{our_columns}）にあたります。「import {other}」を選ぶか、"
+        "--map 列名=項目名 で列を対応づけてください",
 }

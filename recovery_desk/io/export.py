@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,13 +196,34 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path | None:
     return bak
 
 
+# -- cells a spreadsheet would evaluate (OWASP "CSV injection") --------------------------------
+# A text beginning with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (=HYPERLINK(…), @SUM(…), +1+2, -2+3; tab and carriage return hide the rest). In a CSV the
+# text is written with a leading apostrophe, which makes it text; the importer takes that
+# apostrophe off again (io.tables.unprotect), so our own export imports back as it was. In an
+# XLSX the cell is typed as a string, which no spreadsheet evaluates, and nothing is added.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def looks_like_formula(value: object) -> bool:
+    """A text a spreadsheet would evaluate. Numbers are numbers (a negative number too), and
+    so is a text that is only a number ("-2"): a spreadsheet reads it as that number."""
+    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and not _PLAIN_NUMBER.fullmatch(value))
+
+
 def _cell(value: Any) -> Any:
+    """A value as a CSV cell: dates in ISO form, formula-like text marked as text."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if looks_like_formula(value):
+        return TEXT_MARK + value
     return value
 
 
@@ -209,7 +231,7 @@ def write_csv(path: Path, sheet: Sheet) -> Path | None:
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
-            w.writerow(sheet.headers)
+            w.writerow([_cell(h) for h in sheet.headers])
             for row in sheet.rows:
                 w.writerow([_cell(v) for v in row])
 
@@ -228,7 +250,7 @@ def write_xlsx(path: Path, sheet: Sheet, title: str = "export") -> Path | None:
         bold = Font(bold=True)
         header = []
         for h in sheet.headers:
-            cell = WriteOnlyCell(ws, value=h)
+            cell = text_cell(ws, h)
             cell.font = bold
             header.append(cell)
         ws.append(header)
@@ -239,12 +261,32 @@ def write_xlsx(path: Path, sheet: Sheet, title: str = "export") -> Path | None:
                     cell = WriteOnlyCell(ws, value=v)  # a real date cell: Excel sorts and filters it
                     cell.number_format = "yyyy-mm-dd"
                     cells.append(cell)
+                elif isinstance(v, str):
+                    cells.append(text_cell(ws, v) if v.startswith(FORMULA_STARTS) else xlsx_text(v))
                 else:
                     cells.append(v)
             ws.append(cells)
         book.save(tmp)
 
     return write_atomic(path, write)
+
+
+def text_cell(ws: Any, text: str) -> Any:
+    """An XLSX cell holding ``text`` as a string. openpyxl makes any str beginning with "="
+    a formula; the type is set after the value so that it stays a string."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=xlsx_text(text))
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_text(text: str) -> str:
+    """``text`` as an XLSX cell can hold it: control characters (other than tab and line
+    breaks) cannot appear in the file's XML, so each becomes U+FFFD instead of failing the export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
 def format_for(path: Path, fmt: str | None, kind: str) -> str:

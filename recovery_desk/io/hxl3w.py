@@ -76,6 +76,7 @@ from recovery_desk.io.importer import (
     Note,
     OrgIndex,
     Plan,
+    check_kind,
     operation_name,
     write_plan,
 )
@@ -274,6 +275,9 @@ def load_3w(path: Path, options: ImportOptions, require_org: bool = True) -> tup
             raise ImportFileError("--map: no column named {columns} in {path} (columns: {available})",
                                   columns=", ".join(f"'{u}'" for u in unknown), path=path,
                                   available=", ".join(h for h in headers if h))
+    if require_org and not tagged_file and not options.mapping:
+        # An untagged file of another kind (a household list): its columns fit that kind better.
+        check_kind(path, grid, "3w", [h for h, f in zip(headers, fields, strict=True) if f], header_index + 1)
     if require_org and "org_name" not in fields and not (tagged_file and "org_acronym" in fields):
         raise ImportFileError(
             "{path}: no organisation column (HXL #org or a column such as 'Implementing Partner Name'); "
@@ -288,7 +292,7 @@ def import_3w(ws: Any, path: Path | str, options: ImportOptions, progress: Any =
         progress.report(0, 1, tr("Checking…"))
     name = operation_name("3w", options.valid_only)
     result = ImportResult(kind="3w", path=path, encoding=grid.encoding, sheet=grid.sheet,
-                          header_row=header_index + 1,
+                          header_row=header_index + 1, dry_run=options.dry_run,
                           mapping={(headers[i] or f"#{i + 1}"): f for i, f in enumerate(fields) if f})
     if options.dry_run:
         with ws.session() as session:
@@ -323,11 +327,23 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
     cache_type: dict[str, str | None] = {}
     cache_sector: dict[str, str | None] = {}
     width = len(headers)
+    header_rows = header_signatures(rows[:header_index + 1], fields)
     for offset, raw in enumerate(rows[header_index + 1:]):
         row_number = header_index + 2 + offset
         cells = [norm.fold_width(str(v)) for v in raw[:width]]
-        if not any(cells) or all(c.startswith("#") or not c for c in cells):
-            result.empty_rows += 1 if not any(cells) else 0
+        if not any(cells):
+            result.empty_rows += 1
+            continue
+        repeated = header_rows.get(_signature(cells, fields))
+        if repeated is not None:
+            first = next(i for i, f in enumerate(fields) if f)
+            result.total_rows += 1
+            result.problems.append(ImportProblem("this row repeats the header row (row {header}); remove it",
+                                                 row=row_number, column=headers[first], value=cells[first],
+                                                 header=repeated))
+            result.skipped_rows += 1
+            continue
+        if all(c.startswith("#") or not c for c in cells):
             continue
         result.total_rows += 1
         get = lambda f, cells=cells: cells[index[f]] if f in index and index[f] < len(cells) else ""  # noqa: E731
@@ -390,12 +406,32 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
         if area_id and (oid, area_id) not in served:
             served.add((oid, area_id))
             plan.add(ServiceArea, dict(id=new_id(), organisation_id=oid, area_id=area_id))
+    if not result.total_rows:
+        raise ImportFileError("{path}: no data rows below the header (row {row}); nothing to import",
+                              path=result.path, row=header_index + 1)
     for sector, row in unknown_sectors.items():
         result.notes.append(Note(row, "sector '{sector}' is not a known cluster; no capability added",
                                  {"sector": sector}))
     for type_text, row in unknown_types.items():
         result.notes.append(Note(row, "organisation type '{type}' not recognised; 'other' used", {"type": type_text}))
     return plan
+
+
+def _signature(cells: list[str], fields: list[str | None]) -> tuple[str, ...]:
+    """What identifies a header row: the names in the columns that give fields."""
+    return tuple(norm.header_key(cells[i]) if i < len(cells) else "" for i, f in enumerate(fields) if f)
+
+
+def header_signatures(rows: list[list[str]], fields: list[str | None]) -> dict[tuple[str, ...], int]:
+    """The rows above the data (text headers, the hashtag row) by their signature, with their
+    row numbers; a data row with the same signature (two files pasted one under the other)
+    is a header again. Rows naming fewer than two columns (titles, notes) do not count."""
+    signatures: dict[tuple[str, ...], int] = {}
+    for index, raw in enumerate(rows):
+        signature = _signature([norm.fold_width(str(v)) for v in raw], fields)
+        if sum(1 for k in signature if k) >= min(2, len(signature)) and any(signature):
+            signatures.setdefault(signature, index + 1)
+    return signatures
 
 
 def _set_type(row: dict[str, Any], org_type: str) -> None:

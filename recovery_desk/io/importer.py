@@ -170,13 +170,14 @@ class ImportResult:
     header_row: int = 1
     mapping: dict[str, str] = field(default_factory=dict)
     changes: Any = None
+    dry_run: bool = False
 
     def summary(self, lang: str | None = None) -> str:
         from recovery_desk.i18n import current_language
 
         lang = lang or current_language()
         what = ", ".join(f"{entity_label(e, lang)} {n}" for e, n in self.counts.items() if n) or tr("nothing", lang)
-        key = ("Imported from {path}: {what}" if self.written else "Would import from {path}: {what}")
+        key = "Would import from {path}: {what}" if self.dry_run else "Imported from {path}: {what}"
         lines = [tr(key, lang, path=self.path, what=what)]
         lines.append(tr("{rows} data rows, {empty} empty rows skipped, {duplicates} duplicates skipped, "
                         "{invalid} rows with problems skipped", lang, rows=self.total_rows, empty=self.empty_rows,
@@ -219,7 +220,39 @@ def load_source(path: Path | str, options: ImportOptions, require_mapping: bool 
                               kinds=", ".join((*KINDS, "3w")))
     path = Path(path)
     grid = read_grid(path, options.encoding, options.sheet)
-    return map_columns(path, grid, options.kind, options.mapping, require_mapping)
+    table = map_columns(path, grid, options.kind, options.mapping, require_mapping)
+    if require_mapping and not options.mapping:  # columns the user maps by hand are the user's choice
+        check_kind(path, grid, options.kind, [table.column_name(i) for i in table.mapping], table.header_row)
+    return table
+
+
+def kind_fit(grid: Grid, kind: str) -> list[str]:
+    """The columns of the header row (as this kind finds it) that give a field of ``kind``,
+    one per field."""
+    header_index = find_header_row(grid, kind, set())
+    given: dict[str, str] = {}
+    for header in (norm.fold_width(h) for h in grid.row_values(header_index)) if grid.rows else ():
+        guess = guess_field(kind, header)
+        if guess is not None:
+            given.setdefault(guess[0], header)
+    return list(given.values())
+
+
+def check_kind(path: Path, grid: Grid, kind: str, own: list[str], header_row: int) -> None:
+    """Refuse a file of another kind (a household list imported as areas): another kind
+    recognises at least twice as many of its columns, and at least two more. A file that
+    merely shares some columns (a shelter list has districts and addresses) is not refused."""
+    for other in KINDS:
+        if other == kind:
+            continue
+        theirs = kind_fit(grid, other)
+        if len(theirs) >= max(2 * len(own), len(own) + 2):
+            raise ImportFileError(
+                "{path} looks like a file of {other}, not of {kind}: of its columns (header on row {row}), "
+                "{theirs} give fields of {other} ({their_columns}) and {ours} give fields of {kind} "
+                "({our_columns}); choose 'import {other}', or map the columns with --map COLUMN=FIELD",
+                path=path, other=other, kind=kind, row=header_row, theirs=len(theirs),
+                their_columns=", ".join(theirs), ours=len(own), our_columns=", ".join(own) or "-")
 
 
 def map_columns(path: Path, grid: Grid, kind: str, explicit: dict[str, str], require_mapping: bool = True) -> SourceTable:
@@ -402,7 +435,8 @@ class Columns:
         column = self.values.get(name)
         return None if column is None else column[pos]
 
-    def problem(self, pos: int, name: str, msgid: str, **params: object) -> None:
+    def problem(self, pos: int, name: str, msgid: str, /, **params: object) -> None:
+        # Positional-only: the message's own parameters may be called "name" ("no organisation '{name}'").
         value = self.raw[name][pos] if name in self.raw else ""
         self.bad.setdefault(pos, []).append(ImportProblem(msgid, row=self.rows[pos],
                                                           column=self.column_of.get(name, name), value=value,
@@ -472,7 +506,64 @@ def convert_columns(table: SourceTable, kind: str) -> Columns:
             label = name
             raise ImportFileError("{path}: no column gives the required field '{field}'; map one with --map COLUMN={field}",
                                   path=table.path, field=label)
+    if not rows:
+        raise ImportFileError("{path}: no data rows below the header (row {row}); nothing to import",
+                              path=table.path, row=table.header_row)
+    first = min(table.mapping)
+    for pos in repeated_header_rows(table, kind, factorised, positions):
+        # The header again: that is the row's only problem (its "values" are column names).
+        bad[pos] = [ImportProblem("this row repeats the header row (row {header}); remove it", row=rows[pos],
+                                  column=table.column_name(first), value=raw[table.mapping[first]][pos],
+                                  header=table.header_row)]
     return Columns(rows, values, raw, column_of, bad, empty)
+
+
+def repeated_header_rows(table: SourceTable, kind: str, factorised: dict, positions: Any) -> list[int]:
+    """Positions of data rows that are the header again (two sheets pasted one under the
+    other): every mapped column holds a name of its own field (the header's text or another
+    alias: 氏名 under "name"), with at least two such columns, or the whole row equals the
+    header row.
+
+    A row qualifies only if every one of those columns qualifies, so the columns are looked
+    at fewest distinct values first and only the rows still in question are kept: in a
+    normal file the first column (a stage, a district) already leaves none, and names and
+    addresses (one distinct value per row) are never looked at.
+    """
+    import numpy as np
+
+    def rows_where(tests: list[tuple[int, Callable[[str], bool]]]) -> np.ndarray:
+        candidates = np.arange(len(positions))
+        for index, passes in sorted(tests, key=lambda t: len(factorised[t[0]][1])):
+            codes, uniques = factorised[index]
+            at = codes[positions[candidates]]
+            good = [code for code in np.unique(at).tolist() if passes(str(uniques[code]))]
+            candidates = candidates[np.isin(at, good)]
+            if not len(candidates):
+                break
+        return candidates
+
+    if not len(positions):
+        return []
+    names_field: list[tuple[int, Callable[[str], bool]]] = []
+    for index, name in table.mapping.items():
+        header = norm.header_key(table.headers[index])
+        if header:
+            keys = {header, *next(f.keys for f in FIELDS[kind] if f.name == name)}
+            names_field.append((index, partial(_names_one_of, keys)))
+    same_as_header = [(index, partial(_is_text, table.headers[index].strip(_BLANK)))
+                      for index in factorised if index < len(table.headers)]
+    repeated = set(rows_where(same_as_header).tolist())
+    if len(names_field) >= 2:
+        repeated.update(rows_where(names_field).tolist())
+    return sorted(repeated)
+
+
+def _names_one_of(keys: set[str], text: str) -> bool:
+    return norm.header_key(text) in keys
+
+
+def _is_text(expected: str, text: str) -> bool:
+    return norm.fold_width(text).strip(_BLANK) == expected
 
 
 # -- building rows -------------------------------------------------------------------------
@@ -1009,7 +1100,8 @@ def _result(table: SourceTable, options: ImportOptions, cols: Columns, plan: Pla
         kind=options.kind, path=table.path, total_rows=len(cols.rows), empty_rows=cols.empty_rows,
         problems=problems, notes=plan.notes, counts=plan.counts(), skipped_rows=len(cols.bad),
         duplicates=plan.duplicates, encoding=table.grid.encoding, sheet=table.grid.sheet,
-        header_row=table.header_row, mapping={table.column_name(i): f for i, f in table.mapping.items()})
+        header_row=table.header_row, mapping={table.column_name(i): f for i, f in table.mapping.items()},
+        dry_run=options.dry_run)
 
 
 def write_plan(op: Any, plan: Plan, progress: ProgressLike | None = None) -> None:

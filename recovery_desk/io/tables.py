@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,10 +109,66 @@ def _sniff_delimiter(text: str) -> str:
     return ","
 
 
+def check_quotes(text: str, path: Path | str, delimiter: str) -> None:
+    """Refuse a CSV whose quotes do not balance, naming the row (as Excel numbers it).
+
+    A lenient reader turns an unclosed quote into one cell holding the rest of the file,
+    and a stray quote in the middle of the file into a cell that swallows the rows up to
+    the next one. Read strictly, the first is "end of data inside a quoted cell", the
+    second usually a closing quote followed by more text. A balanced but misplaced pair is
+    caught by what it leaves behind: a quoted cell spanning several lines, one of which
+    holds as many delimiters as a row of the table (a swallowed row, not a note's line
+    break). A file without a quote character cannot have any of this and is not re-read.
+    """
+    if '"' not in text:
+        return
+    from collections import Counter
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = 0
+    last_line = 0
+    spanning: list[tuple[int, int, list[str]]] = []  # (row, first line, the record)
+    try:
+        for record in reader:  # the hot loop of a quoted file: as little as possible per record
+            records += 1
+            if reader.line_num - last_line > 1:
+                spanning.append((records, last_line + 1, record))
+            last_line = reader.line_num
+    except csv.Error as exc:
+        row, line = records + 1, last_line + 1
+        if "end of data" in str(exc):
+            raise ImportFileError(
+                "{path}: row {row} (line {line}) opens a quote that is never closed, so the rest of the file "
+                "would be one cell; close the quote or remove it", path=path, row=row, line=line) from None
+        if "field larger" in str(exc):
+            raise ImportFileError(
+                "{path}: row {row} (line {line}) has a quoted cell of more than {limit} characters: a quote is "
+                "probably never closed; check the quotes of this row", path=path, row=row, line=line,
+                limit=csv.field_size_limit()) from None
+        raise ImportFileError(
+            "{path}: row {row} (line {line}) has a quote in the wrong place (a quoted cell must end at a "
+            "delimiter); check the quotes of this row", path=path, row=row, line=reader.line_num) from None
+    if not spanning:
+        return
+    # The table's width: the most common number of cells on a line (rarely needed, so not
+    # counted in the loop above).
+    widths = Counter(line.count(delimiter) + 1 for line in text.splitlines() if line.strip())
+    table_width = widths.most_common(1)[0][0] if widths else 0
+    for row, line, record in spanning:
+        inner = max((part.count(delimiter) for cell in record if "\n" in cell or "\r" in cell
+                     for part in cell.splitlines()), default=0)
+        if table_width >= 3 and inner >= table_width - 1:
+            raise ImportFileError(
+                "{path}: row {row} (line {line}) has a quoted cell running over several lines that look like "
+                "rows of the table: a quote is probably missing or extra; check the quotes of this row",
+                path=path, row=row, line=line)
+
+
 def _parse_csv(text: str, path: Path):
     import pandas as pd
 
     delimiter = _sniff_delimiter(text)
+    check_quotes(text, path, delimiter)
     try:
         frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, sep=delimiter, engine="c")
@@ -129,7 +186,22 @@ def _parse_csv(text: str, path: Path):
             raise ImportFileError("{path} is empty", path=path)
         frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
     frame.columns = range(frame.shape[1])
+    if _MARKED_ANYWHERE.search(text):
+        for column in frame.columns:
+            frame[column] = frame[column].str.replace(_MARKED.pattern, "", n=1, regex=True)
     return frame
+
+
+# A text our export marked so that a spreadsheet does not evaluate it: an apostrophe before
+# = + - @ tab or carriage return (io.export.looks_like_formula). The mark is taken off, so an
+# export imports back as it was; any other apostrophe (a name like 'Til) is the value's own.
+_MARKED = re.compile(r"^'(?=[=+\-@\t\r])")
+_MARKED_ANYWHERE = re.compile(r"(?:^|[,;\t\n\r\"])'[=+\-@\t\r]")
+
+
+def unprotect(text: str) -> str:
+    """A cell's text without the export's formula mark."""
+    return text[1:] if text[:1] == "'" and _MARKED.match(text) else text
 
 
 def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
@@ -179,4 +251,4 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return unprotect(str(value)) if isinstance(value, str) else str(value)

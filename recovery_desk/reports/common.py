@@ -7,9 +7,7 @@ Qt-free: the CLI, the desktop app (on its database worker) and the tests call th
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,12 +45,30 @@ def register_font() -> str:
     """Register IPAexGothic once (embedded and subset by reportlab) and return its name.
 
     The same face serves as bold and italic so that no markup can fall back to a
-    Helvetica that has no Japanese glyphs.
+    Helvetica that has no Japanese glyphs. It is also made reportlab's default font, the one
+    place the font rule lives: whatever a report section creates without naming a font (a
+    page's initial font, a chart's String or Label, a ParagraphStyle, a table cell) prints
+    in the embedded face instead of a Helvetica that is not embedded. (renderPDF starts
+    every chart drawing in the default font: that was the non-embedded Helvetica pdffonts
+    showed in the incident report.) Reportlab's own comments invite this ("change defaults
+    globally before you start making shapes").
     """
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "ipaexg.ttf"))))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+    _make_default(FONT)
     return FONT
+
+
+def _make_default(font: str) -> None:
+    from reportlab import rl_config
+    from reportlab.graphics.shapes import STATE_DEFAULTS
+    from reportlab.platypus.tables import CellStyle
+
+    rl_config.canvas_basefontname = font  # every canvas's initial font, named by each page's preamble
+    STATE_DEFAULTS["fontName"] = font  # graphics: String, the widgets' labels and legends, each drawing's start
+    ParagraphStyle.defaults.update(fontName=font, bulletFontName=font)
+    CellStyle.fontname = font  # table cells holding plain strings
 
 
 @dataclass(frozen=True)
@@ -211,8 +227,11 @@ def numbered_canvas(frame: PageFrame) -> type[pdfcanvas.Canvas]:
     document is laid out once.
     """
 
+    font = register_font()
+
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any):
+            kwargs.setdefault("initialFontName", font)
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
@@ -269,30 +288,22 @@ def check_output_path(out: Path) -> Path:
 
 
 def write_atomically(out: Path, write: Callable[[str], None]) -> Path:
-    """Call ``write(temp_path)`` on a temporary file beside ``out``, then rename it to ``out``.
+    """Call ``write(temp_path)`` on a temporary file beside ``out``, then rename it to ``out``
+    (``storage/files.py``: ``.<name>.<pid>.part``, flushed to disk first; what a killed run
+    left is removed by the next).
 
     On any failure (including a cancelled job) the temporary file is removed and ``out``
     is left as it was: never a half-written report.
     """
+    from recovery_desk.storage import files
+    from recovery_desk.storage.failures import known_error
+
     out = check_output_path(out)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".pdf.part", dir=out.parent)
-    except OSError as exc:
-        raise ValidationError("cannot write {path}: {reason}", path=out, reason=exc.strerror or str(exc)) from None
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp makes the file private (0600); give the report the user's usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ValidationError("cannot write {path}: {reason}", path=out, reason=exc.strerror or str(exc)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with files.creating(out, replace=True) as tmp:
+            write(str(tmp))
+    except OSError as exc:  # disk full, read-only, permission denied…: the one message for each
+        raise known_error(exc, out) from None
     return out
 
 

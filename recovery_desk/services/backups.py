@@ -1,16 +1,28 @@
 """Backups of a workspace: on demand, automatically when it is opened, and restore.
 
-* :func:`backup` copies with SQLite's online backup API (``storage.database.backup_file``):
-  safe while the app or another process is writing; never a half-written copy (it writes
-  ``*.part`` then renames). An existing destination file is kept as ``*.bak`` first.
+Everything here goes through SQLite (the online backup API, which reads the WAL too) and
+creates files whole or not at all (``storage/files.py``). No work can be lost:
+
+* :func:`backup` copies into a temporary file beside the destination, runs
+  ``PRAGMA quick_check`` on the copy, and only then gives it its name. A workspace whose
+  pages fail the check is refused with a message (``force=True`` copies it anyway: the
+  best one can do for a damaged file). An existing destination file is kept as ``*.bak``.
 * :func:`backup_on_open` keeps the last N automatic copies (default 10, setting
-  ``backups_keep``) in a ``backups/`` folder beside the workspace. The desktop app calls
-  it when it opens a workspace. Before a schema upgrade ``Workspace.open`` also makes a
-  copy beside the file (``storage.database.backup_beside``).
-* :func:`restore` checks the backup first (SQLite header, schema revision known to this
-  version, ``PRAGMA integrity_check``) and refuses a bad one with nothing touched; then it
-  keeps the current workspace as ``<name>.replaced-<time>.rdesk.bak`` and copies the
-  backup into place with the backup API (which also takes care of the WAL).
+  ``backups_keep``) in a ``backups/`` folder beside the workspace; the desktop app calls
+  it after opening. A damaged workspace makes no automatic copy (it would push a good one
+  out of the rotation). Before a schema upgrade ``Workspace.open`` also makes a copy
+  beside the file (``storage.database.backup_beside``).
+* :func:`restore` checks the backup (SQLite says it is a workspace of a schema this
+  version knows; ``PRAGMA integrity_check``) and refuses a bad one with nothing touched.
+  It then takes the workspace's lock exclusively — so it waits (no longer than the busy
+  timeout) for, and then refuses to run beside, any process that has the workspace open,
+  naming it: close the app first. Under that lock it copies the current workspace through
+  the backup API into ``<name>.replaced-<time>.rdesk.bak``, checks that copy, and only
+  then copies the backup into the workspace page by page (one transaction: a kill leaves
+  the old workspace). If the current workspace cannot be copied (damaged pages, a disk
+  too full for the copy), its files — the ``-wal``, ``-shm`` and ``-journal`` with it —
+  are renamed together to ``<name>.replaced-<time>.rdesk.bak[-wal…]`` (never deleted:
+  SQLite can still open that set) and a checked copy of the backup takes the name.
 """
 
 from __future__ import annotations
@@ -22,10 +34,20 @@ from datetime import datetime
 from pathlib import Path
 
 from recovery_desk.domain.errors import WorkspaceError
-from recovery_desk.storage import database
+from recovery_desk.storage import database, files
+from recovery_desk.storage.failures import DamagedError, LockedError, error_for
 
 DEFAULT_KEEP = 10
 BACKUP_DIR = "backups"
+# SQLite errors that belong to the file being written, not to the workspace being read.
+_DESTINATION_ERRORS = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR_WRITE",
+                       "SQLITE_IOERR_FSYNC", "SQLITE_PERM")
+
+
+def summary(findings: list) -> str:
+    """SQLite's check findings on one line (one finding may itself span lines)."""
+    text = "; ".join(" ".join(str(f).split()) for f in findings[:3])
+    return text + ("; …" if len(findings) > 3 else "")
 
 
 def _stamp() -> str:
@@ -42,13 +64,38 @@ def keep_setting() -> int:
     return max(1, value)
 
 
-def _check_workspace(path: Path) -> None:
+def _check_workspace(path: Path) -> database.Inspection:
     inspection = database.inspect_file(path)
     if inspection.state in (database.FileState.MISSING, database.FileState.EMPTY):
         raise WorkspaceError("{path}: no workspace here (create one with 'init' or 'demo')", path=path)
+    return inspection
 
 
-def backup(ws_path: Path | str, dest: Path | str) -> Path:
+def _copy_error(exc: sqlite3.Error, source: Path, dest: Path) -> WorkspaceError:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return error_for(exc, dest if name.startswith(_DESTINATION_ERRORS) else source)
+
+
+def _checked_copy(source: Path | sqlite3.Connection, source_path: Path, dest: Path, *, replace: bool,
+                  force: bool = False, journal: str = "DELETE", keep_existing: bool = False) -> Path:
+    """Copy through the backup API into a temporary file, quick_check it, then name it."""
+    try:
+        with files.creating(dest, replace=replace, database=True) as tmp:
+            problems = database.write_copy(source, tmp, journal=journal)
+            if problems and not force:
+                raise DamagedError("{path} fails SQLite's quick check ({detail}); nothing was copied — "
+                                   "use --force to copy it anyway", path=source_path,
+                                   detail=summary(problems))
+            if keep_existing and dest.exists():
+                keep_previous(dest)
+    except sqlite3.Error as exc:
+        raise _copy_error(exc, source_path, dest) from exc
+    except FileExistsError:
+        raise WorkspaceError("{path} already exists; choose another file name", path=dest) from None
+    return dest
+
+
+def backup(ws_path: Path | str, dest: Path | str, *, force: bool = False) -> Path:
     """Copy the workspace to ``dest`` (a file, or a folder — existing or written with a
     trailing slash — to put a dated copy in)."""
     as_folder = str(dest).endswith(("/", os.sep))
@@ -60,12 +107,8 @@ def backup(ws_path: Path | str, dest: Path | str) -> Path:
         dest = dest / f"{ws_path.stem}-{_stamp()}{ws_path.suffix or '.rdesk'}"
     if dest.resolve() == ws_path.resolve():
         raise WorkspaceError("{path}: a backup cannot replace the workspace itself", path=dest)
-    if dest.exists():
-        keep_previous(dest)
-    try:
-        return database.backup_file(ws_path, dest)
-    except sqlite3.Error as exc:
-        raise WorkspaceError("{path}: the backup failed ({detail})", path=dest, detail=str(exc)) from exc
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return _checked_copy(ws_path, ws_path, dest, replace=True, force=force, keep_existing=True)
 
 
 def keep_previous(path: Path) -> Path:
@@ -98,68 +141,119 @@ def backup_on_open(path: Path | str, keep: int | None = None) -> Path:
     path = Path(path)
     keep = keep_setting() if keep is None else max(1, int(keep))
     _check_workspace(path)
-    dest = backup_dir(path) / f"{path.stem}-auto-{_stamp()}{path.suffix}"
-    try:
-        database.backup_file(path, dest)
-    except sqlite3.Error as exc:
-        raise WorkspaceError("{path}: the backup failed ({detail})", path=dest, detail=str(exc)) from exc
-    backups = automatic_backups(path)
-    for old in backups[:-keep]:
+    folder = backup_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = _checked_copy(path, path, folder / f"{path.stem}-auto-{_stamp()}{path.suffix}", replace=False)
+    for old in automatic_backups(path)[:-keep]:
         old.unlink(missing_ok=True)
     return dest
 
 
 def check_backup(src: Path) -> None:
     """Raise WorkspaceError unless ``src`` is a whole workspace this version can open."""
-    inspection = database.inspect_file(src)  # header, truncation, schema revision
-    if inspection.state in (database.FileState.MISSING, database.FileState.EMPTY):
-        raise WorkspaceError("{path}: no workspace here (create one with 'init' or 'demo')", path=src)
-    con = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+    _check_workspace(src)  # SQLite: a workspace, a known schema revision
     try:
-        rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
+        with database.read_only_connection(src) as con:
+            rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
         raise WorkspaceError("{path} is damaged: {detail}", path=src, detail=str(exc)) from exc
-    finally:
-        con.close()
     if rows != ["ok"]:
-        raise WorkspaceError("{path} is damaged: {detail}", path=src, detail="; ".join(map(str, rows[:3])))
+        raise WorkspaceError("{path} is damaged: {detail}", path=src, detail=summary(rows))
+
+
+def _replaced_name(ws_path: Path) -> Path:
+    return ws_path.with_name(f"{ws_path.stem}.replaced-{_stamp()}{ws_path.suffix}.bak")
+
+
+def _lock_exclusively(ws_path: Path) -> sqlite3.Connection | None:
+    """A connection holding the workspace's lock for itself (``locking_mode=EXCLUSIVE``):
+    no other process can read or write until it closes. In WAL mode every connection holds
+    a shared lock while open, so this also fails while the app merely has the workspace
+    open. ``None`` when SQLite cannot read the file (damaged)."""
+    con = database.connect(ws_path, mode="rw")
+    con.isolation_level = None
+    try:
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        con.execute("BEGIN EXCLUSIVE")
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        con.execute("COMMIT")  # the lock stays: exclusive locking mode keeps it until close
+    except sqlite3.Error as exc:
+        con.close()
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise LockedError.for_path(ws_path) from exc
+        if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+            return None
+        raise error_for(exc, ws_path) from exc
+    return con
 
 
 def restore(src: Path | str, ws_path: Path | str) -> Path | None:
-    """Replace the workspace with the backup ``src``; returns where the replaced file was kept."""
+    """Replace the workspace with the backup ``src``; returns where the replaced one was kept."""
     src, ws_path = Path(src), Path(ws_path)
-    if src.resolve() == ws_path.resolve():
+    if src.exists() and ws_path.exists() and src.resolve() == ws_path.resolve():
         raise WorkspaceError("{path}: a backup cannot replace the workspace itself", path=src)
     check_backup(src)
-    kept = None
-    if ws_path.exists() and ws_path.stat().st_size > 0:
-        kept = ws_path.with_name(f"{ws_path.stem}.replaced-{_stamp()}{ws_path.suffix}.bak")
-        try:
-            database.inspect_file(ws_path)
-            database.backup_file(ws_path, kept)
-        except (WorkspaceError, sqlite3.Error):
-            # The current file is itself damaged: keep its bytes as they are.
-            import shutil
-
-            shutil.copy2(ws_path, kept)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{ws_path}{suffix}").unlink(missing_ok=True)
-            ws_path.unlink()
     try:
-        if ws_path.exists():
-            # Copy page by page into the existing database: SQLite handles its WAL.
-            source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+        current = database.inspect_file(ws_path)
+        damaged = False
+    except DamagedError:
+        current, damaged = None, True
+    if current is not None and current.state in (database.FileState.MISSING, database.FileState.EMPTY):
+        _checked_copy(src, src, ws_path, replace=False, journal="WAL")
+        return None
+    lock = None if damaged else _lock_exclusively(ws_path)
+    if lock is None:
+        return _restore_beside_damaged(src, ws_path)
+    try:
+        kept = _replaced_name(ws_path)
+        try:
+            _checked_copy(lock, ws_path, kept, replace=False)
+        except (WorkspaceError, OSError):
+            return _restore_beside_damaged(src, ws_path, lock)
+        with database.read_only_connection(src) as source:
             try:
-                target = sqlite3.connect(ws_path, timeout=database.BUSY_TIMEOUT_MS / 1000)
-                try:
-                    source.backup(target)
-                finally:
-                    target.close()
-            finally:
-                source.close()
-        else:
-            database.backup_file(src, ws_path)
-    except sqlite3.Error as exc:
-        raise WorkspaceError("{path}: the restore failed ({detail}); the previous workspace is kept as {kept}",
-                             path=ws_path, detail=str(exc), kept=kept) from exc
+                database.copy_pages(source, lock, what=ws_path)
+            except sqlite3.Error as exc:
+                raise WorkspaceError("{path}: the restore failed ({detail}); the previous workspace is kept as "
+                                     "{kept}", path=ws_path, detail=str(exc), kept=kept) from exc
+        if lock.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            lock.execute("PRAGMA journal_mode=WAL")
+    finally:
+        if lock is not None:
+            lock.close()
+    return kept
+
+
+def _restore_beside_damaged(src: Path, ws_path: Path, lock: sqlite3.Connection | None = None) -> Path:
+    """The current workspace cannot be copied: rename all of its files aside, together,
+    then give a checked copy of the backup its name. Nothing is deleted."""
+    kept = _replaced_name(ws_path)
+    tmp = files.temp_path(ws_path)
+    files.clean_leftovers(ws_path)
+    try:
+        try:
+            problems = database.write_copy(src, tmp, journal="WAL")
+        except sqlite3.Error as exc:
+            raise _copy_error(exc, src, ws_path) from exc
+        if problems:
+            raise WorkspaceError("{path} is damaged: {detail}", path=src, detail=summary(problems))
+        moved = []
+        # The main file first: a kill between two renames then leaves the workspace's name
+        # free (its -wal is set aside by the next run), never a main file without its WAL.
+        for side in ("", *files.SQLITE_SIDE_FILES):
+            here = Path(f"{ws_path}{side}")
+            if os.path.lexists(here):
+                os.replace(here, f"{kept}{side}")
+                moved.append((here, Path(f"{kept}{side}")))
+        if lock is not None:
+            lock.close()  # after the rename: its closing checkpoint goes to the kept set
+        try:
+            files.publish(tmp, ws_path, replace=False)
+        except OSError:
+            for here, there in reversed(moved):
+                os.replace(there, here)
+            raise
+    finally:
+        files.remove_family(tmp)
     return kept

@@ -20,8 +20,8 @@ from recovery_desk.domain.vocabulary import CLOSED_TASK_STATUSES, derive_sector
 from recovery_desk.resources import resource_path
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.tasks import POSITION_GAP
-from recovery_desk.services.workspace import Workspace
-from recovery_desk.storage import database
+from recovery_desk.services.workspace import Workspace, build_empty, claim_new_path
+from recovery_desk.storage import database, files
 from recovery_desk.storage.models import (
     Area,
     Capability,
@@ -32,6 +32,7 @@ from recovery_desk.storage.models import (
     ConferenceAttendee,
     Consent,
     Decision,
+    Incident,
     Membership,
     Need,
     Organisation,
@@ -435,19 +436,25 @@ class DemoBuilder:
 
 def create_demo(path: Path, *, cases: int = 500, seed: int = 1, as_of: date | None = None,
                 actor: str = "") -> DemoResult:
-    """Create a demo workspace at ``path`` (refuses to overwrite an existing file)."""
+    """Create a demo workspace at ``path`` (refuses to overwrite an existing file).
+
+    Built whole under a temporary name beside ``path`` and linked into place at the end
+    (storage/files.py), so a kill leaves no half-made demo and two runs on one new path
+    give one demo and one "already exists"."""
+    path = Path(path)
     as_of = as_of or date.today()
-    Workspace.create(path, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
-                     area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor).close()
-    ws = Workspace(path, database.make_engine(path, journal="DELETE"), actor)
-    try:
-        with ws.operation("create_demo") as op:
-            incident = ws.default_incident(op.session)
-            result = DemoBuilder(op, incident.id, seed, as_of, incident.reference_prefix).build(cases)
-    except BaseException:
-        ws.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
-    ws.close()
+    claim_new_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with files.creating(path, replace=False, database=True) as tmp:
+        build_empty(tmp)
+        # One transaction in DELETE journal mode: WAL would write every page twice. The file
+        # is switched to WAL before it gets its name, so no one ever uses it in DELETE mode.
+        with Workspace(tmp, database.make_engine(tmp, journal="DELETE"), actor) as ws:
+            with ws.operation("create_incident") as op:
+                op.add(Incident, name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
+                       area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO")
+            with ws.operation("create_demo") as op:
+                incident = ws.default_incident(op.session)
+                result = DemoBuilder(op, incident.id, seed, as_of, incident.reference_prefix).build(cases)
+        database.set_wal(tmp)
     return result

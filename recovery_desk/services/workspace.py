@@ -22,7 +22,7 @@ from recovery_desk.services.locations import (  # noqa: F401  (re-exported)
 )
 from recovery_desk.services.operation import Operation
 from recovery_desk.services.validation import check_date, check_text, check_vocab
-from recovery_desk.storage import database
+from recovery_desk.storage import database, files
 from recovery_desk.storage.models import Incident, WorkspaceInfo, new_id, utcnow
 
 
@@ -42,6 +42,7 @@ class Workspace:
         # A copied file takes a new replica id in its first write (services/sync/identity.py).
         self.replica_id = info["replica_id"]
         self.backup_made: Path | None = None
+        self.read_only = False
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
@@ -56,38 +57,30 @@ class Workspace:
         reference_prefix: str | None = None,
         actor: str = "",
     ) -> Workspace:
-        """Create a new workspace file with its first incident. Refuses to overwrite."""
+        """Create a new workspace file with its first incident. Refuses to overwrite.
+
+        The file is built under a temporary name beside ``path`` and linked into place
+        only when complete (storage/files.py): a kill leaves no half-made workspace, and
+        of two processes creating one path, one wins and the other is told it exists."""
         path = Path(path)
         incident_name = check_text(incident_name, "incident_name", 200, required=True)
         hazard = check_vocab(HAZARD, hazard, "hazard")
         start = check_date(start_date, "start_date") or date.today()
-        inspection = database.inspect_file(path)
-        if inspection.state is not database.FileState.MISSING and inspection.state is not database.FileState.EMPTY:
-            raise WorkspaceError("{path} already exists; choose another file name", path=path)
+        claim_new_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = database.make_engine(path)
-        try:
-            database.upgrade(engine)
-            with Session(engine) as s, s.begin():
-                s.add_all([
-                    WorkspaceInfo(key="replica_id", value=new_id()),
-                    WorkspaceInfo(key="created_at", value=utcnow().isoformat()),
-                ])
-        except Exception:
-            engine.dispose()
-            path.unlink(missing_ok=True)
-            raise
-        ws = cls(path, engine, actor)
-        with ws.operation("create_incident") as op:
-            op.add(
-                Incident,
-                name=incident_name,
-                hazard=hazard,
-                start_date=start,
-                area_description=area_description,
-                reference_prefix=reference_prefix or derive_prefix(incident_name),
-            )
-        return ws
+        with files.creating(path, replace=False, database=True) as tmp:
+            build_empty(tmp)
+            with cls(tmp, database.make_engine(tmp), actor) as ws, ws.operation("create_incident") as op:
+                op.add(
+                    Incident,
+                    name=incident_name,
+                    hazard=hazard,
+                    start_date=start,
+                    area_description=area_description,
+                    reference_prefix=reference_prefix or derive_prefix(incident_name),
+                )
+            database.set_wal(tmp)
+        return cls.open(path, actor=actor)
 
     @classmethod
     def open(cls, path: Path, *, actor: str = "", upgrade: bool = True) -> Workspace:
@@ -100,12 +93,18 @@ class Workspace:
         if inspection.state is database.FileState.OLDER:
             if not upgrade:
                 raise WorkspaceError("{path} needs a schema upgrade", path=path)
+            if inspection.read_only:
+                raise WorkspaceError("{path} needs a schema upgrade but is read-only; copy it to a writable folder "
+                                     "and open it there", path=path)
             backup = database.backup_beside(path, f"before-upgrade-{inspection.revision}")
-        engine = database.make_engine(path)
+        engine = database.make_engine(path, read_only=inspection.read_only, create=False)
         try:
             if backup is not None:
                 database.upgrade(engine)
+            if not inspection.read_only and inspection.application_id != database.APPLICATION_ID:
+                database.set_application_id(engine)  # a workspace made before the mark existed
             ws = cls(path, engine, actor)
+            ws.read_only = inspection.read_only
         except Exception:
             engine.dispose()
             raise
@@ -142,6 +141,31 @@ class Workspace:
         if incident is None:
             raise WorkspaceError("{path} has no incident", path=self.path)
         return incident
+
+
+def claim_new_path(path: Path) -> None:
+    """Refuse a path holding a workspace (or anything else); a zero-byte file a killed run of
+    an older version left — with its journal — is cleared for the new file."""
+    inspection = database.inspect_file(path)
+    if inspection.state is database.FileState.MISSING:
+        files.set_aside_orphans(path)
+    elif inspection.state is not database.FileState.EMPTY:
+        raise WorkspaceError("{path} already exists; choose another file name", path=path)
+
+
+def build_empty(path: Path) -> None:
+    """The schema, the replica id and the application id in a new (temporary) file."""
+    engine = database.make_engine(path, create=True)
+    try:
+        database.upgrade(engine)
+        database.set_application_id(engine)
+        with Session(engine) as s, s.begin():
+            s.add_all([
+                WorkspaceInfo(key="replica_id", value=new_id()),
+                WorkspaceInfo(key="created_at", value=utcnow().isoformat()),
+            ])
+    finally:
+        engine.dispose()
 
 
 def derive_prefix(name: str) -> str:

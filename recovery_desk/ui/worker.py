@@ -18,6 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from recovery_desk.storage.failures import known_error
+
 
 class Cancelled(Exception):
     """Raised inside a job when the user cancelled it; the job's transaction rolls back."""
@@ -90,7 +92,9 @@ class _Thread(QThread):
             try:
                 result = ticket.fn(ticket.progress)
             except BaseException as exc:  # reported to the UI thread, never lost
-                self._bridge._failed.emit(ticket, exc, traceback.format_exc())
+                # A known failure (locked, disk full, read-only, damaged…) reaches the UI as the
+                # same one-line message the CLI prints (storage/failures.py); bugs stay as they are.
+                self._bridge._failed.emit(ticket, known_error(exc) or exc, traceback.format_exc())
             else:
                 self._bridge._finished.emit(ticket, result)
 

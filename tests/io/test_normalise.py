@@ -79,7 +79,7 @@ _LONG = st.lists(st.sampled_from(["山田\u3000太郎", "ＡＢＣ１２３", "�
                  min_size=200, max_size=400)  # long enough for the replace-only-what-is-there path
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=4 * settings.default.max_examples)  # cheap: four times the profile's
 @given(st.one_of(_CELLS, _LONG))
 def test_batch_helpers_equal_the_per_cell_functions(cells: list[str]) -> None:
     from recovery_desk.io.importer import key_text, key_text_many

@@ -39,8 +39,6 @@ def kill(command: str, *, fraction: float, crashed_writer: bool, previous_file: 
                            export_format=export_format, previous_file=previous_file)
 
 
-@pytest.mark.xfail(strict=True, reason="safety point 3: demo writes the workspace in place; a kill leaves a "
-                                       "half-made file (torture-findings: kill -9 / demo)")
 def test_kill_during_demo_leaves_nothing_or_the_whole_demo(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("demo", fraction=0.0, crashed_writer=False)))
 
@@ -49,8 +47,6 @@ def test_kill_during_import_is_all_or_nothing(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("import", fraction=0.3, crashed_writer=True)))
 
 
-@pytest.mark.xfail(strict=True, reason="safety point 3: a killed restore leaves <name>.replaced-<time>.rdesk.bak.part "
-                                       "(and -journal); the next restore does not clean it")
 def test_kill_during_restore_keeps_every_commit(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("restore", fraction=0.0, crashed_writer=True)))
 
@@ -65,20 +61,14 @@ def test_kill_during_export_leaves_no_temporary_file(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("export", fraction=0.0, crashed_writer=False, previous_file=True)))
 
 
-@pytest.mark.xfail(strict=True, reason="report's .<stem>-XXXX.pdf.part of a killed run is left behind "
-                                       "(torture-findings: kill -9 / report)")
 def test_kill_during_report_leaves_no_temporary_file(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("report", fraction=0.0, crashed_writer=False)))
 
 
-@pytest.mark.xfail(strict=True, reason="safety point 1: the app's -wal/-shm are unlinked by a CLI command "
-                                       "beside it and its later commits are lost")
 def test_app_keeps_its_wal_and_its_commits_beside_the_cli(ctx: TrialContext) -> None:
     assert_clean(trials.standin_beside_cli(ctx, 0, ["export tasks", "backup"]))
 
 
-@pytest.mark.xfail(strict=True, reason="safety points 2-3: import gives a traceback and restore hangs under "
-                                       "another process's lock; restore replaces a workspace locked exclusively")
 def test_a_lock_gives_one_line_after_a_bounded_wait(ctx: TrialContext) -> None:
     """Both kinds of lock at once (the commands mostly wait on SQLite's busy timeout)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -92,12 +82,10 @@ def test_a_lock_gives_one_line_after_a_bounded_wait(ctx: TrialContext) -> None:
     assert all(r.ok for r in results), "\n".join(f for r in results for f in r.findings)
 
 
-@pytest.mark.xfail(strict=True, reason="safety point 3: demo and restore on a full disk end in tracebacks")
 def test_full_disk_gives_one_line_and_leaves_nothing(ctx: TrialContext) -> None:
     assert_clean(trials.full_disk_trial(ctx, 0, ("restore", "backup", "demo")))
 
 
-@pytest.mark.xfail(strict=True, reason="safety point 1: a workspace in a read-only folder is called damaged")
 def test_read_only_folder_reads_and_refuses_writes_in_one_line(ctx: TrialContext) -> None:
     assert_clean(trials.read_only_trial(ctx, "folder", ("stats", "restore")))
 
@@ -106,7 +94,5 @@ def test_read_only_file_reads_and_refuses_writes_in_one_line(ctx: TrialContext) 
     assert_clean(trials.read_only_trial(ctx, "file", ("stats", "restore")))
 
 
-@pytest.mark.xfail(strict=True, reason="safety point 3: stats on corrupted pages ends in a traceback; "
-                                       "backup copies them with exit 0")
 def test_corrupted_pages_give_one_line(ctx: TrialContext) -> None:
     assert_clean(trials.corrupt_trial(ctx, 0, ("stats", "backup", "check")))

@@ -38,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("backup", help=tr("copy the workspace safely, even while the app is using it"))
     p.add_argument("dest", metavar="DEST", help=tr("backup file or folder"))
+    p.add_argument("--force", action="store_true",
+                   help=tr("copy even a workspace that fails SQLite's quick check (a damaged file)"))
     p.set_defaults(run=run_backup)
 
     p = subparsers.add_parser("restore", help=tr("replace the workspace with a checked backup (the current file is kept)"))
@@ -112,7 +114,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     from recovery_desk.services.backups import backup
 
-    dest = backup(workspace_path(args), args.dest)
+    dest = backup(workspace_path(args), args.dest, force=args.force)
     print(tr("Backed up to {path}", path=dest))
     return 0
 
