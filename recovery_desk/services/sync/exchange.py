@@ -288,7 +288,11 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
         raise BundleError("{path} does not hold the whole workspace; to join a laptop, write a bundle with --all",
                           path=bundle_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = database.make_engine(path, journal="DELETE")  # one big transaction into a new file
+    # Built under a temporary name in one big transaction (no WAL: each page written once),
+    # switched to WAL, then given its name: a join that fails or is killed leaves no workspace.
+    building = path.with_name(f".{path.name}.joining")
+    building.unlink(missing_ok=True)
+    engine = database.make_engine(building, journal="DELETE")
     try:
         # The models are what the migrations build (tests/test_storage.py checks it): create
         # them at the head revision directly, without running every migration.
@@ -306,13 +310,17 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
                 changelog.set_info(conn, key, value)
             settle(conn)
             conn.commit()
-        ws = Workspace(path, engine, actor)
-        import_bundle(ws, Path(bundle_path), passphrase)
+        filling = Workspace(building, engine, actor)
+        import_bundle(filling, Path(bundle_path), passphrase)
+        engine.dispose()
+        if hasattr(database, "set_wal"):
+            database.set_wal(building)
+        building.replace(path)
     except BaseException:
         engine.dispose()
-        path.unlink(missing_ok=True)
+        building.unlink(missing_ok=True)
         raise
-    return ws
+    return Workspace.open(path, actor=actor)
 
 
 # -- where this laptop stands -------------------------------------------------------------------
