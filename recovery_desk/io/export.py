@@ -7,13 +7,12 @@ location, vulnerable members, notes) is left out unless ``include_pii`` is given
 then only for cases whose consent allows it (``services.cases.consent_allows_pii``).
 
 A user's file is never overwritten without a copy: the export is written to a temporary
-file beside the target and renamed over it; an existing file is first copied to ``.bak``.
+file beside the target and renamed over it (storage.files); an existing file is first kept as ``.bak``.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -175,24 +174,26 @@ SHEETS: dict[str, Callable[..., Sheet]] = {
 
 # -- writing files ---------------------------------------------------------------------------
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path | None:
-    """Write via a temporary file and a rename; an existing file is copied to ``.bak`` first.
-    Returns the .bak path when one was made."""
+    """Write ``path`` through a temporary file and a rename (``storage.files.creating``: the
+    complete file or none, a killed run's leftovers removed by the next); an existing file is
+    first kept as ``.bak`` (itself written the same way). Returns the .bak path when one was made."""
+    from recovery_desk.storage import files
+    from recovery_desk.storage.failures import known_error
+
     path = Path(path)
     if path.is_dir():
         raise ExportError("{path} is a folder; give a file name", path=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    bak = None
     try:
-        write(tmp)
-        bak = None
-        if path.exists():
-            bak = path.with_name(path.name + ".bak")
-            shutil.copy2(path, bak)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ExportError("{path}: cannot write the file ({detail})", path=path, detail=exc.strerror or exc) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with files.creating(path, replace=True) as tmp:
+            write(tmp)
+            if path.exists():
+                bak = path.with_name(path.name + ".bak")
+                files.write_new_file(bak, lambda copy: shutil.copy2(path, copy))
+    except OSError as exc:  # disk full, read-only, permission denied…: the one message for each
+        raise known_error(exc, path) or ExportError(
+            "{path}: cannot write the file ({detail})", path=path, detail=exc.strerror or exc) from None
     return bak
 
 

@@ -198,4 +198,28 @@ def test_export_never_overwrites_without_a_backup(demo_path: Path, tmp_path: Pat
     assert result.backup == tmp_path / "orgs.csv.bak"
     assert result.backup.read_text(encoding="utf-8") == "my precious notes"
     assert target.read_text(encoding="utf-8-sig").startswith("name,acronym")
-    assert not list(tmp_path.glob(".*tmp"))
+    assert not list(tmp_path.glob(".*.part")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_failed_export_leaves_the_file_and_no_temporary(demo_path: Path, tmp_path: Path) -> None:
+    from recovery_desk.io.export import Sheet, write_csv
+
+    target = tmp_path / "orgs.csv"
+    target.write_text("my precious notes", encoding="utf-8")
+    with pytest.raises(TypeError):
+        write_csv(target, Sheet(["a"], [object]))  # a row that is not a row: fails while writing
+    assert target.read_text(encoding="utf-8") == "my precious notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orgs.csv"]
+
+
+def test_a_killed_exports_leftover_is_removed_by_the_next(demo_path: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that no longer runs
+    leftover = tmp_path / f".orgs.xlsx.{dead}.part"
+    leftover.write_bytes(b"PK half an xlsx")
+    with Workspace.open(demo_path, upgrade=False) as demo:
+        export(demo, "organisations", tmp_path / "orgs.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orgs.xlsx"]

@@ -76,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", type=Path, default=None, help="folder for the trials' files")
     parser.add_argument("--findings", type=Path, default=None, help="write every failure to this file")
     parser.add_argument("--jobs", type=int, default=2, help="kill trials run side by side (default 2)")
-    parser.add_argument("--only", default="", help="comma-separated classes: kill,app,lock,disk,ro,corrupt")
+    parser.add_argument("--only", default="", help="comma-separated classes: kill,app,crash,lock,disk,ro,corrupt")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else int(time.time()) % 100_000
     rng = random.Random(seed)
-    only = set(filter(None, args.only.split(","))) or {"kill", "app", "lock", "disk", "ro", "corrupt"}
+    only = set(filter(None, args.only.split(","))) or {"kill", "app", "crash", "lock", "disk", "ro", "corrupt"}
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="rd-torture-"))
     scratch.mkdir(parents=True, exist_ok=True)
     scratch.chmod(0o755)
@@ -105,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(3):
             record(trials.standin_beside_cli(ctx, i, rng.sample(every, k=len(every))))
         record(trials.real_app_beside_cli(ctx, 0, every))
+    if "crash" in only:
+        for variant in ("checkpoint", "hot-journal"):
+            record(trials.crash_state_trial(ctx, variant))
     if "lock" in only:
         for variant in ("begin-exclusive", "exclusive-mode"):
             record(trials.lock_trial(ctx, variant))

@@ -76,7 +76,8 @@ class Outcome:
         return self.returncode == 1 and len(self.stderr_lines) == 1
 
     def describe(self) -> str:
-        tail = " | ".join(self.stderr_lines[-3:])[:400]
+        lines = self.stderr_lines or [line for line in self.stdout.splitlines() if line.strip()]
+        tail = " | ".join(lines[-3:])[:400]
         state = "hung" if self.hung else f"exit {self.returncode}"
         return f"`{' '.join(self.args)}` → {state} after {self.seconds:.1f} s: {tail}"
 
@@ -179,7 +180,7 @@ def snapshot(path: Path, into: Path) -> Path:
 
 
 def counts(path: Path) -> dict[str, int] | None:
-    """Rows per table, and the markers the trials commit; SQLite recovers a hot journal or a WAL
+    """Rows per non-empty table, and the markers the trials commit; SQLite recovers a hot journal or a WAL
     as any writer would. Run it on a snapshot when the original must stay as it is.
     None: SQLite cannot read it (or it is missing)."""
     if not path.exists() or path.stat().st_size == 0:
@@ -189,7 +190,7 @@ def counts(path: Path) -> dict[str, int] | None:
         try:
             tables = [r[0] for r in con.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-            result = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+            result = {t: n for t in tables if (n := con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])}
             if "organisation" in tables:
                 for (name,) in con.execute("SELECT name FROM organisation WHERE name LIKE ?", (MARKER_PREFIX + "%",)):
                     result[name] = 1

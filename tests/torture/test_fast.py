@@ -10,7 +10,6 @@ A trial marked ``xfail(strict=True)`` reproduces a defect whose fix is not on ma
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
@@ -23,10 +22,10 @@ LOCK_HANG_AFTER = 45.0  # SQLite's busy timeout (10 s) and a slow start on a loa
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory, demo_path: Path) -> TrialContext:
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> TrialContext:
     scratch = tmp_path_factory.mktemp("torture")
     scratch.chmod(0o755)
-    return trials.prepare_fast(scratch, random.Random(SEED), demo_path)
+    return trials.prepare_fast(scratch, random.Random(SEED))
 
 
 def assert_clean(result: TrialResult) -> None:
@@ -55,8 +54,6 @@ def test_kill_during_backup_leaves_no_half_copy(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("backup", fraction=0.0, crashed_writer=True)))
 
 
-@pytest.mark.xfail(strict=True, reason="export's .<name>.<pid>.tmp of a killed run is left behind "
-                                       "(torture-findings: kill -9 / export)")
 def test_kill_during_export_leaves_no_temporary_file(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("export", fraction=0.0, crashed_writer=False, previous_file=True)))
 
@@ -67,6 +64,11 @@ def test_kill_during_report_leaves_no_temporary_file(ctx: TrialContext) -> None:
 
 def test_app_keeps_its_wal_and_its_commits_beside_the_cli(ctx: TrialContext) -> None:
     assert_clean(trials.standin_beside_cli(ctx, 0, ["export tasks", "backup"]))
+
+
+@pytest.mark.parametrize("variant", ["checkpoint", "hot-journal"])
+def test_a_crash_state_is_not_damage(ctx: TrialContext, variant: str) -> None:
+    assert_clean(trials.crash_state_trial(ctx, variant, ("check", "stats", "restore")))
 
 
 def test_a_lock_gives_one_line_after_a_bounded_wait(ctx: TrialContext) -> None:

@@ -94,10 +94,17 @@ def prepare(scratch: Path, rng, log: Callable[[str], None] = lambda _m: None, *,
     return ctx
 
 
-def prepare_fast(scratch: Path, rng, demo: Path, *, demo_cases: int = 300, import_rows: int = 200) -> TrialContext:
-    """The fast subset's context: the base is an existing demo made with ``demo_args(demo_cases)``
-    (the test suite's shared one), no calibration runs (its kills are timed on progress)."""
-    return _context(scratch, rng, Runner(_home(scratch)), demo, demo_cases, import_rows, lambda _m: None)
+def prepare_fast(scratch: Path, rng, *, demo_cases: int = 300, import_rows: int = 200) -> TrialContext:
+    """The fast subset's context: the base demo made by the real CLI (what a killed demo must
+    complete to is the CLI's own result, whoever the user is), no calibration runs (the fast
+    subset's kills are timed on progress)."""
+    runner = Runner(_home(scratch))
+    demo = scratch / "setup" / "demo.rdesk"
+    demo.parent.mkdir(parents=True, exist_ok=True)
+    made = runner.run(["--workspace", demo, *demo_args(demo_cases)])
+    if made.returncode != 0:
+        raise RuntimeError(f"the base demo failed: {made.describe()}")
+    return _context(scratch, rng, runner, demo, demo_cases, import_rows, lambda _m: None)
 
 
 def _home(scratch: Path) -> Path:
@@ -159,8 +166,8 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def commit_and_crash(ctx: TrialContext, ws: Path, name: str) -> Outcome:
     """Another process commits a row and dies by SIGKILL before anything checkpoints: the commit
-    lives only in the ``-wal`` (a crashed app's last saved edit). Plain sqlite3, as cheap as it
-    gets; ``tests.torture.standin --commit-and-die`` does the same through the services."""
+    lives only in the ``-wal`` (a crashed app's last saved edit). Plain sqlite3: the trial needs
+    a committed transaction left in the WAL, and this costs no interpreter start-up of the app."""
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", CRASHED_WRITER, str(ws), name], capture_output=True, text=True,
                           timeout=COMMAND_TIMEOUT)
@@ -396,20 +403,12 @@ def _diff_text(now, reference) -> str:
 
 # -- the app and the CLI on one workspace -------------------------------------------------------
 def deleted_fds(pid: int, ws: Path) -> list[str]:
-    """The process's descriptors on the workspace's -wal/-shm that point to unlinked files."""
-    found = []
-    fd_dir = Path(f"/proc/{pid}/fd")
-    for fd in fd_dir.iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith(str(ws)) and target.endswith(" (deleted)"):
-            found.append(target)
-    return found
+    """The process's descriptors on the workspace's files that point to unlinked files."""
+    return [t for t in open_fds(pid, ws) if t.endswith(" (deleted)")]
 
 
 def open_fds(pid: int, ws: Path) -> list[str]:
+    """Where the process's descriptors on ``ws`` (or anything under that path) point."""
     found = []
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -434,6 +433,17 @@ def beside_commands(ctx: TrialContext, folder: Path) -> dict[str, list]:
     }
 
 
+def run_beside(ctx: TrialContext, result: TrialResult, app_pid: int, ws: Path, name: str, args: list) -> None:
+    """Run a CLI command while the app holds ``ws``; it must work, and leave the app's files."""
+    done = ctx.runner.run(["--workspace", ws, *args])
+    result.scan(done)
+    if done.returncode != 0:
+        result.note(f"`{name}` beside the app fails", "failures", done)
+    gone = deleted_fds(app_pid, ws)
+    if gone:
+        result.note(f"after `{name}` the app's {', '.join(sorted(gone))}", "failures")
+
+
 def standin_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> TrialResult:
     """A process that opens the workspace exactly as the app does (``Workspace.open`` on a
     worker thread, ``backup_on_open`` on another) holds it while CLI commands run beside it;
@@ -453,13 +463,7 @@ def standin_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> Tr
             result.note("the stand-in holds no -wal open (not in WAL mode?)", "failures")
         table = beside_commands(ctx, folder)
         for i, name in enumerate(commands):
-            done = ctx.runner.run(["--workspace", ws, *table[name]])
-            result.scan(done)
-            if done.returncode != 0:
-                result.note(f"`{name}` beside the app fails", "failures", done)
-            gone = deleted_fds(app.pid, ws)
-            if gone:
-                result.note(f"after `{name}` the app's {', '.join(sorted(gone))}", "failures")
+            run_beside(ctx, result, app.pid, ws, name, table[name])
             marker = f"{MARKER_PREFIX}app-{index}-{i}"
             app.stdin.write(f"edit {marker}\n")
             app.stdin.flush()
@@ -502,24 +506,18 @@ def real_app_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> T
         backups = folder / "backups"
         while time.monotonic() < deadline and app.poll() is None:
             opened = any(t.endswith("-wal") for t in open_fds(app.pid, ws))
-            backed_up = backups.is_dir() and any(p.suffix == ".rdesk" for p in backups.iterdir())
-            if opened and backed_up:
-                break
+            made = [p.name for p in backups.iterdir()] if backups.is_dir() else []
+            backed_up = any(n.endswith(".rdesk") for n in made) and not any(".part" in n for n in made)
+            if opened and backed_up and not any(f"{folder}/backups" in t for t in open_fds(app.pid, folder)):
+                break  # open, its automatic backup made and closed
             time.sleep(0.05)
         else:
             out, err = app.communicate(timeout=5) if app.poll() is not None else ("", "")
             result.note(f"the app did not open the workspace and back it up: {err[-300:]}", "failures")
             return result
-        time.sleep(0.3)  # let the backup thread finish its rename and report (not a test sleep)
         table = beside_commands(ctx, folder)
         for name in commands:
-            done = ctx.runner.run(["--workspace", ws, *table[name]])
-            result.scan(done)
-            if done.returncode != 0:
-                result.note(f"`{name}` beside the app fails", "failures", done)
-            gone = deleted_fds(app.pid, ws)
-            if gone:
-                result.note(f"after `{name}` the app's {', '.join(sorted(gone))}", "failures")
+            run_beside(ctx, result, app.pid, ws, name, table[name])
         os.killpg(app.pid, signal.SIGKILL)
         _, err = app.communicate()
         if "Traceback" in err:
@@ -536,6 +534,109 @@ def real_app_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> T
             app.communicate()
         result.seconds = time.monotonic() - started
         shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+# -- states a crash leaves: a checkpoint cut short, a hot journal ---------------------------------
+BULK_WRITER = """
+import os, signal, sqlite3, sys
+path, mode, marker = sys.argv[1], sys.argv[2], sys.argv[3]
+con = sqlite3.connect(path, isolation_level=None)
+if mode == "wal":
+    con.execute("PRAGMA wal_autocheckpoint=0")  # everything stays in the -wal
+else:
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("PRAGMA cache_size=5")  # spill changed pages into the file before the commit
+columns = [r[1] for r in con.execute("PRAGMA table_info(organisation)")]
+row = dict(zip(columns, con.execute("SELECT * FROM organisation LIMIT 1").fetchone()))
+con.execute("BEGIN IMMEDIATE")
+for i in range(3000):
+    row.update(id=f"{marker}-{i}", name=f"torture-bulk-{i}" if i else marker, acronym="",
+               notes="x" * 300)
+    con.execute(f"INSERT INTO organisation ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()))
+if mode == "wal":
+    con.execute("COMMIT")
+os.kill(os.getpid(), signal.SIGKILL)  # WAL: committed, not checkpointed; journal: mid-transaction
+"""
+
+
+def half_checkpoint(ws: Path) -> None:
+    """Do the first step of a checkpoint and stop, as a crash would: copy the newest committed
+    page 1 from the -wal into the file. The file's header now counts pages that are still only
+    in the -wal (the file is "shorter than its header says"); SQLite finishes it on the next open."""
+    wal = Path(f"{ws}-wal").read_bytes()
+    page_size = int.from_bytes(wal[8:12], "big")
+    frame, offset, page_one, pending = 24 + page_size, 32, None, None
+    while offset + frame <= len(wal):
+        number = int.from_bytes(wal[offset:offset + 4], "big")
+        commit_size = int.from_bytes(wal[offset + 4:offset + 8], "big")
+        if number == 1:
+            pending = wal[offset + 24:offset + frame]
+        if commit_size and pending is not None:
+            page_one = pending
+        offset += frame
+    if page_one is None:
+        raise RuntimeError("no committed page 1 in the -wal")
+    with ws.open("r+b") as f:
+        f.write(page_one)
+
+
+CRASH_COMMANDS = ("check", "stats", "export", "report", "backup", "import", "restore")
+
+
+def crash_state_trial(ctx: TrialContext, variant: str, commands=CRASH_COMMANDS) -> TrialResult:
+    """``checkpoint``: a writer committed 3,000 rows into the -wal and died, and a checkpoint was
+    cut short after page 1 (the file is shorter than its header says). ``hot-journal``: a writer
+    under a rollback journal died mid-transaction with changed pages already in the file. Neither
+    is damage: every command works (SQLite recovers), the committed rows stay (a restore keeps
+    them in the replaced copy), and ``check`` calls the workspace healthy."""
+    result = TrialResult(f"crash state ({variant})", variant)
+    started = time.monotonic()
+    folder = ctx.folder("crash")
+    ws = clean_copy(ctx.base, folder / "ws.rdesk")
+    marker = f"{MARKER_PREFIX}{variant}"
+    wrote = subprocess.run([sys.executable, "-c", BULK_WRITER, str(ws), "wal" if variant == "checkpoint" else "journal",
+                            marker], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    if wrote.returncode != -signal.SIGKILL:
+        result.note(f"the writer did not die as planned: {wrote.stderr[-300:]}", "failures")
+        return result
+    if variant == "checkpoint":
+        half_checkpoint(ws)
+    before = counts_of_snapshot(ws, ctx.scratch)
+    if (variant == "checkpoint") != (marker in markers(before)):
+        result.note("the crash state is not what the trial meant to make", "failures")
+    older = clean_copy(ctx.base, folder / "older" / "backup.rdesk")
+    args = {
+        "check": ["check"],
+        "stats": ["stats", "--json"],
+        "export": ["export", "cases", folder / "cases.csv"],
+        "report": ["report", "incident", "--out", folder / "r.pdf", "--as-of", AS_OF],
+        "backup": ["backup", folder / "copies" / "copy.rdesk"],
+        "import": ["import", "cases", ctx.import_file],
+        "restore": ["restore", older],
+    }
+    expected = before
+    for name in commands:
+        o = ctx.runner.run(["--workspace", ws, *args[name]])
+        result.scan(o)
+        if o.returncode != 0:
+            result.note(f"`{name}` refuses the workspace a crash left", "refused", o)
+            continue
+        if name == "import":
+            expected = plus(expected, ctx.expected["import_delta"])
+        if name == "backup" and counts(folder / "copies" / "copy.rdesk") != expected:
+            result.note("the backup misses committed rows", "lost_commits", o)
+        if name == "restore":
+            if not _kept_somewhere(ws, folder, expected, ctx.scratch):
+                result.note("the replaced workspace's committed rows are nowhere", "lost_commits", o)
+            expected = counts(older)
+    now = counts_of_snapshot(ws, ctx.scratch)
+    if now != expected:
+        result.note(f"the workspace afterwards: {_diff_text(now, expected)}", "lost_commits")
+    check(ctx, result, ws)
+    result.seconds = time.monotonic() - started
+    shutil.rmtree(folder, ignore_errors=True)
     return result
 
 
@@ -883,7 +984,7 @@ def corrupt_trial(ctx: TrialContext, index: int, commands=CORRUPT_COMMANDS) -> T
         elif name == "restore over it":
             if o.returncode != 0:
                 result.note("restoring a good backup over a corrupt workspace fails", "failures", o)
-            elif not any(p.read_bytes() == bad_bytes for p in folder.glob("bad.*.bak")):
+            elif not any(p.is_file() and p != bad and p.read_bytes() == bad_bytes for p in folder.rglob("*")):
                 result.note("the corrupt workspace's bytes were not kept aside", "lost_commits", o)
         elif not o.one_line_error():
             if name == "backup" and o.returncode == 0:
