@@ -45,6 +45,7 @@ def test_the_parts_catalogs_never_translate_one_message_two_ways() -> None:
         ja_core,
         ja_field,
         ja_io,
+        ja_mapping,
         ja_reports,
         ja_safety,
         ja_sync,
@@ -55,7 +56,7 @@ def test_the_parts_catalogs_never_translate_one_message_two_ways() -> None:
     clashes = []
     for part, catalog in (("core", ja_core), ("ui", ja_ui), ("board", ja_board), ("reports", ja_reports),
                           ("io", ja_io), ("field", ja_field), ("sync", ja_sync),
-                          ("safety", ja_safety)):
+                          ("safety", ja_safety), ("mapping", ja_mapping)):
         for english, japanese in catalog.MESSAGES.items():
             if english in seen and seen[english][1] != japanese:
                 clashes.append(f"{english!r}: {seen[english]} vs {(part, japanese)}")

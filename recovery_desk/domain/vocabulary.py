@@ -288,6 +288,15 @@ CONSENT_SCOPE = Vocabulary(
     ],
 )
 
+# The sector an organisation of a type usually sits in, to warn when its axes say otherwise
+# (an "NPO" whose axes make it Market). Types that sit anywhere (other, media, donor…) are absent.
+TYPICAL_SECTOR = {
+    "gov_national": "state", "gov_local": "state", "military": "state", "social_welfare_council": "third_sector",
+    "npo": "third_sector", "ngo_international": "third_sector", "red_cross": "third_sector",
+    "faith_based": "third_sector", "foundation": "third_sector", "cooperative": "third_sector",
+    "private_company": "market", "neighbourhood_assoc": "community", "volunteer_group": "community",
+}
+
 # 要配慮者 (people needing special care in a disaster, 災害対策基本法 8条2項15号): the categories
 # municipalities' lists of 避難行動要支援者 use. Codes are never substrings of one another
 # (the cases filter matches them inside case.vulnerable_categories).

@@ -156,4 +156,28 @@ MESSAGES: dict[str, str] = {
     "New card": "新しいカード",
     "'{value}' is not a vulnerability category; use one of: {known}":
         "「{value}」は要配慮者の区分ではありません。次のいずれかを使ってください: {known}",
+
+    "Households with people needing special care": "要配慮者のいる世帯",
+    "A household counts once in each of its categories; the total counts mentions.":
+        "世帯は該当する区分ごとに1件と数えます。合計は延べ件数です。",
+    # ui/pages/reports_page.py
+    "Visit sheet (a district or a query)": "訪問シート（地区または検索式）",
+    "cases query, e.g. area:御祓 stage:identified": "ケースの検索式（例: area:御祓 stage:identified）",
+    "Who printed personal data…": "個人情報の印刷・出力記録…",
+    "The log of reports, exports and visit sheets that included personal data (coordinators)":
+        "個人情報を含む報告書・出力・訪問シートの記録（調整役）",
+    "Who printed personal data": "個人情報の印刷・出力記録",
+    "Only a coordinator may read who printed personal data.": "個人情報の印刷・出力記録は調整役だけが見られます。",
+    "Households": "世帯数",
+    "{count} records": "{count}件の記録",
+    # dates
+    "the date is after the end of that era (e.g. 平成 ended on 平成31年4月30日)":
+        "その元号の終わった後の日付です（例: 平成は平成31年4月30日まで）",
+    "{option}: '{value}' is not a date: {reason}": "{option}: 「{value}」は日付ではありません: {reason}",
+    "{code} is not a local-government code: 6 digits whose last is the check digit (七尾市 is 172022)":
+        "{code}は地方公共団体コードではありません。6桁で最後の1桁が検査数字です（七尾市は172022）",
+    "A {type} usually sits in the {typical} sector; these axes make it {sector}: check the type or the axes.":
+        "{type}はふつう{typical}に位置しますが、この3軸では{sector}になります。種別か軸を確かめてください。",
+    "{org} holds it": "{org}が担当",
+    "{org} (not claimed)": "{org}（担当申出なし）",
 }

@@ -40,6 +40,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
 )
 from recovery_desk.i18n import tr
 from recovery_desk.io.fields import field_label
@@ -78,7 +79,8 @@ CASE_COLUMNS = [
     "prefecture_code", "municipality", "municipality_code", "district", "household_size", "damage_level",
     "flood_level", "support_class", "needs", "consent_scope", "consent_given_on",
 ]
-CASE_PII = ["contact_name", "contact_phone", "address", "latitude", "longitude", "vulnerable_members", "notes"]
+CASE_PII = ["contact_name", "contact_phone", "address", "latitude", "longitude", "vulnerable_members",
+            "vulnerable_categories", "notes"]
 
 
 def case_sheet(session: Session, lang: str, include_pii: bool, today: date | None = None) -> Sheet:
@@ -109,9 +111,11 @@ def case_sheet(session: Session, lang: str, include_pii: bool, today: date | Non
         if include_pii:
             if consent_allows_pii(consent, today):
                 row += [case.contact_name, case.contact_phone, case.address, case.latitude, case.longitude,
-                        case.vulnerable_members, case.notes]
+                        case.vulnerable_members,
+                        _join([VULNERABILITY.label(c, lang) for c in case.vulnerable_categories.split()], lang),
+                        case.notes]
             else:
-                row += ["", "", "", None, None, "", ""]
+                row += ["", "", "", None, None, "", "", ""]
         rows.append(row)
     return Sheet([field_label("cases", c, lang) for c in columns], rows)
 
@@ -144,11 +148,12 @@ def area_token(area: Area) -> str:
 
 
 def organisation_sheet(session: Session, lang: str, include_pii: bool = False, today: date | None = None) -> Sheet:
-    caps: dict[str, list[str]] = {}
-    for oid, category in session.execute(
-            select(Capability.organisation_id, Capability.need_category).where(Capability.deleted_at.is_(None))
-            .order_by(Capability.created_at, Capability.need_category)):
-        caps.setdefault(oid, []).append(category)
+    caps: dict[str, list[str]] = {}  # "住宅修理:20" when the capacity is known (the import reads it back)
+    for oid, category, capacity in session.execute(
+            select(Capability.organisation_id, Capability.need_category, Capability.capacity)
+            .where(Capability.deleted_at.is_(None)).order_by(Capability.created_at, Capability.need_category)):
+        label = NEED_CATEGORY.label(category, lang)
+        caps.setdefault(oid, []).append(label if capacity is None else f"{label}:{capacity}")
     areas: dict[str, list[str]] = {}
     for oid, area in session.execute(
             select(ServiceArea.organisation_id, Area).join(Area, Area.id == ServiceArea.area_id)
@@ -161,7 +166,7 @@ def organisation_sheet(session: Session, lang: str, include_pii: bool = False, t
         rows.append([o.name, o.acronym, ORG_TYPE.label(o.org_type, lang), OWNERSHIP.label(o.ownership, lang),
                      PROFIT.label(o.profit, lang), FORMALITY.label(o.formality, lang), SECTOR.label(o.sector, lang),
                      o.legal_form, o.phone, o.email, o.address, o.website,
-                     _join([NEED_CATEGORY.label(c, lang) for c in caps.get(o.id, [])], lang),
+                     _join(caps.get(o.id, []), lang),
                      _join(list(dict.fromkeys(areas.get(o.id, []))), lang), o.notes])
     headers = [tr("sector", lang) if c == "sector" else field_label("organisations", c, lang) for c in ORG_COLUMNS]
     return Sheet(headers, rows)

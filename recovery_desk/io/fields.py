@@ -23,6 +23,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
     Vocabulary,
 )
 from recovery_desk.io.normalise import header_key
@@ -36,7 +37,7 @@ FIELDS_3W = ("org_name", "org_acronym", "org_type", "sector", "activity", "adm1_
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str  # text | phone | email | int | float | date | vocab | vocab_list | list | lgcode6 | lgcode5 | prefcode | org_type
+    type: str  # text | phone | email | int | float | date | vocab | vocab_list | capability_list | list | lgcode6 | lgcode5 | prefcode | org_type
     aliases: tuple[str, ...] = ()
     max_length: int = 200
     vocab: Vocabulary | None = None
@@ -84,6 +85,8 @@ CASE_FIELDS = [
        "世帯人数", minimum=1, maximum=1000),
     _f("vulnerable_members", "text", "要配慮者|要支援者|要配慮事項|vulnerable members|vulnerable", "要配慮者",
        max_length=20_000, pii=True),
+    _f("vulnerable_categories", "vocab_list", "要配慮者区分|要配慮区分|要支援者区分|避難行動要支援者区分|"
+       "vulnerable categories|vulnerability|vulnerabilities", "要配慮者区分", vocab=VULNERABILITY),
     _f("damage_level", "vocab", "被害程度|被害の程度|被害状況|被害区分|罹災区分|罹災証明|罹災証明区分|住家被害|damage|"
        "damage level", "被害程度", vocab=DAMAGE_LEVEL),
     _f("flood_level", "vocab", "浸水|浸水被害|浸水状況|flood|flood level", "浸水", vocab=FLOOD_LEVEL),
@@ -116,7 +119,7 @@ ORGANISATION_FIELDS = [
     _f("email", "email", "メール|メールアドレス|e-mail|email|mail", "メール"),
     _f("address", "text", "住所|所在地|address", "住所", max_length=300),
     _f("website", "text", "ウェブサイト|ホームページ|url|website|web", "ウェブサイト", max_length=300),
-    _f("capabilities", "vocab_list", "対応可能分野|対応分野|活動分野|支援分野|capabilities|capability|services|sectors",
+    _f("capabilities", "capability_list", "対応可能分野|対応分野|活動分野|支援分野|capabilities|capability|services|sectors",
        "対応可能分野", vocab=NEED_CATEGORY),
     _f("service_areas", "list", "活動地域|対応地域|service areas|service area|areas", "活動地域"),
     _f("notes", "text", "備考|メモ|notes|note|remarks", "メモ", max_length=20_000),

@@ -161,6 +161,7 @@ ALIASES_3W = {
     "adm3_name": "woreda|admin3|admin3 name|adm3|sub-district|地区",
     "adm3_code": "woredapcod|woreda pcode|admin3code|admin3 pcode|adm3 code|adm3 pcode",
     "status": "activity status|status|状態",
+    "capacity": "capacity|受け入れ可能数|対応可能件数",
 }
 _ALIAS_KEYS = {f: [norm.header_key(a) for a in names.split("|")] for f, names in ALIASES_3W.items()}
 
@@ -184,6 +185,8 @@ def _field_for_tag(tag: str, attributes: set[str]) -> str | None:
         return f"{tag[1:]}_{'code' if 'code' in attributes else 'name'}"
     if tag == "#status":
         return "status"
+    if tag == "#capacity":
+        return "capacity"
     return None
 
 
@@ -397,8 +400,20 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
             if category is None and sector:
                 unknown_sectors.setdefault(sector, row_number)
             elif category is not None and (oid, category) not in caps:
+                capacity_text = get("capacity")
+                try:
+                    capacity = norm.parse_int(capacity_text) if capacity_text else None
+                except ValueError:
+                    capacity = -1
+                if capacity is not None and capacity < 0:
+                    result.problems.append(ImportProblem("capacity '{capacity}' is not a whole number (e.g. 住宅修理:20)",
+                                                         row=row_number, column=headers[index["capacity"]],
+                                                         value=capacity_text, capacity=capacity_text))
+                    result.skipped_rows += 1
+                    continue
                 caps.add((oid, category))
-                plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category, capacity=None))
+                plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category,
+                                          capacity=capacity))
         location = dict(prefecture=get("adm1_name")[:100], prefecture_code=get("adm1_code")[:16],
                         municipality=get("adm2_name")[:100], municipality_code=get("adm2_code")[:16],
                         district=get("adm3_name")[:100])
@@ -447,7 +462,7 @@ HXL_COLUMNS = [
     ("Activity", "#activity+name"), ("Prefecture", "#adm1+name"), ("Prefecture code", "#adm1+code"),
     ("Municipality", "#adm2+name"), ("Municipality code", "#adm2+code"), ("Status", "#status"),
     ("Start date", "#date+start"), ("End date", "#date+end"), ("Households reached", "#reached+hh"),
-    ("ID", "#meta+id"),
+    ("ID", "#meta+id"), ("Capacity", "#capacity"),
 ]
 
 
@@ -515,6 +530,10 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
     for org_id in orgs.keys() - listed:
         groups[(org_id, "", no_area, "")] = {"cases": set(), "start": None, "end": None, "funders": set(),
                                              "open": True}
+    # The capacity (cases) of each capability, on every row of that organisation and need.
+    capacity = {(o, c): n for o, c, n in session.execute(
+        select(Capability.organisation_id, Capability.need_category, Capability.capacity)
+        .where(Capability.deleted_at.is_(None), Capability.capacity.is_not(None)))}
     rows: list[list[Any]] = [[tr(h, lang) for h, _ in HXL_COLUMNS], [t for _, t in HXL_COLUMNS]]
     for key in sorted(groups, key=lambda k: (orgs[k[0]].name, k[1], k[2], k[3])):
         org_id, category, (pref, pref_code, muni, muni_code), status = key
@@ -526,7 +545,7 @@ def three_w_sheet(session: Session, lang: str) -> Sheet:
             "; ".join(sorted(orgs[f].name for f in g["funders"] if f in orgs)),
             NEED_CLUSTER.get(category, ""), NEED_CATEGORY.label(category, lang) if category else "", pref, pref_code, muni, muni_code,
             status, g["start"], None if g["open"] else g["end"], len(g["cases"]) if status else "",
-            meta,
+            meta, capacity.get((org_id, category), ""),
         ])
     header, tags, *data = rows
     return Sheet(header, [tags, *data])

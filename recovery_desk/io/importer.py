@@ -343,6 +343,25 @@ def _vocab(vocab: Vocabulary, text: str) -> str:
     return code
 
 
+# "住宅修理:20" / "housing repair: 20" / "住宅修理：２０": a capability with its capacity (cases).
+_CAPACITY = re.compile(r"^(?P<label>.*?)\s*[:：]\s*(?P<capacity>[^:：]+)$")
+
+
+def _capability(vocab: Vocabulary, part: str) -> tuple[str, int | None]:
+    """A need category and its optional capacity, from one item of a capabilities cell."""
+    found = _CAPACITY.match(part)
+    if found is None:
+        return _vocab(vocab, part), None
+    category = _vocab(vocab, found["label"])
+    try:
+        capacity = norm.parse_int(found["capacity"])
+    except ValueError:
+        raise Bad("capacity '{capacity}' is not a whole number (e.g. 住宅修理:20)", capacity=found["capacity"]) from None
+    if capacity < 0:
+        raise Bad("capacity '{capacity}' is not a whole number (e.g. 住宅修理:20)", capacity=found["capacity"])
+    return category, capacity
+
+
 def convert(spec: FieldSpec, raw: str) -> Any:
     """One cell's value; raises Bad with the reason."""
     return convert_folded(spec, norm.fold_width(raw))
@@ -395,6 +414,13 @@ def convert_folded(spec: FieldSpec, text: str, prepared: bool = False) -> Any:
     if t == "vocab_list":
         assert spec.vocab is not None
         return list(dict.fromkeys(_vocab(spec.vocab, part) for part in norm.split_list(text)))
+    if t == "capability_list":
+        assert spec.vocab is not None
+        found: dict[str, int | None] = {}
+        for part in norm.split_list(text):
+            category, capacity = _capability(spec.vocab, part)
+            found.setdefault(category, capacity)
+        return list(found.items())
     if t == "list":
         return list(dict.fromkeys(norm.split_list(text)))
     if t == "lgcode6":
@@ -745,7 +771,8 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
     v = {name: cols.values.get(name, none) for name in (
         "reference", "contact_name", "contact_phone", "address", "latitude", "longitude", "household_size",
         "vulnerable_members", "damage_level", "flood_level", "support_class", "stage", "closure_reason",
-        "priority", "notes", "opened_on", "closed_on", "needs", "consent_scope", "consent_given_on")}
+        "priority", "notes", "opened_on", "closed_on", "needs", "consent_scope", "consent_given_on",
+        "vulnerable_categories")}
     names, addresses, references = v["contact_name"], v["address"], v["reference"]
     # Computed a column at a time: the row loop below is the import's hot path.
     name_keys, address_keys = key_text_many(names), key_text_many(addresses)
@@ -861,10 +888,18 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         **{k: [v[k][p] or "" for p in kept] for k in texts},
         **{k: [v[k][p] for p in kept] for k in plain},
         "priority": [v["priority"][p] or "normal" for p in kept],
+        # coded 要配慮者 categories as stored: known codes in vocabulary order, space-separated
+        "vulnerable_categories": [_vulnerability_text(v["vulnerable_categories"][p]) for p in kept],
     }
     if need_case:
         plan.columns[Need] = {"id": new_ids(len(need_case)), "case_id": need_case, "category": need_category,
                               "state": need_state}
+
+
+def _vulnerability_text(codes: list[str] | None) -> str:
+    from recovery_desk.domain.vocabulary import VULNERABILITY
+
+    return " ".join(c for c in VULNERABILITY.codes if c in set(codes)) if codes else ""
 
 
 class OrgIndex:
@@ -933,8 +968,8 @@ def build_organisations(session: Session, cols: Columns, plan: Plan, now: dateti
             notes=g("notes") or ""))
         orgs.remember(oid, name, acronym)
         seen[oid] = row
-        for category in g("capabilities") or ():
-            plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category, capacity=None))
+        for category, capacity in g("capabilities") or ():
+            plan.add(Capability, dict(id=new_id(), organisation_id=oid, need_category=category, capacity=capacity))
         for area_id in dict.fromkeys(service_area_ids):
             plan.add(ServiceArea, dict(id=new_id(), organisation_id=oid, area_id=area_id))
 

@@ -29,6 +29,9 @@ ERAS = [
     (date(1868, 1, 25), "明治", "M"),
 ]
 _ERA_BY_NAME = {k: start for start, kanji, initial in ERAS for k in (kanji, initial)}
+# The last day of each era: the day before the next one began (平成31年4月30日, 昭和64年1月7日).
+_ERA_END = {start: later - timedelta(days=1)
+            for (later, _k, _i), (start, _k2, _i2) in zip(ERAS, ERAS[1:], strict=False)}
 
 # Full-width digits and Latin letters only: full-width punctuation （）・！ belongs to
 # Japanese text and stays as written.
@@ -186,6 +189,8 @@ def parse_date(value: object) -> date | None:
         raise DateFormatError("no such day in the calendar") from None
     if start is not None and result < start:
         raise DateFormatError("the date is before the start of that era")
+    if start is not None and start in _ERA_END and result > _ERA_END[start]:
+        raise DateFormatError("the date is after the end of that era (e.g. 平成 ended on 平成31年4月30日)")
     if not date(1868, 1, 1) <= result <= date(2200, 12, 31):
         raise DateFormatError("the year is out of range")
     return result

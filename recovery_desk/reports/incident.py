@@ -33,6 +33,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
 )
 from recovery_desk.i18n import tr, trp
 from recovery_desk.reports import charts
@@ -57,6 +58,8 @@ from recovery_desk.reports.common import (
     write_atomically,
 )
 from recovery_desk.services import report_data
+from recovery_desk.services.gaps import Gaps, compute_gaps, place_label
+from recovery_desk.services.matching import dbapi
 from recovery_desk.services.stats import Period, compute_stats
 
 TRIANGLE_NUMBERED = 15  # the heaviest organisations get a number on the triangle and in its key
@@ -78,6 +81,7 @@ class IncidentReportData:
     organisations: list[dict[str, Any]]
     stalled_days: int
     contacts: dict[str, dict[str, str]] = field(default_factory=dict)
+    gaps: Any = None  # services.gaps.Gaps: the figures ``gaps --json`` prints
 
 
 def gather_incident(session: Any, *, start: date | None = None, end: date | None = None,
@@ -108,6 +112,8 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
     areas = report_data.cases_by_area(session)
     progress(5, steps, tr("Counting load by organisation"))
     orgs = report_data.organisation_load(session)
+    progress(5, steps, tr("Finding coordination gaps"))
+    coordination = compute_gaps(dbapi(session))
     contacts: dict[str, dict[str, str]] = {}
     if include_pii:
         ids = {r["id"] for r in stalled.rows} | {r["id"] for r in single.rows}
@@ -116,7 +122,7 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
         incident_name=incident.name if incident else "", hazard=incident.hazard if incident else "",
         area=incident.area_description if incident else "", period=period, as_of=as_of, stats=stats,
         overdue=overdue, stalled=stalled, single_sector=single, areas=areas, organisations=orgs,
-        stalled_days=stalled_days, contacts=contacts)
+        stalled_days=stalled_days, contacts=contacts, gaps=coordination)
 
 
 def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end: date | None = None,
@@ -221,6 +227,12 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     story.extend(_chart_and_table(st, lang, SUPPORT_CLASS, c["by_support_class"], tr("Support class", lang)))
     story.append(para(tr("Cases by damage level", lang), st.h1))
     story.extend(_chart_and_table(st, lang, DAMAGE_LEVEL, c["by_damage_level"], tr("Damage level", lang)))
+    if any(c["by_vulnerability"].values()):
+        story.append(para(tr("Households with people needing special care", lang), st.h1))
+        story.extend(_chart_and_table(st, lang, VULNERABILITY, c["by_vulnerability"], tr("Needing special care",
+                                                                                         lang)))
+        story.append(para(tr("A household counts once in each of its categories; the total counts mentions.",
+                             lang), st.note))
 
     # -- needs -----------------------------------------------------------------------------
     story.append(para(tr("Needs by category", lang), st.h1))
@@ -299,6 +311,10 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
          tr("Unmet needs", lang)], area_rows, [45 * mm, 55 * mm, 25 * mm, 25 * mm, 25 * mm], st,
         numeric=[2, 3, 4], total_row=True))
 
+    # -- coordination gaps ---------------------------------------------------------------------
+    if data.gaps is not None:
+        story.extend(_coordination_gaps(data.gaps, st, lang))
+
     # -- overdue tasks and stalled cases ---------------------------------------------------------
     story.append(para(tr("Overdue tasks", lang), st.h1))
     story.append(para(_shown(lang, len(data.overdue.rows), data.overdue.total,
@@ -319,6 +335,55 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
                                 lang, days=data.stalled_days)), st.note))
     story.append(_case_list(data.stalled.rows, st, lang, include_pii, data.contacts, extra="idle"))
     return story
+
+
+GAP_CELLS_SHOWN = 20
+SINGLE_SECTOR_SHOWN = 25
+
+
+def _coordination_gaps(g: Gaps, st: Styles, lang: str) -> list[Any]:
+    """The worst area × need cells, the needs no one can take, single-sector cases with a
+    candidate of another sector: the figures of ``gaps --json`` (services.gaps)."""
+    W = CONTENT_WIDTH
+    out: list[Any] = [para(tr("Coordination gaps", lang), st.h1), para(tr(
+        "For each area and need: the unmet needs of open cases, the organisations whose capabilities and service "
+        "areas cover them there, and the capacity those organisations have left (capacity minus the open cases "
+        "they already hold for that need; a capacity not recorded counts for nothing). A gap is a cell no one "
+        "can take, or one whose unmet needs exceed the capacity left.", lang), st.note)]
+    cells = g.cells
+    worst = cells[:GAP_CELLS_SHOWN]
+    out.append(para(tr("The worst cells", lang), st.h2))
+    out.append(para(_shown(lang, len(worst), len(cells), tr("area × need cells with unmet needs, worst first; "
+                                                             "{gaps} are gaps", lang, gaps=len(g.gap_cells))),
+                    st.note))
+    flags = {"no_one": tr("no one can take it", lang), "over_capacity": tr("over capacity", lang), None: "—"}
+    out.append(data_table(
+        [tr("Area", lang), tr("Need", lang), tr("Unmet needs", lang), tr("Organisations able", lang),
+         tr("Capacity left", lang), tr("Gap", lang)],
+        [[place_label(c.key, lang), NEED_CATEGORY.label(c.need, lang), c.unmet, c.organisations_able,
+          "—" if c.capacity_left is None else c.capacity_left, flags[c.gap]] for c in worst],
+        [32 * mm, W - 32 * mm - 4 * 22 * mm - 28 * mm, 22 * mm, 22 * mm, 22 * mm, 28 * mm], st,
+        numeric=[2, 3, 4]))
+    out.append(para(tr("Needs no organisation can take", lang), st.h2))
+    names = [NEED_CATEGORY.label(c, lang) for c in g.needs_without_capability]
+    out.append(para(tr("Unmet needs of these categories have no organisation with the capability anywhere: {needs}.",
+                       lang, needs=("、" if lang == "ja" else ", ").join(names)) if names
+                    else tr("Every category with unmet needs has at least one organisation able to take it.", lang),
+                    st.body))
+    with_candidate = [s for s in g.single_sector_cases if s.candidate is not None]
+    shown = with_candidate[:SINGLE_SECTOR_SHOWN]
+    out.append(para(tr("Single-sector cases with a candidate of another sector", lang), st.h2))
+    out.append(para(tr("{with_candidate} of the {total} open cases that depend on one sector have a candidate "
+                       "from another sector for one of their unmet needs (the first one the matching proposes).",
+                       lang, with_candidate=f"{len(with_candidate):,}", total=f"{len(g.single_sector_cases):,}")
+                    + " " + _shown(lang, len(shown), len(with_candidate), tr("cases with a candidate", lang)),
+                    st.note))
+    out.append(data_table(
+        [tr("Case", lang), tr("Sector", lang), tr("Need", lang), tr("Candidate", lang), tr("Its sector", lang)],
+        [[s.reference, SECTOR.label(s.sector, lang), NEED_CATEGORY.label(s.candidate.category, lang),
+          s.candidate.name, SECTOR.label(s.candidate.sector, lang)] for s in shown],
+        [24 * mm, 26 * mm, 34 * mm, W - 24 * mm - 26 * mm - 34 * mm - 26 * mm, 26 * mm], st))
+    return out
 
 
 def _org_name(org: dict[str, Any]) -> str:

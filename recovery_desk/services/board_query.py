@@ -5,7 +5,7 @@ The scope query is the cases query language (:mod:`recovery_desk.services.search
 task fields::
 
     status:in_progress,blocked  assignee:山田  due:<2024-02-01  org:社協  sector:community
-    need:housing_repair  priority:urgent  case:NANAO-0042  is:overdue / stale / blocked / unclaimed
+    need:housing_repair  priority:urgent  case:NANAO-0042  is:overdue / stale / blocked / unclaimed / untaken
 
 ``org:`` and ``sector:`` mean the task's lead or supporting organisations; ``need:`` and
 ``priority:`` are the task's own. Every other field is a case field. Free text matches the
@@ -53,7 +53,7 @@ OPEN_STATUSES: tuple[str, ...] = tuple(s for s in STATUSES if s not in CLOSED_TA
 LANE_MODES = ("none", "org", "sector", "case", "need")
 TASK_FIELDS = ("status", "assignee", "due", "org", "sector", "need", "priority", "case")
 BOARD_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(TASK_FIELDS + search.CASE_FIELDS))
-BOARD_FLAGS = ("overdue", "stale", "blocked", "unclaimed", "unmet")
+BOARD_FLAGS = ("overdue", "stale", "blocked", "unclaimed", "unmet", "untaken")
 CHUNK = 30_000  # SQLite 3.32+ accepts 32,766 bound parameters
 
 
@@ -153,6 +153,8 @@ def board_conditions(query: search.Query | str, *, today: date, now: datetime,
                 blocker.c.deleted_at.is_(None), blocker.c.status.not_in(CLOSED_TASK_STATUSES)))
         elif name == "is" and term.value == "unclaimed":
             cond = Task.claimed_at.is_(None)
+        elif name == "is" and term.value == "untaken":  # cards of needs no organisation leads a task for
+            cond = and_(Task.need_category.is_not(None), not_(search.has_taker(Task.case_id, Task.need_category)))
         elif name == "is" and term.value == "stale":
             cond = stale_condition(now, (settings or BoardSettings()).stale_days)
         else:

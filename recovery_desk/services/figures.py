@@ -26,6 +26,7 @@ from recovery_desk.domain.vocabulary import (
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
+    VULNERABILITY,
 )
 
 
@@ -75,6 +76,13 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
         opened += n if was_opened else 0
         closed_in_period += n if was_closed else 0
     cases_total = sum(by_stage.values())
+    # Coded 要配慮者 categories: a case counts once in each of its categories.
+    by_vulnerability = _zeros(VULNERABILITY.codes)
+    for codes, n in con.execute("""SELECT vulnerable_categories, count(*) FROM "case"
+                                   WHERE deleted_at IS NULL AND vulnerable_categories != '' GROUP BY 1"""):
+        for code in codes.split():
+            if code in by_vulnerability:
+                by_vulnerability[code] += n
 
     # Per case: how many distinct Pestoff sectors take part, and the sectors of its leads.
     # Organisations are few; mapping them to sectors in Python spares a join per row.
@@ -148,6 +156,7 @@ def compute_figures(con: sqlite3.Connection, period: Period | None = None,
             "closed_in_period": closed_in_period,
             "by_sectors_engaged": by_sectors,
             "single_sector_open": single_sector_open,
+            "by_vulnerability": by_vulnerability,
         },
         "needs": {"by_category": needs},
         "tasks": {

@@ -133,13 +133,11 @@ class Operation:
         self.changes.deleted[obj.__tablename__].add(obj.id)
 
     def restore(self, obj: SyncMixin) -> None:
-        """Lift a tombstone (undo of a deletion); recorded as action ``restore``."""
+        """Lift a tombstone (undo of a deletion): recorded as a change of ``deleted_at`` back
+        to nothing (as the change log records deletions), so reverting it deletes again."""
         if obj.deleted_at is None:
             return
-        obj.deleted_at = None
-        obj.updated_at = self.at
-        self._record(obj.__tablename__, obj.id, "restore", None, None, None, self.case_of(obj))
-        self.sync_log.append(("update", obj.__tablename__, obj.id, "deleted_at", None))
+        self.update(obj, deleted_at=None)
         self.changes.created[obj.__tablename__].add(obj.id)
 
     # -- many rows at once (demo data, imports) -------------------------------------------

@@ -31,6 +31,8 @@ Case fields (:data:`CASE_FIELDS`), values accepted as code, English or Japanese 
 ``vulnerable`` a coded vulnerability (``vulnerable:elderly_alone``, 独居高齢者)
 ``overdue``    (bare word, or ``is:overdue``) has an open task past its due date
 ``unmet``      (bare word, or ``is:unmet``) has at least one unmet need
+``untaken``    (or ``is:untaken``) has an open need no organisation has taken: no open
+               task for that need with a lead organisation (resource mapping's "taker")
 =============  =====================================================================
 
 Free text matches the reference, address, contact name and phone number.
@@ -220,7 +222,7 @@ CASE_VOCAB_FIELDS: dict[str, Vocabulary] = {
 CASE_FIELDS: tuple[str, ...] = ("stage", "priority", "need", "org", "sector", "area", "damage", "support",
                                 "consent", "opened", "assignee", "vulnerable", "is")
 ME, MY_ORG = "me", "my-org"
-CASE_FLAGS: tuple[str, ...] = ("overdue", "unmet")
+CASE_FLAGS: tuple[str, ...] = ("overdue", "unmet", "untaken")
 YES = {"yes", "y", "true", "1", "はい", "あり", "有"}
 NO = {"no", "n", "false", "0", "いいえ", "なし", "無"}
 
@@ -357,11 +359,28 @@ def case_conditions(query: Query | str, today: date | None = None, me: Any = Non
                 Task.due_date.is_not(None), Task.due_date < today))
         elif name == "is" and term.value == "unmet":
             cond = Case.id.in_(select(Need.case_id).where(Need.deleted_at.is_(None), Need.state == "unmet"))
+        elif name == "is" and term.value == "untaken":
+            cond = Case.id.in_(select(Need.case_id).where(
+                Need.deleted_at.is_(None), Need.state.in_(("unmet", "in_progress")),
+                not_(has_taker(Need.case_id, Need.category))))
         else:  # pragma: no cover - parse_case_query rejects unknown fields and flags
             raise QueryError("unknown field {name} in {token}; use one of: {known}", token=term.token,
                              name=name, known=", ".join(CASE_FIELDS))
         conditions.append(not_(cond) if term.negated else cond)
     return [and_(*conditions)] if conditions else []
+
+
+def has_taker(case_id: Any, category: Any) -> Any:
+    """SQL: an organisation leads an open, live, unarchived task of ``category`` on ``case_id``
+    (the tasks that hold a need in services/matching.py)."""
+    from sqlalchemy import exists, select
+
+    from recovery_desk.storage.models import Task
+
+    taker = Task.__table__.alias("taker")
+    return exists(select(taker.c.id).where(
+        taker.c.case_id == case_id, taker.c.need_category == category, taker.c.lead_org_id.is_not(None),
+        taker.c.deleted_at.is_(None), taker.c.archived_at.is_(None), taker.c.status.not_in(CLOSED_TASK_STATUSES)))
 
 
 def escape_like(text: str) -> str:
@@ -399,6 +418,7 @@ def describe_fields(lang: str | None = None) -> str:
         tr("org:my-org, assignee:me — my organisations' cases / cases with a task assigned to me", lang),
         tr("vulnerable:elderly_alone — a coded vulnerability (要配慮者)", lang),
         tr("overdue, unmet — has an overdue task / an unmet need", lang),
+        tr("untaken — has a need no organisation has taken (on the board: the cards of such needs)", lang),
         tr("-stage:closed — a minus sign negates a term; a,b means a or b", lang),
         tr("other words — reference, address, contact name or phone", lang),
     ]

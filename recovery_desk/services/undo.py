@@ -3,7 +3,8 @@
 An operation's activity rows say exactly what it did, field by field, with old and new
 values. :func:`revert_operation` applies their inverse in one new operation (recorded like
 any other change: the trail shows the undo, nothing is erased): a created row gets its
-tombstone, a changed field its old value, a deleted row is restored. Redo is the revert
+tombstone, a changed field its old value, a deleted row is restored (recorded as a change
+of ``deleted_at`` back to nothing, whose own revert deletes it again). Redo is the revert
 of the revert. A field someone changed since is refused rather than overwritten.
 """
 
@@ -62,8 +63,6 @@ def revert_operation(ws: Any, operation_id: str) -> Changes:
                 op.delete(obj)
             elif row.action == "delete":
                 op.restore(obj)
-            elif row.action == "restore":
-                op.delete(obj)
             elif row.action == "update" and row.field:
                 if encode(getattr(obj, row.field)) != row.new_value:
                     raise ConflictError("this was changed again since ({entity} {field}); it is left as it is",

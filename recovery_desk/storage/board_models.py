@@ -24,7 +24,8 @@ class TaskHandover(SyncMixin, Base):
     """One step of a claim or hand-over of a task between organisations."""
 
     __tablename__ = "task_handover"
-    __table_args__ = (Index("ix_task_handover_task_state", "task_id", "state"),)
+    __table_args__ = (Index("ix_task_handover_task_state", "task_id", "state"),
+                      Index("ix_task_handover_touched", "updated_at", "task_id"))
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     from_org_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"))

@@ -278,6 +278,11 @@ class Participation(SyncMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default="implementer")
 
 
+# The tasks that hold a need for their lead organisation (open, live, not archived).
+HOLDING_TASKS = ("deleted_at IS NULL AND archived_at IS NULL AND status NOT IN ('done', 'cancelled')"
+                 " AND lead_org_id IS NOT NULL")
+
+
 class Task(SyncMixin, Base):
     __tablename__ = "task"
     __table_args__ = (
@@ -288,6 +293,10 @@ class Task(SyncMixin, Base):
               sqlite_where=text("deleted_at IS NULL")),
         # Covers the cases filter overdue (due date and status to case).
         Index("ix_task_overdue", "due_date", "status", "case_id", sqlite_where=text("deleted_at IS NULL")),
+        # Covers resource mapping's count of the open cases on which an organisation holds a
+        # need, and its stale-claim test (services/matching.py; migration mapping_capacity).
+        Index("ix_task_holding", "lead_org_id", "need_category", "case_id", "status", "claimed_at", "updated_at",
+              "deleted_at", "archived_at", sqlite_where=text(HOLDING_TASKS), postgresql_where=text(HOLDING_TASKS)),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -321,6 +330,8 @@ class TaskDependency(SyncMixin, Base):
 
 class ChecklistItem(SyncMixin, Base):
     __tablename__ = "checklist_item"
+    # The parts touched since a time (the stale-claim test; migration mapping_capacity).
+    __table_args__ = (Index("ix_checklist_item_touched", "updated_at", "task_id"),)
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
     text: Mapped[str] = mapped_column(String(500))
     done: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -329,6 +340,7 @@ class ChecklistItem(SyncMixin, Base):
 
 class Comment(SyncMixin, Base):
     __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_touched", "updated_at", "task_id"),)
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), index=True)
     author: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)

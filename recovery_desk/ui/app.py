@@ -83,6 +83,9 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     QLocale.setDefault(QLocale("ja_JP") if lang == "ja"
                        else QLocale("en_GB"))
     setup_fonts(lang)
+    from recovery_desk.i18n import tr
+
+    app.setApplicationDisplayName(tr("Recovery Desk", lang))  # Qt appends it to every window title
     app._rd_translators = load_qt_translations(app, lang)  # type: ignore[attr-defined]
 
     from recovery_desk.ui.context import AppContext

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QListWidget,
@@ -67,6 +66,7 @@ PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = 
     ("organisations", "Organisations", _factory("recovery_desk.ui.pages.organisations_page", "OrganisationsPage")),
     ("people", "People", _factory("recovery_desk.ui.pages.people_page", "PeoplePage")),
     ("reports", "Reports", _factory("recovery_desk.ui.pages.reports_page", "ReportsPage")),
+    ("resource_map", "Resource map", _factory("recovery_desk.ui.pages.resource_map_page", "ResourceMapPage")),
     ("conflicts", "Conflicts", _factory("recovery_desk.ui.pages.conflicts_page", "ConflictsPage")),
 ]
 
@@ -74,7 +74,8 @@ PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = 
 def page_label(key: str, lang: str) -> str:
     return {"my_work": tr("My work", lang), "dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
             "organisations": tr("Organisations", lang), "people": tr("People", lang),
-            "reports": tr("Reports", lang), "conflicts": tr("Conflicts", lang)}.get(key, key)
+            "reports": tr("Reports", lang), "resource_map": tr("Resource map", lang),
+            "conflicts": tr("Conflicts", lang)}.get(key, key)
 
 
 class _BackupThread(QThread):
@@ -147,12 +148,13 @@ class MainWindow(QMainWindow):
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setMaximumWidth(220)
         self.sidebar.setIconSize(QSize(0, 0))
         for key, _label, _f in PAGES:
             item = QListWidgetItem(page_label(key, lang))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
+        # As wide as its longest label, no wider (a wide plain list of words wastes the screen).
+        self.sidebar.setMaximumWidth(self.sidebar.sizeHintForColumn(0) + 2 * self.sidebar.frameWidth() + 16)
         self.sidebar.currentRowChanged.connect(self._sidebar_changed)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
@@ -166,7 +168,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 1100])
+        self.splitter.setSizes([self.sidebar.maximumWidth(), 1200])
         self.setCentralWidget(self.splitter)
 
         self._build_actions()
@@ -416,9 +418,10 @@ class MainWindow(QMainWindow):
         self.sidebar_item("conflicts").setText(f"{label} ({count})" if count else label)
 
     def _update_title(self, _index: int = 0) -> None:
+        # Qt adds the application's display name after the title ("… — Recovery Desk"): the
+        # title names the workspace only, or nothing, so the app's name appears once.
         ws = self.ctx.workspace
-        base = tr("Recovery Desk", self.lang)
-        self.setWindowTitle(f"{ws.path.name} — {base}" if ws is not None else base)
+        self.setWindowTitle(ws.path.name if ws is not None else "")
 
     def _idle_changed(self, idle: bool) -> None:
         self.save_label.setText(tr("All changes saved", self.lang) if idle else tr("Working…", self.lang))
@@ -524,14 +527,17 @@ class MainWindow(QMainWindow):
             self.open_workspace(path)
 
     def _ask_open_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open workspace", self.lang), str(default_workspace_dir()),
-                                              tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
-        return path
+        from recovery_desk.ui.file_dialogs import ask_open_file
+
+        return ask_open_file(self, tr("Open workspace", self.lang),
+                             tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang),
+                             "" if options.LAST_FOLDER.get() else str(default_workspace_dir()))
 
     def _ask_save_path(self, suggested: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Create workspace", self.lang), suggested,
-                                              tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
-        return path
+        from recovery_desk.ui.file_dialogs import ask_save_file
+
+        return ask_save_file(self, tr("Create workspace", self.lang), suggested,
+                             tr("Recovery Desk workspaces (*.rdesk);;All files (*)", self.lang))
 
     def open_demo(self, on_done: Callable[[], None] | None = None) -> None:
         path = demo_workspace_path()

@@ -55,6 +55,7 @@ RECENT = Option("workspace/recent", list, [])
 GEOMETRY = Option("window/geometry", QByteArray, QByteArray())
 STATE = Option("window/state", QByteArray, QByteArray())
 LAST_PAGE = Option("window/page", str, "dashboard")
+LAST_FOLDER = Option("files/last_folder", str, "")  # where the last open/save dialog ended
 SHOW_TODAY = Option("start/show_today", bool, True)  # the "today" summary after signing in
 MAIN_SPLITTER = Option("window/splitter", QByteArray, QByteArray())
 CASES_SPLITTER = Option("cases/splitter", QByteArray, QByteArray())

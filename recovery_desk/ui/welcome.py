@@ -167,15 +167,28 @@ class WelcomePage(QWidget):
         try:
             if not values["incident_name"]:
                 raise ValidationError("{field} is required", field="incident_name")
-            code = values["municipality_code"]
-            if code and not (code.isdigit() and len(code) in (5, 6)):
-                raise ValidationError("the municipality code has 6 digits (5 without the check digit)",
-                                      field="municipality_code")
+            values["municipality_code"] = self.checked_code(values["municipality_code"])
         except RecoveryDeskError as exc:
             self.show_error(exc)
             return
         self.error.hide()
         self.create_requested.emit(values)
+
+    def checked_code(self, code: str) -> str:
+        """A 6-digit local-government code whose check digit is right; 5 digits get their
+        check digit (and the field shows the full code). Raises ValidationError otherwise."""
+        from recovery_desk.io.normalise import fold_width, lgcode6, lgcode_from5
+
+        code = fold_width(code).strip()
+        if not code:
+            return ""
+        try:
+            full = lgcode_from5(code) if len(code) == 5 else lgcode6(code)
+        except ValueError:
+            raise ValidationError("{code} is not a local-government code: 6 digits whose last is the check digit "
+                                  "(七尾市 is 172022)", field="municipality_code", code=code) from None
+        self.municipality_code.setText(full)
+        return full
 
     def show_error(self, exc: RecoveryDeskError) -> None:
         self.error.setText(exc.message(self.lang))

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 BENCH_CASES = int(os.environ.get("RECOVERY_DESK_BENCH_CASES", "60000"))
 BENCH_SEED = 2024
@@ -79,3 +80,69 @@ def report(name: str, times: list[float], budget: float | None = None) -> bool:
     print(f"{name:<48} median {median * 1000:9.1f} ms  (min {min(times) * 1000:.1f}, "
           f"max {max(times) * 1000:.1f}, n={len(times)}){verdict}")
     return within
+
+
+def screenshot_main(script: str, shoot: Callable[[str, Path, Path], list[Path]], *, cases: int = 300,
+                    seed: int = 3, prepare: Callable[[Path], None] | None = None) -> int:
+    """The command line of the take_screenshots_* scripts: ``[--cases N] [--out DIR]`` builds a demo
+    workspace (as of 2024-06-30) in a temporary folder with isolated settings, then runs ``script
+    --lang L --demo D`` once per language, each in its own process (the app font and Qt's
+    translations are chosen at start), which calls ``shoot(lang, demo, out)``."""
+    import argparse
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=cases)
+    parser.add_argument("--out", type=Path, default=root / "docs" / "screenshots")
+    parser.add_argument("--lang")
+    parser.add_argument("--demo", type=Path)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.lang:
+        for path in shoot(args.lang, args.demo, args.out):
+            print(path)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
+                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
+                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
+        demo = Path(tmp) / "demo.rdesk"
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+                        "from datetime import date; from pathlib import Path;"
+                        "from recovery_desk.services.demo import create_demo;"
+                        "create_demo(Path(sys.argv[2]), cases=int(sys.argv[3]), seed=int(sys.argv[4]),"
+                        " as_of=date(2024, 6, 30), actor='demo')", str(root), str(demo), str(args.cases), str(seed)],
+                       check=True, env=env)
+        if prepare is not None:
+            prepare(demo)
+        for lang in ("en", "ja"):
+            subprocess.run([sys.executable, script, "--lang", lang, "--demo", str(demo), "--out", str(args.out)],
+                           check=True, env=env)
+    return 0
+
+
+def screenshot_window(lang: str, demo: Path) -> tuple[Any, Any, Any]:
+    """(app, ctx, main window) in ``lang`` with its font and Qt's translations, shown at
+    1360×860 on the demo workspace, signed by a coordinator of the demo's social welfare council."""
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.i18n import set_language
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui import app as app_module
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    app = QApplication.instance() or QApplication([])
+    set_language(lang)
+    app_module.setup_fonts(lang)
+    app._translators = app_module.load_qt_translations(app, lang)
+    ctx = AppContext(DatabaseWorker(), lang=lang)
+    actor = "山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else "Hanako Yamada (Nanao Social Welfare Council)"
+    window = MainWindow(ctx)
+    window.resize(1360, 860)
+    window.show()
+    ctx.set_workspace(Workspace.open(demo, actor=actor))
+    return app, ctx, window

@@ -12,16 +12,16 @@ board-editor-<lang>.png (the card editor on a blocked card's claim and hand-over
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.common import screenshot_main, screenshot_window  # noqa: E402
+
 AS_OF = date(2024, 6, 30)
 SCOPE = "area:徳田"
 
@@ -53,27 +53,7 @@ def prepare(demo: Path) -> None:
 
 
 def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
-    sys.path.insert(0, str(ROOT))
-    from PySide6.QtWidgets import QApplication
-
-    from recovery_desk.i18n import set_language
-    from recovery_desk.services.workspace import Workspace
-    from recovery_desk.ui import app as app_module
-    from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.main_window import MainWindow
-    from recovery_desk.ui.worker import DatabaseWorker
-
-    app = QApplication.instance() or QApplication([])
-    set_language(lang)
-    app_module.setup_fonts(lang)
-    app._translators = app_module.load_qt_translations(app, lang)
-    worker = DatabaseWorker()
-    ctx = AppContext(worker, lang=lang)
-    actor = "山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else "Hanako Yamada (Nanao Social Welfare Council)"
-    window = MainWindow(ctx)
-    window.resize(1360, 860)
-    window.show()
-    ctx.set_workspace(Workspace.open(demo, actor=actor))
+    app, ctx, window = screenshot_window(lang, demo)
     page = window.show_page("board")
     page.today = AS_OF  # the demo's own date: overdue and stale as of then
     page.set_lane_mode("sector")
@@ -98,37 +78,12 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     window.close()
     ctx.set_workspace(None)
     settle(app, ctx)
-    worker.stop()
+    ctx.worker.stop()
     return saved
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--lang")
-    parser.add_argument("--demo", type=Path)
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    if args.lang:
-        for path in shoot(args.lang, args.demo, args.out):
-            print(path)
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
-                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
-                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
-        demo = Path(tmp) / "demo.rdesk"
-        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                        "from datetime import date; from pathlib import Path;"
-                        "from recovery_desk.services.demo import create_demo;"
-                        "create_demo(Path(sys.argv[2]), cases=int(sys.argv[3]), seed=7, as_of=date(2024, 6, 30),"
-                        " actor='demo')", str(ROOT), str(demo), str(args.cases)], check=True, env=env)
-        prepare(demo)
-        for lang in ("en", "ja"):
-            subprocess.run([sys.executable, __file__, "--lang", lang, "--demo", str(demo), "--out", str(args.out)],
-                           check=True, env=env)
-    return 0
+    return screenshot_main(__file__, shoot, seed=7, prepare=prepare)
 
 
 if __name__ == "__main__":

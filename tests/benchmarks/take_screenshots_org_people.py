@@ -13,15 +13,14 @@ its own process (the app font and Qt's translations are chosen at start).
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.common import screenshot_main  # noqa: E402
 
 
 def settle(app, ctx, rounds: int = 3) -> None:
@@ -116,31 +115,7 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=300)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--lang")
-    parser.add_argument("--demo", type=Path)
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    if args.lang:
-        for path in shoot(args.lang, args.demo, args.out):
-            print(path)
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
-                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
-                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
-        demo = Path(tmp) / "demo.rdesk"
-        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                        "from datetime import date; from pathlib import Path;"
-                        "from recovery_desk.services.demo import create_demo;"
-                        "create_demo(Path(sys.argv[2]), cases=int(sys.argv[3]), seed=3, as_of=date(2024, 6, 30),"
-                        " actor='demo')", str(ROOT), str(demo), str(args.cases)], check=True, env=env)
-        for lang in ("en", "ja"):
-            subprocess.run([sys.executable, __file__, "--lang", lang, "--demo", str(demo), "--out", str(args.out)],
-                           check=True, env=env)
-    return 0
+    return screenshot_main(__file__, shoot)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.ui.conftest import _delete, _isolated_qsettings, ctx, ctx_ja, wait_idle, worker  # noqa: F401
+from tests.ui.conftest import (  # noqa: F401
+    _delete,
+    _isolated_qsettings,
+    ctx,
+    ctx_ja,
+    main_window,
+    wait_idle,
+    worker,
+)
 
 
 @pytest.fixture

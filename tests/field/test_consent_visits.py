@@ -85,3 +85,38 @@ def test_reports_and_exports_with_personal_data_are_logged(workspace, tmp_path, 
     assert main(["--workspace", path, "report", "disclosures", "--json"]) == 0
     kinds = [(d["kind"], d["households"]) for d in json.loads(capsys.readouterr().out)["disclosures"]]
     assert sorted(kinds) == [("export_cases", 1), ("report_case", 1)]
+
+
+
+def test_reports_page_makes_a_visit_sheet_and_a_coordinator_reads_the_log(qtbot, ctx, tmp_path) -> None:
+    from PySide6.QtWidgets import QTreeWidget
+    from sqlalchemy import select as sql_select
+
+    from recovery_desk.services import identity
+    from recovery_desk.storage.models import Case
+    from recovery_desk.ui.pages.reports_page import VISITS, ReportsPage
+    from tests.field.helpers import coordinator, npo_volunteer
+
+    page = ReportsPage(ctx)
+    qtbot.addWidget(page)
+    page.kind.setCurrentIndex(page.kind.findData(VISITS))
+    assert page.query.isEnabled() and not page.reference.isEnabled() and not page.include_pii.isEnabled()
+    with ctx.workspace.session() as s:
+        reference = s.scalar(sql_select(Case.reference).order_by(Case.sequence))
+    page.query.setText(reference)
+    out = tmp_path / "visits.pdf"
+    page.out.setText(str(out))
+    page.start_report()
+    qtbot.waitUntil(lambda: page.open_button.isEnabled(), timeout=30_000)
+    assert reference in pdf_text(out)
+    with ctx.workspace.session() as s:
+        identity.sign_in(ctx.workspace, identity.identity_of(s, npo_volunteer(s)[0]))
+    page.show_disclosures()  # a volunteer is told no
+    assert getattr(page, "disclosure_dialog", None) is None and "coordinator" in page.status.text()
+    with ctx.workspace.session() as s:
+        identity.sign_in(ctx.workspace, identity.identity_of(s, coordinator(s)[0]))
+    page.show_disclosures()
+    qtbot.waitUntil(lambda: getattr(page, "disclosure_dialog", None) is not None, timeout=10_000)
+    tree = page.disclosure_dialog.findChild(QTreeWidget, "disclosures")
+    assert tree is not None
+    page.disclosure_dialog.close()

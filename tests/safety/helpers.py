@@ -222,3 +222,18 @@ os.kill(os.getpid(), 9)
 """
     subprocess.run([sys.executable, "-c", script, str(path)], check=False)
     assert Path(f"{path}-journal").exists()
+
+
+def run_here(*argv: str) -> subprocess.CompletedProcess:
+    """Our CLI's ``main`` in this process (no interpreter start-up: fast), its output captured
+    the way a separate process's would be. For what needs a second process — a lock holder,
+    a race, a kill, a closed pipe — use :func:`cli`."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from recovery_desk.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return subprocess.CompletedProcess(["recovery-desk", *argv], code, out.getvalue(), err.getvalue())

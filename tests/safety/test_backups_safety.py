@@ -21,6 +21,7 @@ from tests.safety.helpers import (
     cli,
     cli_env,
     count,
+    run_here,
 )
 
 
@@ -85,7 +86,7 @@ def test_restore_keeps_the_commits_in_the_wal_in_the_replaced_copy(tmp_path):
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
-    assert cli("--workspace", str(path), "check").returncode == 0
+    assert run_here("--workspace", str(path), "check").returncode == 0
 
 
 def test_restore_over_a_damaged_workspace_moves_all_its_files_aside_together(tmp_path):
@@ -102,20 +103,20 @@ def test_restore_over_a_damaged_workspace_moves_all_its_files_aside_together(tmp
     # folded its WAL into the kept main file: that moves no work, it is where it belongs).
     assert count(kept) == 40 + 5
     assert count(path) == 40
-    assert cli("--workspace", str(path), "check").returncode == 0
+    assert run_here("--workspace", str(path), "check").returncode == 0
 
 
 def test_backup_refuses_damaged_pages_unless_forced(tmp_path):
     path = make_workspace(tmp_path / "w.rdesk", 40)
     smash_pages(path)
-    err = assert_one_line_failure(cli("--workspace", str(path), "backup", str(tmp_path / "b.rdesk")),
+    err = assert_one_line_failure(run_here("--workspace", str(path), "backup", str(tmp_path / "b.rdesk")),
                                   "fails SQLite's quick check", "--force")
     assert str(path) in err
     assert not (tmp_path / "b.rdesk").exists() and not list(tmp_path.glob(".b.rdesk.*"))
-    forced = cli("--workspace", str(path), "backup", str(tmp_path / "b.rdesk"), "--force")
+    forced = run_here("--workspace", str(path), "backup", str(tmp_path / "b.rdesk"), "--force")
     assert forced.returncode == 0, forced.stderr
     assert (tmp_path / "b.rdesk").stat().st_size > 0
-    ja = cli("--workspace", str(path), "--lang", "ja", "backup", str(tmp_path / "c.rdesk"))
+    ja = run_here("--workspace", str(path), "--lang", "ja", "backup", str(tmp_path / "c.rdesk"))
     assert_one_line_failure(ja, "クイックチェック")
 
 
@@ -144,7 +145,7 @@ def test_restore_beside_the_running_app_is_refused_naming_it(tmp_path):
         holder.close()
     assert count(path) == 4  # 2 + the holder's own edit on open + one more
     assert not list(tmp_path.glob("w.replaced-*"))
-    assert cli("--workspace", str(path), "restore", str(older)).returncode == 0  # once the app is closed
+    assert run_here("--workspace", str(path), "restore", str(older)).returncode == 0  # once the app is closed
     assert count(path) == 2
 
 

@@ -12,7 +12,15 @@ from pathlib import Path
 from recovery_desk.services import cases
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.storage import files
-from tests.safety.helpers import assert_one_line_failure, cli, cli_env, count, small_disk, wait_for
+from tests.safety.helpers import (
+    assert_one_line_failure,
+    cli,
+    cli_env,
+    count,
+    run_here,
+    small_disk,
+    wait_for,
+)
 from tests.safety.test_backups_safety import smash_pages
 
 
@@ -46,9 +54,9 @@ def test_damaged_pages_are_one_line_for_every_command(tmp_path):
     csv.write_text("氏名\n山田\n", encoding="utf-8")
     for argv in (("stats",), ("import", "cases", str(csv)), ("export", "cases", str(tmp_path / "e.csv")),
                  ("report", "incident", "--out", str(tmp_path / "r.pdf"))):
-        assert_one_line_failure(cli("--workspace", str(path), *argv), "is damaged", "restore a backup")
-    assert_one_line_failure(cli("--workspace", str(path), "--lang", "ja", "stats"), "破損")
-    assert cli("--workspace", str(path), "check").returncode == 1
+        assert_one_line_failure(run_here("--workspace", str(path), *argv), "is damaged", "restore a backup")
+    assert_one_line_failure(run_here("--workspace", str(path), "--lang", "ja", "stats"), "破損")
+    assert run_here("--workspace", str(path), "check").returncode == 1
     assert names(tmp_path) == ["c.csv", "w.rdesk"]  # no half-written export or report
 
 
@@ -92,10 +100,10 @@ def test_an_empty_file_with_a_journal_from_an_older_run_is_reused(tmp_path):
     path.write_bytes(b"")
     Path(f"{path}-journal").write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\0" * 600)
     Path(f"{tmp_path}/w.rdesk.part").write_bytes(b"SQLite format 3\0")  # an older version's leftover
-    result = cli("--workspace", str(path), "init", "--incident", "Noto")
+    result = run_here("--workspace", str(path), "init", "--incident", "Noto")
     assert result.returncode == 0, result.stderr
     assert names(tmp_path) == ["w.rdesk"]
-    assert cli("--workspace", str(path), "check").returncode == 0
+    assert run_here("--workspace", str(path), "check").returncode == 0
 
 
 def test_a_wal_without_its_database_is_set_aside_not_replayed_into_a_new_one(tmp_path):
@@ -103,10 +111,20 @@ def test_a_wal_without_its_database_is_set_aside_not_replayed_into_a_new_one(tmp
     Path(f"{other}-wal").write_bytes(b"")
     orphan = tmp_path / "w.rdesk-wal"
     orphan.write_bytes(os.urandom(5000))
-    assert cli("--workspace", str(tmp_path / "w.rdesk"), "init").returncode == 0
+    assert run_here("--workspace", str(tmp_path / "w.rdesk"), "init").returncode == 0
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("w.rdesk-wal.orphan-")]
     assert len(aside) == 1 and aside[0].stat().st_size == 5000
-    assert cli("--workspace", str(tmp_path / "w.rdesk"), "check").returncode == 0
+    assert run_here("--workspace", str(tmp_path / "w.rdesk"), "check").returncode == 0
+
+
+def fill(filler: Path) -> None:
+    """Write zeros until the disk says it is full."""
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 16384)
+        except OSError:
+            pass
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_half_made_file(tmp_path):
@@ -114,16 +132,11 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_made_file(tmp_path):
     with small_disk(disk, 1024):
         for argv in (("demo", "--cases", "3000"), ("init",)):
             if argv[0] == "init":  # fill the disk so that not even an empty workspace fits
-                with open(disk / "filler", "wb") as f:
-                    try:
-                        while True:
-                            f.write(b"\0" * 65536)
-                    except OSError:
-                        pass
-            result = cli("--workspace", str(disk / "w.rdesk"), *argv)
+                fill(disk / "filler")
+            result = run_here("--workspace", str(disk / "w.rdesk"), *argv)
             assert_one_line_failure(result, "the disk is full")
             assert [n for n in names(disk) if n != "filler"] == []
-        ja = cli("--workspace", str(disk / "w.rdesk"), "--lang", "ja", "init")
+        ja = run_here("--workspace", str(disk / "w.rdesk"), "--lang", "ja", "init")
         assert_one_line_failure(ja, "ディスクがいっぱい")
 
 
@@ -134,20 +147,15 @@ def test_a_full_disk_under_an_import_and_a_report_changes_nothing(tmp_path):
         big = tmp_path / "big.csv"
         big.write_text("氏名,住所\n" + "".join(f"山田{i},七尾市{'x' * 200}{i}\n" for i in range(5000)),
                        encoding="utf-8")
-        with open(disk / "filler", "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 16384)
-            except OSError:
-                pass
-        assert_one_line_failure(cli("--workspace", str(path), "import", "cases", str(big)), "the disk is full")
-        assert_one_line_failure(cli("--workspace", str(path), "report", "incident", "--out",
+        fill(disk / "filler")
+        assert_one_line_failure(run_here("--workspace", str(path), "import", "cases", str(big)), "the disk is full")
+        assert_one_line_failure(run_here("--workspace", str(path), "report", "incident", "--out",
                                     str(disk / "r.pdf")), "the disk is full")
-        assert_one_line_failure(cli("--workspace", str(path), "backup", str(disk / "b.rdesk")), "the disk is full")
+        assert_one_line_failure(run_here("--workspace", str(path), "backup", str(disk / "b.rdesk")), "the disk is full")
         assert sorted(n for n in names(disk) if not n.endswith(("-wal", "-shm"))) == ["filler", "w.rdesk"]
         (disk / "filler").unlink()
         assert count(path) == 10
-        assert cli("--workspace", str(path), "check").returncode == 0
+        assert run_here("--workspace", str(path), "check").returncode == 0
 
 
 def test_a_killed_automatic_backup_is_cleaned_by_the_next(tmp_path):

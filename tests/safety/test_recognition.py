@@ -18,10 +18,10 @@ from recovery_desk.services.workspace import Workspace
 from recovery_desk.storage import database
 from tests.safety.helpers import (
     assert_one_line_failure,
-    cli,
     count,
     kill_writer_under_rollback_journal,
     read_only_view,
+    run_here,
 )
 
 
@@ -61,11 +61,11 @@ def test_a_workspace_made_before_the_application_id_gets_it_on_first_open(tmp_pa
 def test_a_hot_journal_is_rolled_back_by_sqlite_not_called_damage(tmp_path):
     path = make_workspace(tmp_path / "w.rdesk")
     kill_writer_under_rollback_journal(path)
-    result = cli("--workspace", str(path), "stats", "--json")
+    result = run_here("--workspace", str(path), "stats", "--json")
     assert result.returncode == 0, result.stderr
     assert '"total": 20' in result.stdout
     assert not Path(f"{path}-journal").exists()
-    assert cli("--workspace", str(path), "check").returncode == 0
+    assert run_here("--workspace", str(path), "check").returncode == 0
     assert count(path) == 20  # the killed transaction (which deleted every case) left nothing
 
 
@@ -95,10 +95,10 @@ os.kill(os.getpid(), 9)
     assert big > small and Path(f"{path}-wal").stat().st_size > 0
     Path(f"{path}-shm").unlink()  # as after a power cut: the index is rebuilt from the WAL
     os.truncate(path, small)  # the checkpoint's last writes never reached the disk
-    result = cli("--workspace", str(path), "stats", "--json")
+    result = run_here("--workspace", str(path), "stats", "--json")
     assert result.returncode == 0, result.stderr
     assert '"total": 60' in result.stdout
-    assert cli("--workspace", str(path), "check").returncode == 0
+    assert run_here("--workspace", str(path), "check").returncode == 0
 
 
 def test_foreign_files_are_refused_byte_for_byte(tmp_path):
@@ -133,8 +133,8 @@ os.kill(os.getpid(), 9)
     for name, reason in expected.items():
         with pytest.raises(WorkspaceError, match=reason):
             Workspace.open(folder / name)
-        assert_one_line_failure(cli("--workspace", str(folder / name), "stats"), reason)
-    assert_one_line_failure(cli("--workspace", str(folder / "hot-app.rdesk"), "import", "cases",
+        assert_one_line_failure(run_here("--workspace", str(folder / name), "stats"), reason)
+    assert_one_line_failure(run_here("--workspace", str(folder / "hot-app.rdesk"), "import", "cases",
                                 str(folder / "notes.rdesk")), "not a Recovery Desk workspace")
     assert digests(folder) == before
 
@@ -148,14 +148,14 @@ def test_a_workspace_on_a_write_protected_stick_serves_every_reading_command(tmp
     with read_only_view(stick) as view:
         ws = view / "w.rdesk"
         assert database.inspect_file(ws).read_only
-        assert cli("--workspace", str(ws), "check").returncode == 0
-        stats = cli("--workspace", str(ws), "stats", "--json")
+        assert run_here("--workspace", str(ws), "check").returncode == 0
+        stats = run_here("--workspace", str(ws), "stats", "--json")
         assert stats.returncode == 0 and '"total": 20' in stats.stdout
-        assert cli("--workspace", str(ws), "export", "cases", str(out / "c.csv")).returncode == 0
-        assert cli("--workspace", str(ws), "report", "incident", "--out", str(out / "r.pdf")).returncode == 0
-        assert cli("--workspace", str(ws), "backup", str(out / "b.rdesk")).returncode == 0
+        assert run_here("--workspace", str(ws), "export", "cases", str(out / "c.csv")).returncode == 0
+        assert run_here("--workspace", str(ws), "report", "incident", "--out", str(out / "r.pdf")).returncode == 0
+        assert run_here("--workspace", str(ws), "backup", str(out / "b.rdesk")).returncode == 0
         (out / "new.csv").write_text("氏名\n山田\n", encoding="utf-8")
-        assert_one_line_failure(cli("--workspace", str(ws), "import", "cases", str(out / "new.csv")), "read-only")
+        assert_one_line_failure(run_here("--workspace", str(ws), "import", "cases", str(out / "new.csv")), "read-only")
         assert sorted(p.name for p in view.iterdir()) == ["w.rdesk"]
     assert count(out / "b.rdesk") == 20 and (out / "r.pdf").stat().st_size > 0
 
@@ -167,6 +167,21 @@ def test_an_unfinished_change_on_a_write_protected_stick_is_explained(tmp_path):
     kill_writer_under_rollback_journal(stick / "w.rdesk")
     before = digests(stick)
     with read_only_view(stick) as view:
-        assert_one_line_failure(cli("--workspace", str(view / "w.rdesk"), "stats"), "read-only", "writable folder")
+        assert_one_line_failure(run_here("--workspace", str(view / "w.rdesk"), "stats"), "read-only", "writable folder")
     assert digests(stick) == before
-    assert cli("--workspace", str(stick / "w.rdesk"), "check").returncode == 0  # writable again: recovered
+    assert run_here("--workspace", str(stick / "w.rdesk"), "check").returncode == 0  # writable again: recovered
+
+
+def test_a_demo_is_in_wal_mode_before_anyone_can_open_it(tmp_path):
+    """Demo data is written in DELETE journal mode (faster), in a file no one else can see; the
+    file that gets the name is already WAL (the header says so: no open is needed to switch)."""
+    from datetime import date
+
+    from recovery_desk.services.demo import create_demo
+
+    path = tmp_path / "demo.rdesk"
+    create_demo(path, cases=5, seed=1, as_of=date(2024, 3, 1))
+    with open(path, "rb") as f:  # no connection to it in this process: reading its header is safe here
+        header = f.read(20)
+    assert header[18:20] == b"\x02\x02"  # file format read/write version 2 = WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.rdesk"]

@@ -121,6 +121,8 @@ def test_changing_an_axis_updates_the_derived_sector_live_then_saves_and_undoes(
     assert editor.sector_hint.isVisibleTo(editor)
     qtbot.keyClick(editor.ownership, Qt.Key.Key_Down)  # public -> private
     assert editor.sector_label.text() == "Market"
+    # a municipality whose axes make it Market: the type and the axes disagree, and it says so
+    assert "usually sits in the State sector" in editor.sector_hint.text() and editor.sector_hint.isVisibleTo(editor)
     assert org_in_db(workspace, org_id).sector == "state"  # nothing saved yet
 
     page.activateWindow()

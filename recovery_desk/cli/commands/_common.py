@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from recovery_desk.domain.errors import ValidationError
+from recovery_desk.i18n import tr
 
 
 def workspace_path(args: argparse.Namespace) -> Path:
@@ -45,10 +46,22 @@ def sign_in_from(args: argparse.Namespace, ws) -> None:
 
 
 def parse_date(value: str | None, option: str) -> date | None:
+    """An option's date: ISO, or any form the import accepts (令和6年1月1日, R6.1.1, 2024/1/1);
+    an era date that never existed (平成31年5月1日) is refused."""
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError("{option}: '{value}' is not a date (use YYYY-MM-DD)",
-                              option=option, value=value) from None
+        pass
+    from recovery_desk.io.normalise import DateFormatError, fold_width
+    from recovery_desk.io.normalise import parse_date as parse_any_date
+
+    try:
+        parsed = parse_any_date(fold_width(value.strip()))
+    except DateFormatError as exc:
+        raise ValidationError("{option}: '{value}' is not a date: {reason}",
+                              option=option, value=value, reason=tr(exc.reason)) from None
+    if parsed is None:
+        raise ValidationError("{option}: '{value}' is not a date (use YYYY-MM-DD)", option=option, value=value)
+    return parsed

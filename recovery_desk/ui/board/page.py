@@ -33,7 +33,13 @@ from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.domain.vocabulary import TASK_STATUS
 from recovery_desk.i18n import tr
 from recovery_desk.services import board, tasks
-from recovery_desk.services.board_query import LANE_MODES, BoardData, BoardScope, load_board
+from recovery_desk.services.board_query import (
+    LANE_MODES,
+    BoardData,
+    BoardScope,
+    load_board,
+    parse_board_query,
+)
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.board.model import BoardModel, MoveRequest
@@ -404,7 +410,12 @@ class BoardPage(QWidget):
         card = self.current_card()
         where = self.model.locate(self.view.current) if self.view.current else None
         status = self.model.statuses[where[1]] if where else "received"
-        dialog = NewCardDialog(self.ctx, self, case_ref=card.case_ref if card else "", case_id=self.scope.case_id,
+        # A board scoped to one case (by the case editor, or by a case: term) prefills it.
+        case_terms = [t for t in parse_board_query(self.scope.query).get("case") if not t.negated] \
+            if self.scope.query.strip() else []
+        scoped_ref = case_terms[0].values[0] if len(case_terms) == 1 and len(case_terms[0].values) == 1 else ""
+        dialog = NewCardDialog(self.ctx, self, case_ref=scoped_ref or (card.case_ref if card else ""),
+                               case_id=self.scope.case_id,
                                status=status if status != "done" else "received")
         dialog.created.connect(self._select_new)
         self._editors.append(dialog)

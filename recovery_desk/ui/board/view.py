@@ -358,7 +358,9 @@ class BoardView(QAbstractScrollArea):
         if card.lead_org:
             swatch = QRect(row.left(), row.center().y() - 4, 8, 8)
             painter.fillRect(swatch, sector_colour(card.lead_sector))
-            org = card.lead_org
+            # Who holds the claim: the lead organisation once it claimed the card, said otherwise.
+            org = tr("{org} holds it", lang, org=card.lead_org) if card.claimed else \
+                tr("{org} (not claimed)", lang, org=card.lead_org)
             if card.supporters:
                 org += " + " + ", ".join(card.supporters)
             painter.drawText(row.adjusted(12, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter,

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.i18n import tr
+from recovery_desk.ui.file_dialogs import ask_open_file, ask_save_file
 from recovery_desk.ui.progress import run_job
 
 KIND_LABELS = ("cases", "organisations", "people", "tasks", "areas", "3w")
@@ -264,8 +264,8 @@ class ImportDialog(QDialog):
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Choose a file to import", self.lang), self.path_edit.text(),
-                                              tr("Tables (*.csv *.xlsx *.txt);;All files (*)", self.lang))
+        path = ask_open_file(self, tr("Choose a file to import", self.lang),
+                             tr("Tables (*.csv *.xlsx *.txt);;All files (*)", self.lang), self.path_edit.text())
         if path:
             self.path_edit.setText(path)
             self.reload()
@@ -463,8 +463,8 @@ class ExportDialog(QDialog):
 
     def browse(self) -> None:
         suffix = "xlsx" if self.format_combo.currentData() == "xlsx" else "csv"
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export to", self.lang),
-                                              self.path_edit.text() or f"{self.kind_combo.currentData()}.{suffix}")
+        path = ask_save_file(self, tr("Export to", self.lang),
+                             self.path_edit.text() or f"{self.kind_combo.currentData()}.{suffix}")
         if path:
             self.path_edit.setText(path)
 
@@ -508,8 +508,8 @@ def back_up_workspace(ctx: Any, parent: QWidget | None = None, dest: str | Path 
     if ws is None:
         return
     if dest is None:
-        dest, _ = QFileDialog.getSaveFileName(parent, tr("Back up the workspace to", ctx.lang),
-                                              str(ws.path.with_name(f"{ws.path.stem}-backup{ws.path.suffix}")))
+        dest = ask_save_file(parent, tr("Back up the workspace to", ctx.lang),
+                             str(ws.path.with_name(f"{ws.path.stem}-backup{ws.path.suffix}")))
         if not dest:
             return
     target = Path(dest)

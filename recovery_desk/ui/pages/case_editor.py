@@ -61,6 +61,7 @@ from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.case_tasks import CaseTasksTab, first_open_need, lead_of
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
+from recovery_desk.ui.pages.suggestions import SuggestionsPanel, suggestions_for
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "stage": STAGE, "priority": PRIORITY, "damage_level": DAMAGE_LEVEL, "support_class": SUPPORT_CLASS,
@@ -304,6 +305,8 @@ class CaseEditor(QWidget):
         layout.addWidget(self.needs, 1)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        self.need_suggestions = SuggestionsPanel(self.ctx, w, "need_suggestions")
+        layout.addWidget(self.need_suggestions, 1)
         return w
 
     def _orgs_tab(self) -> QWidget:
@@ -337,6 +340,8 @@ class CaseEditor(QWidget):
         layout.addWidget(self.orgs, 1)
         layout.addLayout(row)
         layout.addLayout(buttons)
+        self.org_suggestions = SuggestionsPanel(self.ctx, w, "org_suggestions")
+        layout.addWidget(self.org_suggestions, 1)
         return w
 
     def _consent_tab(self) -> QWidget:
@@ -432,6 +437,8 @@ class CaseEditor(QWidget):
         set_combo(self.priority, "normal")  # an empty editor never shows "urgent"
         self.tasks_tab.show_case(None, "", None, None)
         self._set_enabled(False)
+        for panel in (self.need_suggestions, self.org_suggestions):
+            panel.show_for(None)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.tabs.setEnabled(enabled)
@@ -460,6 +467,7 @@ class CaseEditor(QWidget):
                 self._fill(detail)
 
         self.ctx.read(query, done)
+        suggestions_for(self.ctx, case_id, self.need_suggestions, self.org_suggestions)
 
     def _set_choices(self, choices: Choices) -> None:
         self.choices = choices
@@ -734,6 +742,7 @@ class CaseEditor(QWidget):
             set_combo(self.need_category, need.category)
             set_combo(self.need_state, need.state)
             self.need_note.setText(need.note)
+            self.need_suggestions.show_for(self.case_id, need.category)
 
     def set_need(self) -> None:
         if self.detail is None:

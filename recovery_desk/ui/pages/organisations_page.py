@@ -43,6 +43,7 @@ from recovery_desk.domain.vocabulary import (
     SECTOR,
     STAGE,
     TASK_STATUS,
+    TYPICAL_SECTOR,
     Vocabulary,
     derive_sector,
 )
@@ -227,7 +228,7 @@ class OrganisationEditor(QWidget):
             edit.returnPressed.connect(self.save)
         self.notes.textChanged.connect(self._edited)
         self.legal_form.editTextChanged.connect(self._edited)
-        self.org_type.currentIndexChanged.connect(self._edited)
+        self.org_type.currentIndexChanged.connect(self._axis_changed)
         for combo in (self.ownership, self.profit, self.formality):
             combo.currentIndexChanged.connect(self._axis_changed)
 
@@ -487,10 +488,17 @@ class OrganisationEditor(QWidget):
         self.sector_label.setText(SECTOR.label(sector, self.lang))
         colour = SECTOR_COLOURS.get(sector, SECTOR_COLOURS["hybrid"])
         self.sector_swatch.setStyleSheet(f"background: {colour.name()}; border-radius: 7px;")
-        self.sector_hint.setText(tr(
-            "Any other combination of the axes is a hybrid (for example a public-private company, "
-            "which Japanese calls 第三セクター).", self.lang) if sector == "hybrid" else "")
-        self.sector_hint.setVisible(sector == "hybrid")
+        hints = []
+        if sector == "hybrid":
+            hints.append(tr("Any other combination of the axes is a hybrid (for example a public-private company, "
+                            "which Japanese calls 第三セクター).", self.lang))
+        typical = TYPICAL_SECTOR.get(self.org_type.currentData() or "")
+        if typical is not None and typical != sector:
+            hints.append(tr("A {type} usually sits in the {typical} sector; these axes make it {sector}: check the "
+                            "type or the axes.", self.lang, type=ORG_TYPE.label(self.org_type.currentData(), self.lang),
+                            typical=SECTOR.label(typical, self.lang), sector=SECTOR.label(sector, self.lang)))
+        self.sector_hint.setText("\n".join(hints))
+        self.sector_hint.setVisible(bool(hints))
 
     def _edited(self) -> None:
         if not self._loading:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,7 +36,7 @@ from recovery_desk.i18n import tr
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.worker import Cancelled
 
-INCIDENT, CASE = "incident", "case"
+INCIDENT, CASE, VISITS = "incident", "case", "visits"
 
 
 def print_command(printer_name: str, path: Path) -> list[str] | None:
@@ -73,6 +72,10 @@ class ReportsPage(QWidget):
         self.kind = QComboBox()
         self.kind.addItem(tr("Incident progress report", lang), INCIDENT)
         self.kind.addItem(tr("Case status report", lang), CASE)
+        self.kind.addItem(tr("Visit sheet (a district or a query)", lang), VISITS)
+        self.query = QLineEdit()
+        self.query.setObjectName("visit_query")
+        self.query.setPlaceholderText(tr("cases query, e.g. area:御祓 stage:identified", lang))
         self.reference = QLineEdit()
         self.reference.setPlaceholderText(tr("the case reference, e.g. NANAO-0001", lang))
         self.start = QDateEdit()
@@ -105,6 +108,7 @@ class ReportsPage(QWidget):
         form = QFormLayout()
         form.addRow(tr("Report", lang), self.kind)
         form.addRow(tr("Case reference", lang), self.reference)
+        form.addRow(tr("Cases", lang), self.query)
         form.addRow(tr("Period from", lang), self.start)
         form.addRow(tr("Period to", lang), self.end)
         form.addRow(tr("Stalled after", lang), self.stalled)
@@ -149,6 +153,12 @@ class ReportsPage(QWidget):
         results.addWidget(self.open_button)
         results.addWidget(self.print_button)
         results.addStretch(1)
+        self.disclosures_button = QPushButton(tr("Who printed personal data…", lang))
+        self.disclosures_button.setObjectName("disclosure_log")
+        self.disclosures_button.setToolTip(tr("The log of reports, exports and visit sheets that included personal "
+                                              "data (coordinators)", lang))
+        self.disclosures_button.clicked.connect(self.show_disclosures)
+        results.addWidget(self.disclosures_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -168,12 +178,17 @@ class ReportsPage(QWidget):
 
     # -- form ----------------------------------------------------------------------------
     def _kind_changed(self) -> None:
-        incident = self.kind.currentData() == INCIDENT
+        kind = self.kind.currentData()
+        incident = kind == INCIDENT
         for widget in (self.start, self.end, self.stalled):
             widget.setEnabled(incident)
             self._form.labelForField(widget).setEnabled(incident)
-        self.reference.setEnabled(not incident)
-        self._form.labelForField(self.reference).setEnabled(not incident)
+        for widget, on in ((self.reference, kind == CASE), (self.query, kind == VISITS),
+                           (self.include_pii, kind != VISITS), (self.pii_help, kind != VISITS)):
+            widget.setEnabled(on)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setEnabled(on)
         self._suggest_file()
 
     def _suggest_file(self) -> None:
@@ -181,9 +196,11 @@ class ReportsPage(QWidget):
         folder = Path(current).parent if current else _documents_dir()
         if self.kind.currentData() == INCIDENT:
             name = f"incident-report-{date.today():%Y%m%d}.pdf"
+        elif self.kind.currentData() == VISITS:
+            name = f"visit-sheet-{date.today():%Y%m%d}.pdf"
         else:
             name = f"case-report-{self.reference.text().strip() or 'case'}-{date.today():%Y%m%d}.pdf"
-        if not current or Path(current).name.startswith(("incident-report-", "case-report-")):
+        if not current or Path(current).name.startswith(("incident-report-", "case-report-", "visit-sheet-")):
             self.out.setText(str(folder / name))
 
     def _workspace_changed(self) -> None:
@@ -207,8 +224,9 @@ class ReportsPage(QWidget):
             self.start.setDate(QDate(start.year, start.month, start.day))
 
     def _choose_file(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, tr("Save the report as", self.ctx.lang), self.out.text(),
-                                                    "PDF (*.pdf)")
+        from recovery_desk.ui.file_dialogs import ask_save_file
+
+        path = ask_save_file(self, tr("Save the report as", self.ctx.lang), self.out.text(), "PDF (*.pdf)")
         if path:
             self.out.setText(path if path.lower().endswith(".pdf") else path + ".pdf")
 
@@ -225,10 +243,16 @@ class ReportsPage(QWidget):
             return
         kind, lang, pii = self.kind.currentData(), self.language.currentData(), self.include_pii.isChecked()
         reference = self.reference.text().strip()
+        query = self.query.text().strip()
         start, end = self.start.date().toPython(), self.end.date().toPython()
         stalled = self.stalled.value()
 
         def job(ws: Any, progress: Any) -> str:
+            if kind == VISITS:
+                from recovery_desk.reports.visit_sheet import build_visit_sheet
+
+                build_visit_sheet(ws, out, query=query, lang=lang, progress=progress.report)
+                return str(out)
             if kind == INCIDENT:
                 from recovery_desk.reports.incident import build_incident_report
 
@@ -246,6 +270,49 @@ class ReportsPage(QWidget):
         self.progress.setRange(0, 0)  # busy until the first report
         self.status.setText(tr("Preparing the report…", self.ctx.lang))
         self._ticket = self.ctx.run(job, self._done, self._error, self._progress)
+
+    def show_disclosures(self) -> None:
+        """The disclosure log, for a coordinator (or whoever holds the file, nobody signed in)."""
+        me = self.ctx.me
+        if self.ctx.workspace is None:
+            return
+        if me is not None and not me.coordinator:
+            self.status.setText(tr("Only a coordinator may read who printed personal data.", self.ctx.lang))
+            return
+        from recovery_desk.services.disclosure import list_disclosures
+
+        self.ctx.read(lambda s: list_disclosures(s), self._show_disclosures)
+
+    def _show_disclosures(self, result: Any) -> None:
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTreeWidget, QTreeWidgetItem
+
+        from recovery_desk.services.disclosure import kind_label
+        from recovery_desk.ui.formatting import format_datetime
+
+        lang = self.ctx.lang
+        total, rows = result
+        dialog = QDialog(self)
+        dialog.setObjectName("disclosure_dialog")
+        dialog.setWindowTitle(tr("Who printed personal data", lang))
+        dialog.resize(820, 420)
+        tree = QTreeWidget()
+        tree.setObjectName("disclosures")
+        tree.setRootIsDecorated(False)
+        tree.setHeaderLabels([tr("When", lang), tr("Who", lang), tr("What", lang), tr("Households", lang),
+                              tr("File", lang)])
+        for r in rows:
+            tree.addTopLevelItem(QTreeWidgetItem([format_datetime(r.at, lang), r.actor, kind_label(r.kind, lang),
+                                                  str(r.households), r.detail]))
+        for column in range(4):
+            tree.resizeColumnToContents(column)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel(tr("{count} records", lang, count=total)))
+        layout.addWidget(tree, 1)
+        layout.addWidget(buttons)
+        self.disclosure_dialog = dialog
+        dialog.open()
 
     def cancel_report(self) -> None:
         if self._ticket is not None:

@@ -1,7 +1,7 @@
 """sync: the replicable change log, per-field heads, peers, case aliases
 
 Revision ID: sync_log
-Revises: field_identity
+Revises: mapping_capacity
 Create Date: 2026-12-01 21:00:00
 
 An upgraded workspace puts what it already holds into the log, so that it replicates: one
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'sync_log'
-down_revision = 'field_identity'
+down_revision = 'mapping_capacity'
 branch_labels = None
 depends_on = None
 

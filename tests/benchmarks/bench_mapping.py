@@ -1,0 +1,182 @@
+"""Resource mapping budgets on the 60,000-case / ~300,000-task workspace (issue 13):
+
+- ``match REF --json`` as a process < 300 ms; ``gaps --json`` as a process < 1.5 s;
+- the Resource map page paints < 500 ms (heat map and map; the gaps are read on the worker
+  first, timed apart);
+- the case editor's candidate list appears < 150 ms (the read on the worker and the tree filled).
+
+Medians; processes are also reported with their CPU time (user + system), which the other
+agents on the machine inflate less than the wall clock.
+
+    .venv/bin/python tests/benchmarks/bench_mapping.py [WORKSPACE]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.common import big_workspace, report  # noqa: E402
+
+RUNS = 5
+
+
+def cli_times(path: Path, *argv: str) -> tuple[list[float], list[float]]:
+    """(wall seconds, CPU seconds) of ``recovery-desk --workspace path argv`` as a process."""
+    exe = Path(sys.executable).with_name("recovery-desk")
+    walls, cpus = [], []
+    for i in range(RUNS + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run([str(exe), "--workspace", str(path), *argv], check=True, stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if i:  # the first run warms the page cache
+            walls.append(wall)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
+
+
+def sample_case(path: Path) -> tuple[str, str]:
+    """(reference, id) of an open case with several unmet needs (deterministic)."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return con.execute("""SELECT c.reference, c.id FROM "case" c JOIN need n ON n.case_id = c.id
+                              WHERE n.state = 'unmet' AND c.stage NOT IN ('closed', 'transferred')
+                              GROUP BY c.id HAVING count(*) >= 2 ORDER BY c.sequence LIMIT 1 OFFSET 100""").fetchone()
+    finally:
+        con.close()
+
+
+def bench_cli(path: Path, reference: str) -> bool:
+    ok = True
+    for name, argv, budget in (("match REF --json (process)", ("match", reference, "--json"), 0.3),
+                               ("gaps --json (process)", ("gaps", "--json"), 1.5)):
+        walls, cpus = cli_times(path, *argv)
+        ok &= report(name, walls, budget)
+        report(f"  {name.split(' (')[0]}: CPU time", cpus)
+    return ok
+
+
+def measure_cpu(fn, repeat: int = 5) -> tuple[list[float], list[float]]:
+    """(wall, CPU of the whole process — the worker thread included) of ``repeat`` runs after one."""
+    fn()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus
+
+
+def report_both(name: str, fn, budget: float, repeat: int = 5) -> bool:
+    walls, cpus = measure_cpu(fn, repeat)
+    ok = report(name, walls, budget)
+    report("  CPU time", cpus)
+    return ok
+
+
+def bench_ui(path: Path, case_id: str) -> bool:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    import recovery_desk.ui  # noqa: F401  (the refcount guard)
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.pages.resource_map_page import ResourceMapPage, load_map_data
+    from recovery_desk.ui.pages.suggestions import SuggestionsPanel
+    from recovery_desk.ui.worker import DatabaseWorker
+
+    app = QApplication.instance() or QApplication([])
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang="ja")
+    ctx.set_workspace(Workspace.open(path, actor="bench", upgrade=False))
+    ok = True
+    page = panel = None
+    try:
+        ws = ctx.workspace
+        with ws.session() as s:
+            data = load_map_data(s)
+        walls, cpus = measure_cpu(lambda: _read(ws, load_map_data), repeat=3)
+        report("resource map: gaps and points read (worker job)", walls)
+        report("  CPU time", cpus)
+        page = ResourceMapPage(ctx)
+        page.resize(1400, 900)
+        page.show_data(data)
+        ok &= report_both("resource map: heat map painted", page.heat.grab, 0.5)
+        page.set_mode("map")
+        page.map.resize(900, 800)
+        def fresh_map() -> None:
+            page.map._groups_for = None  # as after new data or a resize: project every case again
+            page.map.grab()
+
+        ok &= report_both("resource map: map of 50,000 open cases painted", fresh_map, 0.5)
+        report_both("resource map: map repainted (selection unchanged)", page.map.grab, 0.5)
+
+        panel = SuggestionsPanel(ctx)
+        panel.resize(900, 400)
+
+        def show_candidates() -> None:
+            # wait in an event loop, not a busy one: the CPU time is the read and the fill only
+            loop = QEventLoop()
+            panel.loaded.connect(loop.quit)
+            panel.show_for(case_id)
+            loop.exec()
+            panel.loaded.disconnect(loop.quit)
+
+        ok &= report_both("case editor: candidate list appears (read + fill)", show_candidates, 0.15)
+    finally:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        def idle() -> None:
+            while worker.busy:
+                app.processEvents()
+
+        idle()
+        for widget in (page, panel):
+            if widget is not None:
+                widget.close()
+                widget.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        ctx.set_workspace(None)  # the worker closes it
+        idle()
+        worker.stop()
+    return ok
+
+
+def _read(ws, fn):
+    with ws.session() as s:
+        return fn(s)
+
+
+def main(argv: list[str] | None = None) -> bool:
+    """``[WORKSPACE] [--only cli|ui]``; the cached 60,000-case demo by default."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    only = argv[argv.index("--only") + 1] if "--only" in argv else None
+    paths = [a for a in argv if a not in ("--only", only)]
+    path = Path(paths[0]) if paths else big_workspace()
+    reference, case_id = sample_case(path)
+    print(f"  workspace {path.name}, case {reference}; medians of {RUNS} (the machine is shared: noisy)")
+    ok = True
+    if only in (None, "cli"):
+        ok &= bench_cli(path, reference)
+    if only in (None, "ui"):
+        ok &= bench_ui(path, case_id)
+    return ok
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)
+
+

@@ -1,0 +1,101 @@
+"""The rough edges seen in the field: era dates on the command line (and the ones that never
+existed), the welcome screen's municipality code check digit, the window title, the empty
+case editor's priority."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recovery_desk.cli.main import main
+from recovery_desk.io.normalise import DateFormatError, parse_date
+
+
+@pytest.mark.parametrize("text", ["平成31年5月1日", "昭和64年1月8日", "大正15年12月25日"])
+def test_era_dates_that_never_existed_are_refused(text) -> None:
+    with pytest.raises(DateFormatError):
+        parse_date(text)
+
+
+def test_last_days_of_eras_are_dates() -> None:
+    assert parse_date("平成31年4月30日").isoformat() == "2019-04-30"
+    assert parse_date("昭和64年1月7日").isoformat() == "1989-01-07"
+
+
+def test_stats_from_to_take_era_dates_and_refuse_impossible_ones(demo_path, capsys) -> None:
+    code = main(["--workspace", str(demo_path), "stats", "--json", "--from", "令和6年1月1日", "--to", "R6.6.30"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["period"] == {"from": "2024-01-01", "to": "2024-06-30", "as_of": "2024-06-30"}
+    code = main(["--workspace", str(demo_path), "stats", "--json", "--from", "平成31年5月1日"])
+    assert code == 1 and "平成31年5月1日" in capsys.readouterr().err
+
+
+def test_welcome_checks_the_municipality_code_check_digit(qtbot) -> None:
+    from recovery_desk.ui.welcome import WelcomePage
+
+    welcome = WelcomePage("en")
+    qtbot.addWidget(welcome)
+    welcome.show()
+    welcome.incident.setText("Noto")
+    welcome.municipality_code.setText("172023")  # wrong check digit
+    welcome._create()
+    assert welcome.error.isVisible() and "172023" in welcome.error.text()
+    with qtbot.waitSignal(welcome.create_requested, timeout=1000) as created:
+        welcome.municipality_code.setText("17202")  # the 5-digit form gets its check digit
+        welcome._create()
+    assert created.args[0]["municipality_code"] == "172022" == welcome.municipality_code.text()
+
+
+def test_the_window_title_names_the_app_once(qtbot, main_window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    title = main_window.windowTitle()
+    assert "Recovery Desk" not in title and title.endswith(".rdesk")
+    assert QApplication.applicationDisplayName() not in title
+
+
+def test_an_empty_case_editor_shows_normal_priority(qtbot, ctx) -> None:
+    from recovery_desk.ui.pages.case_editor import CaseEditor
+
+    editor = CaseEditor(ctx)
+    qtbot.addWidget(editor)
+    assert editor.priority.currentData() == "normal"
+
+
+def test_new_card_on_a_board_scoped_to_one_case_prefills_it(qtbot, ctx) -> None:
+    from sqlalchemy import select
+
+    from recovery_desk.storage.models import Case
+    from recovery_desk.ui.board.page import BoardPage
+
+    with ctx.workspace.session() as s:
+        reference = s.scalar(select(Case.reference).order_by(Case.sequence))
+    page = BoardPage(ctx)
+    qtbot.addWidget(page)
+    page.set_scope(query=f"case:{reference}")
+    dialog = page.new_card()
+    assert dialog.case_ref.text() == reference
+    dialog.close()
+    page.set_scope(query="", case_id=None)
+    page.view.current = None
+    dialog = page.new_card()
+    assert dialog.case_ref.text() == ""
+    dialog.close()
+
+
+def test_file_dialogs_start_in_the_last_folder_or_documents_never_the_current_one(qtbot, tmp_path,
+                                                                                  monkeypatch) -> None:
+    from pathlib import Path
+
+    from recovery_desk.ui import file_dialogs, options
+
+    monkeypatch.chdir(tmp_path)
+    assert file_dialogs.start_folder() != Path.cwd()
+    file_dialogs._remember(str(tmp_path / "sub" / "x.csv"))  # a folder that does not exist is not used
+    assert file_dialogs.start_folder() != tmp_path / "sub"
+    file_dialogs._remember(str(tmp_path / "x.csv"))
+    assert options.LAST_FOLDER.get() == str(tmp_path) and file_dialogs.start_folder() == tmp_path
+    assert file_dialogs._start("report.pdf") == str(tmp_path / "report.pdf")
+    assert file_dialogs._start("/elsewhere/report.pdf") == "/elsewhere/report.pdf"
