@@ -23,7 +23,7 @@ from recovery_desk.i18n import LANGUAGES, default_language, set_language, tr
 
 # Modules under recovery_desk.cli.commands; each has register(subparsers).
 COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer", "case", "task", "match",
-                   "gaps"]
+                   "gaps", "sync"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 

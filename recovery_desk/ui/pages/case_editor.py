@@ -489,6 +489,9 @@ class CaseEditor(QWidget):
         self.errors.clear()
         self._set_enabled(True)
         c = detail.case
+        from recovery_desk.ui.pages.conflicts_page import mark_conflicts
+
+        mark_conflicts(self.ctx, self.errors.fields, "case", c.id)  # fields another laptop changed too
         self.title.setText(tr("Case {reference}", lang, reference=c.reference))
         sub = [STAGE.label(c.stage, lang)]
         if c.stage == "closed" and c.closure_reason:
