@@ -78,7 +78,7 @@ def shoot(lang: str, demo: Path, out: Path) -> None:
     page.table.selectRow(0)
     settle(app, ctx)
     window.grab().save(str(out / f"conflicts-{lang}.png"))
-    reference = page.model.rows[0]["reference"]
+    reference = next(r["reference"] for r in page.model.rows if r["kind"] == "field")
     cases_page = window.show_page("cases")
     settle(app, ctx)
     from recovery_desk.services.cases import find_case
