@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test fuzz bench torture lint screenshots samples clean system-deps-gui
+.PHONY: run test fuzz bench torture lint screenshots samples clean system-deps-gui package package-test
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,23 @@ torture: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+## make package: the app for a borrowed laptop, no Python needed (packaging/recovery-desk.spec):
+## dist/recovery-desk/ (start dist/recovery-desk/recovery-desk), its .tar.gz and a .deb
+PKG_STAMP := $(VENV)/.package-stamp
+$(PKG_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,package]'
+	@touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	rm -rf dist/recovery-desk build/pyinstaller
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/recovery-desk.spec
+	$(PY) packaging/linux_packages.py
+
+## make package-test: build the package, then run the frozen binary as a new user would
+package-test: package
+	$(PY) packaging/smoke_test.py dist/recovery-desk/recovery-desk
+
 # Debian packages for a real window under Xvfb (screenshots), PDF rendering and the system font.
 system-deps-gui:
 	@command -v xvfb-run >/dev/null && command -v pdftoppm >/dev/null || \
@@ -51,4 +68,4 @@ system-deps-gui:
 	    xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 poppler-utils >/dev/null; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info

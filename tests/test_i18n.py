@@ -12,7 +12,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent.parent / "recovery_desk"
 # Callables whose first argument is a translatable English message.
 MESSAGE_CALLS = {"tr", "RecoveryDeskError", "ValidationError", "NotFoundError", "WorkspaceError",
-                 "ConflictError", "ImportProblem", "_t", "qtr",
+                 "ConflictError", "ImportProblem", "_t", "qtr", "BundleError",
                  # storage/failures.py
                  "cls", "LockedError", "DiskFullError", "ReadOnlyError", "PermissionDeniedError", "DamagedError",
                  "OutputClosedError"}

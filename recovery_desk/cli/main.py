@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Modules under recovery_desk.cli.commands; each has register(subparsers).
 COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer", "case", "task", "match",
-                   "gaps", "server"]
+                   "gaps", "sync", "server"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 

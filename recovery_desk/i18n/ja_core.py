@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "interrupted": "中断しました",
     "open the desktop app (the default when no command is given)": "デスクトップアプリを開く（コマンド省略時の既定）",
     "open the demo workspace, creating it on first run": "デモ用ワークスペースを開く（初回は作成する）",
+    "open the main window, quit once it is shown and say whether the installation is complete (exit 0)": "メインウィンドウを開き、表示されたら終了して、インストールに欠けているものがないかを報告する（正常なら終了コード 0）",
     "create an empty workspace": "空のワークスペースを作成する",
     "name of the incident": "災害の名称",
     "hazard code (EQ, TS, FL, TC, LS, VO, FR, ST, OT)": "災害種別コード（EQ, TS, FL, TC, LS, VO, FR, ST, OT）",

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "Contact name": "連絡先氏名",
     "Recovery Desk": "Recovery Desk（復興支援デスク）",
     "Recovery Desk: unexpected error": "Recovery Desk: 予期しないエラー",
+    "Recovery Desk stopped unexpectedly the last time it ran. Your saved work is safe: every change is written when it is made. The details are in {path}; please send that file to whoever supports you.": "前回、Recovery Desk は予期せず終了しました。保存済みの作業は失われていません（変更はその都度書き込まれています）。詳細は {path} に記録されています。このファイルをサポート担当者に送ってください。",
     "Something went wrong: {error}\n\nYour saved work is safe: every change is written when it is made. The details are in {path}; please send that file to whoever supports you.": "問題が発生しました: {error}\n\n保存済みの作業は失われていません（変更はその都度書き込まれています）。詳細は {path} に記録されました。このファイルをサポート担当者に送ってください。",
     "Settings": "設定",
     "As the system": "システムの設定に従う",

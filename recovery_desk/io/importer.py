@@ -37,6 +37,7 @@ from recovery_desk.io import normalise as norm
 from recovery_desk.io.fields import FIELDS, KINDS, FieldSpec, field_names, guess_field
 from recovery_desk.io.orgtypes import DEFAULT_AXES, lookup_org_type
 from recovery_desk.io.tables import Grid, ImportFileError, read_grid
+from recovery_desk.services.sync.identity import numbering
 from recovery_desk.services.tasks import POSITION_GAP
 from recovery_desk.storage.models import (
     Area,
@@ -753,9 +754,10 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         Case.deleted_at.is_(None), Case.contact_name != "", Case.address != "")).all()
     existing_people = set(zip(key_text_many([n for n, _ in known]), key_text_many([a for _, a in known]),
                               strict=True))
-    seq = session.scalar(select(func.max(Case.sequence)).where(Case.incident_id == incident_id)) or 0
+    # New references are unique across laptops (services/sync/identity.py).
+    seq, issue, plain = numbering(session, incident)
     # Sequences of references given in the file are kept; new references continue after them.
-    for ref in cols.values.get("reference", []):
+    for ref in cols.values.get("reference", []) if plain else ():
         m = ref_re.match(ref or "")
         if m:
             seq = max(seq, int(m.group(1)))
@@ -850,7 +852,7 @@ def build_cases(session: Session, cols: Columns, plan: Plan, now: datetime) -> N
         else:
             seq += 1
             number = seq
-            reference = reference or f"{prefix}-{number:04d}"
+            reference = reference or issue(number)
         seen_refs[reference] = row
         if person is not None:
             seen_people[person] = row

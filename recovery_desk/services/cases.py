@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from recovery_desk.domain.errors import NotFoundError, ValidationError
 from recovery_desk.domain.vocabulary import (
@@ -110,9 +110,10 @@ def clean_case_fields(session: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def next_reference(session: Any, incident: Incident) -> tuple[str, int]:
-    last = session.scalar(select(func.max(Case.sequence)).where(Case.incident_id == incident.id)) or 0
-    seq = last + 1
-    return f"{incident.reference_prefix}-{seq:04d}", seq
+    """Unique across laptops: see services/sync/identity.py."""
+    from recovery_desk.services.sync.identity import next_reference as laptop_reference
+
+    return laptop_reference(session, incident)
 
 
 def create_case(ws: Workspace, *, incident_id: str | None = None, stage: str = "identified", **fields: Any) -> Changes:
@@ -176,8 +177,14 @@ def delete_case(ws: Workspace, case_id: str) -> Changes:
 
 
 def find_case(ws: Workspace, reference: str) -> Case:
+    """A live case by its reference, or by the reference of a case merged into it."""
+    from recovery_desk.storage.sync_models import CaseAlias
+
     with ws.session() as s:
         case = s.scalar(select(Case).where(Case.reference == reference.strip(), Case.deleted_at.is_(None)))
+        if case is None:
+            case = s.scalar(select(Case).join(CaseAlias, CaseAlias.case_id == Case.id).where(
+                CaseAlias.reference == reference.strip(), CaseAlias.deleted_at.is_(None), Case.deleted_at.is_(None)))
     if case is None:
         raise NotFoundError("no case with reference {reference}", reference=reference)
     return case

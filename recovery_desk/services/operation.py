@@ -19,6 +19,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, update
 from sqlalchemy.orm import Session
 
 from recovery_desk.services.changes import Changes
+from recovery_desk.services.sync import changelog
 from recovery_desk.storage.models import (
     BULK_CREATE,
     Activity,
@@ -68,9 +69,23 @@ class Operation:
         self.changes = Changes(operation=name, operation_id=self.id)
         self._activities: list[dict[str, Any]] = []
         self._touched_cases: set[str] = set()
+        # (kind, entity, row id, field, value) for the replicable change log (services/sync).
+        self.sync_log: list[tuple[str, str, str, str | None, str | None]] = []
+        # (entity, row id, field) whose edit here settles every concurrent value (a resolution).
+        self.supersede_all: set[tuple[str, str, str]] = set()
 
     # -- single rows ---------------------------------------------------------------------
     def add(self, model: type[M], **values: Any) -> M:
+        entity = model.__tablename__  # type: ignore[attr-defined]
+        natural = None if "id" in values else changelog.natural_id(entity, values)
+        if natural is not None:
+            # A row unique by its natural key has an id derived from it (the same row when two
+            # laptops create it); one that was deleted here before comes back to life.
+            existing = self.session.get(model, natural)
+            if existing is not None:
+                self.update(existing, deleted_at=None, **values)
+                return existing
+            values = {**values, "id": natural}
         obj = model(**values)
         obj.id = values.get("id") or new_id()
         obj.created_at = obj.updated_at = self.at
@@ -78,8 +93,15 @@ class Operation:
         self.session.add(obj)
         self.session.flush()  # apply column defaults so the snapshot is complete
         case_id = self.case_of(obj)
-        self._record(obj.__tablename__, obj.id, "create", None, None, snapshot(obj.values()), case_id)
-        self.changes.created[obj.__tablename__].add(obj.id)
+        created = snapshot(obj.values())
+        self._record(entity, obj.id, "create", None, None, created, case_id)
+        self.sync_log.append(("create", entity, obj.id, None, created))
+        if natural is not None:
+            # Its values as edits of the (shared) creation: two laptops' values meet field by field.
+            key = changelog.NATURAL_KEYS[entity]
+            self.sync_log.extend(("update", entity, obj.id, name, encode(value)) for name, value in obj.values().items()
+                                 if name not in key and name != "deleted_at" and changelog.replicated(entity, name))
+        self.changes.created[entity].add(obj.id)
         return obj
 
     def update(self, obj: SyncMixin, **values: Any) -> set[str]:
@@ -92,7 +114,10 @@ class Operation:
                 continue
             setattr(obj, key, new)
             changed.add(key)
-            self._record(obj.__tablename__, obj.id, "update", key, encode(old), encode(new), case_id)
+            new_text = encode(new)
+            self._record(obj.__tablename__, obj.id, "update", key, encode(old), new_text, case_id)
+            if changelog.replicated(obj.__tablename__, key):
+                self.sync_log.append(("update", obj.__tablename__, obj.id, key, new_text))
         if changed:
             obj.updated_at = self.at
             self.changes.updated[obj.__tablename__].add(obj.id)
@@ -104,6 +129,7 @@ class Operation:
             return
         obj.deleted_at = obj.updated_at = self.at
         self._record(obj.__tablename__, obj.id, "delete", None, None, None, self.case_of(obj))
+        self.sync_log.append(("update", obj.__tablename__, obj.id, "deleted_at", encode(self.at)))
         self.changes.deleted[obj.__tablename__].add(obj.id)
 
     def restore(self, obj: SyncMixin) -> None:
@@ -154,8 +180,9 @@ class Operation:
             if case_ids:
                 payload["case_ids"] = case_ids
             self._touched_cases.update(case_ids)
-        self._activities.append(self._activity_row(
-            entity, "", BULK_CREATE, None, None, _ENCODER.encode(payload), None))
+        bulk = _ENCODER.encode(payload)
+        self._activities.append(self._activity_row(entity, "", BULK_CREATE, None, None, bulk, None))
+        self.sync_log.append(("bulk", entity, "", None, _ENCODER.encode({"ids": ids})))
         self.changes.created[entity].update(ids)
         self.changes.case_ids.update(case_ids)
         return len(ids)
@@ -196,6 +223,7 @@ class Operation:
     def finish(self) -> Changes:
         """Write the audit trail and the touched cases' last-activity time (same transaction)."""
         self.session.flush()
+        changelog.write(self)
         self._write_activities()
         if self._touched_cases:
             case_ids = self._touched_cases

@@ -46,6 +46,7 @@ class Workspace:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         with self.session() as s:
             info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).all())
+        # A copied file takes a new replica id in its first write (services/sync/identity.py).
         self.replica_id = info["replica_id"]
         self.backup_made: Path | None = None
         self.read_only = False

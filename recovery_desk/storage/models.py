@@ -454,4 +454,5 @@ ENTITY_MODELS: dict[str, type[SyncMixin]] = {
     )
 }
 
-from recovery_desk.storage import board_models  # noqa: E402,F401  (board tables; registers in ENTITY_MODELS)
+# Board tables and the sync change log register themselves in ENTITY_MODELS.
+from recovery_desk.storage import board_models, sync_models  # noqa: E402,F401,I001

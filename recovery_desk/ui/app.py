@@ -3,6 +3,8 @@ the database worker, the main window, and the workspace to open.
 
 ``RECOVERY_DESK_EXIT_AFTER_SHOWN=1`` makes the app print ``shown <seconds>`` and quit once
 the window has painted with its workspace open (the launch-time benchmark uses it).
+``recovery-desk gui --self-test`` does the same and also checks what an installation must
+bring (the Japanese font, the icon, Qt's Japanese strings): exit 0 when all are there.
 """
 
 from __future__ import annotations
@@ -37,6 +39,36 @@ def setup_fonts(lang: str) -> str | None:
     return family
 
 
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def app_icon() -> object:
+    """Recovery Desk's own icon (resources/icons), every size drawn from the one SVG."""
+    from PySide6.QtGui import QIcon
+
+    from recovery_desk.resources import resource_path
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path("icons", f"recovery-desk-{size}.png")))
+    return icon
+
+
+def self_test_problems(font_family: str | None, icon: object) -> list[str]:
+    """What a working installation must have; each missing piece is one line."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    problems = []
+    if font_family is None:
+        problems.append("the Japanese font (resources/fonts/ipaexg.ttf) could not be loaded")
+    if icon.isNull():  # type: ignore[attr-defined]
+        problems.append("the icon (resources/icons) could not be loaded")
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not QTranslator().load(QLocale(QLocale.Language.Japanese), "qtbase", "_", folder):
+        problems.append(f"Qt's Japanese strings (qtbase_ja.qm) are not in {folder}")
+    return problems
+
+
 def load_qt_translations(app: object, lang: str) -> list[object]:
     """Qt's own strings (dialog buttons, context menus) in Japanese: qtbase_ja.qm."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -64,25 +96,30 @@ def choose_language(lang: str | None) -> str:
     return saved if saved in ("en", "ja") else default_language()
 
 
-def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool = False) -> int:
+def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool = False,
+            self_test: bool = False) -> int:
     from PySide6.QtCore import QLocale, QTimer
     from PySide6.QtWidgets import QApplication
 
     from recovery_desk.i18n import set_language
     from recovery_desk.ui import crash, options
 
+    if self_test:  # no sign-in dialog: the self-test opens and closes, it writes nothing
+        os.environ.setdefault("RECOVERY_DESK_ACTOR", "Self-test (Recovery Desk)")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("RecoveryDesk")
     app.setApplicationName("RecoveryDesk")
     app.setApplicationDisplayName("Recovery Desk")
-    app.setDesktopFileName("recovery-desk")
+    app.setDesktopFileName("recovery-desk")  # the .desktop file: taskbar icon and grouping
+    icon = app_icon()
+    app.setWindowIcon(icon)
     crash.install()
     options.upgrade()
     lang = choose_language(lang)
     set_language(lang)
     QLocale.setDefault(QLocale("ja_JP") if lang == "ja"
                        else QLocale("en_GB"))
-    setup_fonts(lang)
+    font_family = setup_fonts(lang)
     from recovery_desk.i18n import tr
 
     app.setApplicationDisplayName(tr("Recovery Desk", lang))  # Qt appends it to every window title
@@ -95,7 +132,8 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     worker = DatabaseWorker()
     ctx = AppContext(worker, lang=lang)
     window = MainWindow(ctx)
-    exit_after_shown = os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN") == "1"
+    exit_after_shown = self_test or os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN") == "1"
+    problems = self_test_problems(font_family, icon) if self_test else []
     if exit_after_shown:
         window.backup_on_open = False  # the benchmark opens a 1.3 GB workspace many times
         start_page = os.environ.get("RECOVERY_DESK_START_PAGE")
@@ -142,9 +180,17 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     elif exit_after_shown:
         window.first_painted.connect(report_shown)
     window.show()
+    if not exit_after_shown:
+        QTimer.singleShot(0, lambda: crash.report_hard_crash(window))  # the last run died hard?
     # Who is working is asked once a workspace is open (MainWindow._ask_who_if_unknown).
     try:
-        return app.exec()
+        code = app.exec()
+        if self_test:
+            for problem in problems:
+                print(f"self-test: {problem}", file=sys.stderr)
+            print(f"self-test: {'FAILED' if problems else 'ok'}", flush=True)
+            return 1 if problems else code
+        return code
     finally:
         window.save_state()
         window.wait_for_backup()

@@ -68,13 +68,15 @@ PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = 
     ("people", "People", _factory("recovery_desk.ui.pages.people_page", "PeoplePage")),
     ("reports", "Reports", _factory("recovery_desk.ui.pages.reports_page", "ReportsPage")),
     ("resource_map", "Resource map", _factory("recovery_desk.ui.pages.resource_map_page", "ResourceMapPage")),
+    ("conflicts", "Conflicts", _factory("recovery_desk.ui.pages.conflicts_page", "ConflictsPage")),
 ]
 
 
 def page_label(key: str, lang: str) -> str:
     return {"my_work": tr("My work", lang), "dashboard": tr("Dashboard", lang), "cases": tr("Cases", lang), "board": tr("Board", lang),
             "organisations": tr("Organisations", lang), "people": tr("People", lang),
-            "reports": tr("Reports", lang), "resource_map": tr("Resource map", lang)}.get(key, key)
+            "reports": tr("Reports", lang), "resource_map": tr("Resource map", lang),
+            "conflicts": tr("Conflicts", lang)}.get(key, key)
 
 
 class _BackupThread(QThread):
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
 
         ctx.error.connect(self.show_error)
         ctx.workspace_changed.connect(self._workspace_changed)
+        ctx.changed.connect(lambda _changes: self.refresh_sync_state())
         ctx.worker.idle_changed.connect(self._idle_changed)
         ctx.undo_stack.indexChanged.connect(self._update_title)
 
@@ -213,6 +216,12 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action(tr("Back up now…", lang), self.back_up, "Ctrl+B", "back_up")
         self.import_action = self._action(tr("Import…", lang), self.import_file, "Ctrl+I", "import")
         self.export_action = self._action(tr("Export…", lang), self.export_file, "Ctrl+E", "export")
+        from recovery_desk.ui.dialogs.exchange_dialog import ExchangeActions
+
+        self.exchange = ExchangeActions(self, self.ctx)
+        self.write_changes_action = self._action(tr("Write changes for another laptop…", lang), self.exchange.write,
+                                                 name="write_changes")
+        self.read_changes_action = self._action(tr("Read changes…", lang), self.exchange.read, name="read_changes")
         self.settings_action = self._action(tr("Settings…", lang), self.open_settings, QKeySequence.StandardKey.Preferences,
                                             "settings")
         self.quit_action = self._action(tr("Quit", lang), self.close, QKeySequence.StandardKey.Quit, "quit")
@@ -233,6 +242,7 @@ class MainWindow(QMainWindow):
             self.page_actions.append(action)
         self.slash = QShortcut(QKeySequence("/"), self, activated=self.focus_filter)
         self.workspace_actions = [self.switch_user_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
+                                  self.write_changes_action, self.read_changes_action,
                                   self.find_action, *self.page_actions]
 
     def _build_menus(self) -> None:
@@ -249,6 +259,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        self.exchange_menu = file_menu.addMenu(tr("Exchange", lang))
+        self.exchange_menu.setObjectName("exchange_menu")
+        self.exchange_menu.addAction(self.write_changes_action)
+        self.exchange_menu.addAction(self.read_changes_action)
         file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
         file_menu.addAction(self.settings_action)
@@ -298,6 +312,9 @@ class MainWindow(QMainWindow):
         self.save_label.setObjectName("status_save")
         status = self.statusBar()
         status.addWidget(self.workspace_label, 1)
+        self.unsent_label = QLabel()
+        self.unsent_label.setObjectName("status_unsent")
+        status.addPermanentWidget(self.unsent_label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.save_label)
         self._idle_changed(not self.ctx.worker.busy)
@@ -313,6 +330,8 @@ class MainWindow(QMainWindow):
                 widget = QLabel(tr("This page is not available: {error}", self.lang, error=str(exc)))
                 widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
             widget.setProperty("page_key", key)
+            if key == "conflicts" and hasattr(widget, "count_changed"):
+                widget.count_changed.connect(self.show_conflict_count)
             self.pages[key] = widget
             self.stack.addWidget(widget)
         return self.pages[key]
@@ -371,6 +390,35 @@ class MainWindow(QMainWindow):
         if ws is not None and getattr(ws, "dialect", "sqlite") == "postgresql":
             self._show_server_role(ws)
         self._update_title()
+        self.refresh_sync_state()
+
+    # -- exchanges with other laptops ------------------------------------------------------------
+    def sidebar_item(self, key: str) -> QListWidgetItem:
+        return next(self.sidebar.item(i) for i in range(self.sidebar.count())
+                    if self.sidebar.item(i).data(Qt.ItemDataRole.UserRole) == key)
+
+    def refresh_sync_state(self) -> None:
+        """The unsent count in the status bar and the open conflicts' count on the sidebar."""
+        if self.ctx.workspace is None:
+            self.unsent_label.setText("")
+            self.show_conflict_count(0)
+            return
+
+        def job(ws: Workspace, _progress: Any) -> tuple[int, int]:
+            from recovery_desk.services.sync.conflicts import count_conflicts
+            from recovery_desk.services.sync.exchange import unsent_count
+
+            return unsent_count(ws), count_conflicts(ws)
+
+        def show(result: tuple[int, int]) -> None:
+            self.unsent_label.setText(tr("Not sent to other laptops: {count}", self.lang, count=result[0]))
+            self.show_conflict_count(result[1])
+
+        self.ctx.run(job, show)
+
+    def show_conflict_count(self, count: int) -> None:
+        label = page_label("conflicts", self.lang)
+        self.sidebar_item("conflicts").setText(f"{label} ({count})" if count else label)
 
     def _show_server_role(self, ws) -> None:
         """On a server, say what the signed-in role may see (the server enforces it)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
@@ -19,6 +20,16 @@ from recovery_desk.ui.worker import Cancelled, Ticket
 
 BUSY_AFTER_MS = 300
 DIALOG_AFTER_MS = 600
+_awaiting_delete: list[QObject] = []
+
+
+def _keep_until_deleted(obj: QObject) -> None:
+    """Hold a Python reference to an object given to deleteLater() until Qt has deleted it.
+    The worker drops a finished job's callbacks at once, and they held the only reference
+    to the feedback object: a wrapper of a Python subclass freed before its deferred
+    delete ran made that delete corrupt the heap (PySide6 6.11)."""
+    _awaiting_delete[:] = [o for o in _awaiting_delete if shiboken6.isValid(o)]
+    _awaiting_delete.append(obj)
 
 
 class SlowJobFeedback(QObject):
@@ -86,6 +97,7 @@ class SlowJobFeedback(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         self.deleteLater()
+        _keep_until_deleted(self)
 
 
 def run_job(parent: QWidget | None, ctx: Any, job: Callable[[Any, Any], Any],

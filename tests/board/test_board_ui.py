@@ -30,12 +30,12 @@ def _task(ws, task_id) -> Task:
 def _drop(view, mime, pos: QPoint) -> None:
     """Deliver a drag-enter, drag-move and drop to the view's viewport, as Qt does during a drag."""
     target = view.viewport()
-    point = QPointF(pos)
     actions = Qt.DropAction.MoveAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    for event in (QDragEnterEvent(point, actions, mime, buttons, mods),
-                  QDragMoveEvent(point, actions, mime, buttons, mods),
-                  QDropEvent(point, actions, mime, buttons, mods)):
+    # Qt's own signatures: drag enter/move take a QPoint, a drop a QPointF.
+    for event in (QDragEnterEvent(pos, actions, mime, buttons, mods),
+                  QDragMoveEvent(pos, actions, mime, buttons, mods),
+                  QDropEvent(QPointF(pos), actions, mime, buttons, mods)):
         QApplication.sendEvent(target, event)
 
 

@@ -46,6 +46,7 @@ from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.storage.models import Organisation
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.pages.entity_editing import WriteGate
 from recovery_desk.ui.undo import perform_undoable
 
 TABS = ("details", "checklist", "comments", "blocked", "handover", "history")
@@ -158,6 +159,7 @@ class CardEditor(QDialog):
     def __init__(self, ctx: AppContext, task_id: str, parent: QWidget | None = None, tab: str = "details"):
         super().__init__(parent)
         self.ctx = ctx
+        self.writes = WriteGate(ctx, self)  # one change at a time: a double Save saves once
         self.task_id = task_id
         self.detail: CardDetail | None = None
         lang = ctx.lang
@@ -469,8 +471,9 @@ class CardEditor(QDialog):
 
     # -- writing -------------------------------------------------------------------------------
     def _change(self, op: Callable[[Workspace], Changes], after: Callable[[], None] | None = None,
-                text: str = "") -> None:
-        """Run a change of this card: one undo step (Ctrl+Z), then show the card again."""
+                text: str = "", once: bool = False) -> None:
+        """Run a change of this card: one undo step (Ctrl+Z), then show the card again.
+        ``once``: ignored while an earlier ``once`` change is still running (a double Save)."""
         self.error.hide()
 
         def done(_changes: Changes) -> None:
@@ -484,8 +487,15 @@ class CardEditor(QDialog):
                 self.reload()
 
         title = self.detail.task["title"] if self.detail else ""
-        perform_undoable(self.ctx, text or tr("Edit card {title}", self.ctx.lang, title=title), op, done,
-                         self._fail, undone)
+        text = text or tr("Edit card {title}", self.ctx.lang, title=title)
+
+        def start(on_done: Callable[[Changes], None], on_error: Callable[[BaseException, str], None]) -> None:
+            perform_undoable(self.ctx, text, op, on_done, on_error, undone)
+
+        if once:
+            self.writes.submit(start, done, self._fail)
+        else:
+            start(done, self._fail)
 
     def _fail(self, exc: BaseException, trace: str) -> None:
         if isinstance(exc, RecoveryDeskError):
@@ -516,7 +526,7 @@ class CardEditor(QDialog):
         if changed:
             based_on = {k: current.get(k) for k in changed}  # what this editor showed
             self._change(lambda ws: tasks.update_task(ws, task_id, based_on=based_on, **changed),
-                         text=tr("Edit card {title}", self.ctx.lang, title=self.detail.task["title"]))
+                         text=tr("Edit card {title}", self.ctx.lang, title=self.detail.task["title"]), once=True)
 
     def _selected(self, widget: QListWidget) -> str | None:
         item = widget.currentItem()
@@ -594,6 +604,7 @@ class NewCardDialog(QDialog):
                  lead_org_id: str | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.writes = WriteGate(ctx, self, ("ok_button",))  # a double OK creates one card
         self.case_id = case_id
         lang = ctx.lang
         self.setWindowTitle(tr("New card", lang))
@@ -620,6 +631,7 @@ class NewCardDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         if case_id is None:
@@ -664,4 +676,6 @@ class NewCardDialog(QDialog):
             else:
                 self.ctx.error.emit(exc, trace)
 
-        perform_undoable(self.ctx, tr("New card", self.ctx.lang) + f" {title}", job, done, failed)
+        text = tr("New card", self.ctx.lang) + f" {title}"
+        self.writes.submit(lambda on_done, on_error: perform_undoable(self.ctx, text, job, on_done, on_error),
+                           done, failed)

@@ -60,7 +60,7 @@ from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
 from recovery_desk.ui.pages.case_tasks import CaseTasksTab, first_open_need, lead_of
-from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, perform
+from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, WriteGate
 from recovery_desk.ui.pages.suggestions import SuggestionsPanel, suggestions_for
 
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
@@ -118,6 +118,7 @@ class CaseEditor(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.writes = WriteGate(ctx, self)  # one change at a time: a double Save saves once
         lang = self.lang = ctx.lang
         self.setObjectName("case_editor")
         self.case_id: str | None = None
@@ -488,6 +489,9 @@ class CaseEditor(QWidget):
         self.errors.clear()
         self._set_enabled(True)
         c = detail.case
+        from recovery_desk.ui.pages.conflicts_page import mark_conflicts
+
+        mark_conflicts(self.ctx, self.errors.fields, "case", c.id)  # fields another laptop changed too
         self.title.setText(tr("Case {reference}", lang, reference=c.reference))
         sub = [STAGE.label(c.stage, lang)]
         if c.stage == "closed" and c.closure_reason:
@@ -635,7 +639,7 @@ class CaseEditor(QWidget):
     def _do(self, text: str, job: Callable[[Workspace], Step], on_done: Callable[[Changes], None] | None = None
             ) -> None:
         self.errors.clear()
-        perform(self.ctx, text, job, on_done, self._failed)
+        self.writes.perform(text, job, on_done, self._failed)
 
     def form_values(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelectionModel,
@@ -83,7 +84,9 @@ class RefreshingPage(QWidget):
 
 def add_editor_buttons(editor: Any, layout: Any, lang: str, delete_tip: str) -> None:
     """Save (Ctrl+S) / Revert … Delete under an entity editor, wired to its save, revert and
-    delete methods; the buttons become ``editor.save_button`` etc."""
+    delete methods; the buttons become ``editor.save_button`` etc. The editor's writes go
+    through ``editor.writes`` (a :class:`WriteGate`: one at a time)."""
+    editor.writes = WriteGate(editor.ctx, editor)
     editor.save_button = QPushButton(tr("Save", lang))
     editor.save_button.setShortcut(QKeySequence.StandardKey.Save)
     editor.save_button.setToolTip(tr("Save (Ctrl+S)", lang))
@@ -154,8 +157,10 @@ class ServiceCommand(QUndoCommand):
 
 def perform(ctx: AppContext, text: str, job: Callable[[Workspace], Step],
             on_done: Callable[[Changes], None] | None = None,
-            on_error: Callable[[BaseException, str], None] | None = None) -> None:
-    """Run ``job`` on the worker; if it changed something, push its undo command."""
+            on_error: Callable[[BaseException, str], None] | None = None,
+            gate: WriteGate | None = None) -> bool:
+    """Run ``job`` on the worker; if it changed something, push its undo command. With a
+    ``gate``, nothing happens (False) while the gate's previous write is still running."""
     holder: dict[str, Step] = {}
 
     def run(ws: Workspace) -> Changes:
@@ -170,7 +175,68 @@ def perform(ctx: AppContext, text: str, job: Callable[[Workspace], Step],
         if on_done is not None:
             on_done(changes)
 
+    if gate is not None:
+        return gate.change(run, done, on_error)
     ctx.change(run, done, on_error)
+    return True
+
+
+class WriteGate:
+    """One write at a time from an editor. The editor's id (a new organisation's, say) is
+    only known once the worker has created the row, so a second Save in the meantime (a
+    double click, Enter in a field then a click, Ctrl+S) would create it again: while a
+    write is on the worker, further writes are ignored and the editor's buttons are
+    disabled; they come back as they were before its result or error is handled."""
+
+    def __init__(self, ctx: AppContext, owner: QWidget, buttons: Sequence[str] = ("save_button", "delete_button")):
+        self.ctx = ctx
+        self.owner = owner
+        self.buttons = buttons
+        self.busy = False
+        self._was_enabled: list[tuple[QWidget, bool]] = []
+
+    def perform(self, text: str, job: Callable[[Workspace], Step],
+                on_done: Callable[[Changes], None] | None = None,
+                on_error: Callable[[BaseException, str], None] | None = None) -> bool:
+        """:func:`perform` (undoable) through this gate."""
+        return perform(self.ctx, text, job, on_done, on_error, gate=self)
+
+    def change(self, op: ServiceCall, on_done: Callable[[Changes], None] | None = None,
+               on_error: Callable[[BaseException, str], None] | None = None) -> bool:
+        """``ctx.change`` through this gate; False (and nothing sent) while one is running."""
+        return self.submit(lambda done, failed: self.ctx.change(op, done, failed), on_done, on_error)
+
+    def submit(self, start: Callable[[Callable[[Changes], None], Callable[[BaseException, str], None]], Any],
+               on_done: Callable[[Changes], None] | None = None,
+               on_error: Callable[[BaseException, str], None] | None = None) -> bool:
+        """Any write that reports back through two callbacks: ``start(done, failed)`` submits
+        it; False (and nothing started) while an earlier one is running."""
+        if self.busy:
+            return False
+        self.busy = True
+        present = [getattr(self.owner, name, None) for name in self.buttons]
+        self._was_enabled = [(button, button.isEnabled()) for button in present if button is not None]
+        for button, _enabled in self._was_enabled:
+            button.setEnabled(False)
+
+        def done(changes: Changes) -> None:
+            self._release()
+            if on_done is not None:
+                on_done(changes)
+
+        def failed(exc: BaseException, trace: str) -> None:
+            self._release()
+            (on_error or self.ctx.error.emit)(exc, trace)
+
+        start(done, failed)
+        return True
+
+    def _release(self) -> None:
+        self.busy = False
+        for button, enabled in self._was_enabled:
+            if shiboken6.isValid(button):
+                button.setEnabled(enabled)
+        self._was_enabled = []
 
 
 class FieldErrors:

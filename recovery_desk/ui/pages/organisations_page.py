@@ -85,7 +85,6 @@ from recovery_desk.ui.pages.entity_editing import (
     fit_header,
     list_beside_editor,
     make_table,
-    perform,
     select_quietly,
 )
 from recovery_desk.ui.pages.triangle_view import TriangleView
@@ -544,7 +543,7 @@ class OrganisationEditor(QWidget):
                 return Step(changes, undo=lambda w: delete_organisation(w, oid),
                             redo=lambda w: restore(w, "organisation", oid))
 
-            perform(self.ctx, tr("Add organisation {name}", lang, name=name), create,
+            self.writes.perform(tr("Add organisation {name}", lang, name=name), create,
                     on_done=self._saved, on_error=self._failed)
             return
 
@@ -566,7 +565,7 @@ class OrganisationEditor(QWidget):
             return Step(changes, undo=lambda w: update_organisation(w, oid, **old),
                         redo=lambda w: update_organisation(w, oid, **changed))
 
-        perform(self.ctx, tr("Edit organisation {name}", lang, name=name), update,
+        self.writes.perform(tr("Edit organisation {name}", lang, name=name), update,
                 on_done=self._saved, on_error=self._failed)
 
     def _saved(self, changes: Changes) -> None:
@@ -595,7 +594,7 @@ class OrganisationEditor(QWidget):
             self.show_notice(tr("{name} was deleted. Undo (Ctrl+Z) brings it back.", self.lang, name=name))
             self.deleted.emit(oid)
 
-        perform(self.ctx, tr("Delete organisation {name}", self.lang, name=name), job, done, self._failed)
+        self.writes.perform(tr("Delete organisation {name}", self.lang, name=name), job, done, self._failed)
 
     # capabilities
     def _capability_chosen(self, index: QModelIndex) -> None:
@@ -624,7 +623,7 @@ class OrganisationEditor(QWidget):
             return Step(changes, undo=lambda w: set_capability(w, oid, category, old),
                         redo=lambda w: set_capability(w, oid, category, capacity))
 
-        perform(self.ctx, tr("Set capability {category}", self.lang, category=label), job,
+        self.writes.perform(tr("Set capability {category}", self.lang, category=label), job,
                 on_error=lambda e, t: self.capability_errors.show(e) or self.ctx.error.emit(e, t))
 
     def remove_selected_capability(self) -> None:
@@ -633,7 +632,7 @@ class OrganisationEditor(QWidget):
             return
         cap: CapabilityRow = self.capabilities_model.rows[index.row()]
         label = NEED_CATEGORY.label(cap.need_category, self.lang)
-        perform(self.ctx, tr("Remove capability {category}", self.lang, category=label),
+        self.writes.perform(tr("Remove capability {category}", self.lang, category=label),
                 lambda ws: Step(remove_capability(ws, cap.id), undo=lambda w: restore(w, "capability", cap.id),
                                 redo=lambda w: remove_capability(w, cap.id)))
 
@@ -655,7 +654,7 @@ class OrganisationEditor(QWidget):
             return Step(changes, undo=lambda w: remove_service_area(w, sa_id),
                         redo=lambda w: restore(w, "service_area", sa_id))
 
-        perform(self.ctx, tr("Add service area {area}", self.lang, area=label), job,
+        self.writes.perform(tr("Add service area {area}", self.lang, area=label), job,
                 on_error=lambda e, t: self.area_errors.show(e) or self.ctx.error.emit(e, t))
 
     def remove_selected_area(self) -> None:
@@ -663,7 +662,7 @@ class OrganisationEditor(QWidget):
         if self.org_id is None or not index.isValid():
             return
         sa: ServiceAreaRow = self.areas_model.rows[index.row()]
-        perform(self.ctx, tr("Remove service area {area}", self.lang, area=sa.label),
+        self.writes.perform(tr("Remove service area {area}", self.lang, area=sa.label),
                 lambda ws: Step(remove_service_area(ws, sa.id), undo=lambda w: restore(w, "service_area", sa.id),
                                 redo=lambda w: remove_service_area(w, sa.id)))
 

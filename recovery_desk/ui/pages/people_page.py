@@ -67,7 +67,6 @@ from recovery_desk.ui.pages.entity_editing import (
     fit_header,
     list_beside_editor,
     make_table,
-    perform,
     select_quietly,
 )
 from recovery_desk.ui.worker import Cancelled
@@ -382,7 +381,7 @@ class PersonEditor(QWidget):
                         changes.merge(add_membership(ws, pid, m.organisation_id, m.title))
                 return Step(changes, undo=lambda w: delete_person(w, pid), redo=lambda w: restore(w, "person", pid))
 
-            perform(self.ctx, tr("Add person {name}", lang, name=name), create, self._saved, self._failed)
+            self.writes.perform(tr("Add person {name}", lang, name=name), create, self._saved, self._failed)
             return
 
         changed = self.changed_values()
@@ -403,7 +402,7 @@ class PersonEditor(QWidget):
             return Step(changes, undo=lambda w: update_person(w, pid, **old),
                         redo=lambda w: update_person(w, pid, **changed))
 
-        perform(self.ctx, tr("Edit person {name}", lang, name=name), update, self._saved, self._failed)
+        self.writes.perform(tr("Edit person {name}", lang, name=name), update, self._saved, self._failed)
 
     def _saved(self, changes: Changes) -> None:
         if changes.primary_id:
@@ -431,7 +430,7 @@ class PersonEditor(QWidget):
             self.show_notice(tr("{name} was deleted. Undo (Ctrl+Z) brings them back.", self.lang, name=name))
             self.deleted.emit(pid)
 
-        perform(self.ctx, tr("Delete person {name}", self.lang, name=name), job, done, self._failed)
+        self.writes.perform(tr("Delete person {name}", self.lang, name=name), job, done, self._failed)
 
     # memberships
     def _chosen_organisation(self) -> tuple[str, str] | None:
@@ -483,7 +482,7 @@ class PersonEditor(QWidget):
                         redo=lambda w: add_membership(w, pid, org_id, title))
 
         person = self.loaded.get("name", "")
-        perform(self.ctx, tr("Membership of {person} in {organisation}", self.lang, person=person,
+        self.writes.perform(tr("Membership of {person} in {organisation}", self.lang, person=person,
                              organisation=org_label), job,
                 on_error=lambda e, t: self.membership_errors.show(e) or self.ctx.error.emit(e, t))
 
@@ -505,7 +504,7 @@ class PersonEditor(QWidget):
             self._update_buttons()
             return
         mid = membership.id
-        perform(self.ctx, tr("Remove membership of {person} in {organisation}", self.lang,
+        self.writes.perform(tr("Remove membership of {person} in {organisation}", self.lang,
                              person=self.loaded.get("name", ""), organisation=membership.organisation),
                 lambda ws: Step(remove_membership(ws, mid), undo=lambda w: restore(w, "membership", mid),
                                 redo=lambda w: remove_membership(w, mid)))

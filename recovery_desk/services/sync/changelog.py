@@ -1,0 +1,293 @@
+"""The replicable change log, written by the one change path (services/operation.py).
+
+Every change an :class:`Operation` makes becomes one ``sync_change`` row: origin replica, a
+gap-free sequence number per replica, a hybrid logical clock (one per operation), actor,
+entity, row id, field, new value (JSON) and **what the editor had seen**: the change(s) the
+field's value came from on this laptop when it was edited (ODK Central's ``baseVersion``).
+That pointer is what lets a receiving laptop *detect* a concurrent edit rather than merely
+order it: an edit whose base is not the field's current value was made without seeing it.
+
+Kinds of change:
+
+- ``create``: one row (value = the row's values as JSON);
+- ``update``: one field of one row. A deletion is an update of ``deleted_at`` (and undoing
+  it, an update back to null); its base is everything the deleting laptop had of the row;
+- ``bulk``: many rows created at once (imports, demo data; value = their ids). A bundle
+  carries those rows' values a column at a time, read from the rows when it is written;
+- ``erase``: the fields of a row erased for privacy (value = the field names); every
+  laptop that receives it scrubs those values from its own log too;
+- ``history``: the audit trail a workspace had before it had a change log (upgrade).
+
+``sync_head`` keeps, per (row, field), the change(s) the value stands on: one, or several
+when laptops changed the field concurrently. Several heads with different values are an
+open conflict; the shown value is the head with the highest clock (then replica id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+if TYPE_CHECKING:
+    from recovery_desk.services.operation import Operation
+
+CREATION = "c"  # a base naming the row's creation (the value it was created with)
+
+# Never replicated as changes: bookkeeping that follows from the merged changes.
+BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "row_version", "last_activity_at"})
+# Derived from other fields by the services; recomputed wherever changes are applied.
+DERIVED = {"organisation": frozenset({"sector"})}
+# Fields that follow a person's choice but are no choice of their own (a card's place in its
+# column, when it was completed…): concurrent values are merged by the rule without a conflict.
+QUIET = {
+    "task": frozenset({"position", "completed_at", "claimed_at"}),
+    "checklist_item": frozenset({"position"}),
+    "case": frozenset({"closed_on"}),
+    "consent": frozenset({"recorded_by"}),
+}
+# Rows that must be unique by these fields: their id is derived from them, so that the same
+# row created on two laptops is one row (created twice: the second creation is no change).
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "consent": ("case_id",),
+    "need": ("case_id", "category"),
+    "participation": ("case_id", "organisation_id"),
+    "task_supporter": ("task_id", "organisation_id"),
+    "task_dependency": ("task_id", "blocked_by_id"),
+    "membership": ("person_id", "organisation_id"),
+    "capability": ("organisation_id", "need_category"),
+    "service_area": ("organisation_id", "area_id"),
+    "board_setting": ("key", "status", "lane"),
+}
+
+_INSERT_CHANGE = "INSERT INTO sync_change VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+CHANGE_COLUMNS = ("replica", "seq", "hlc", "at", "actor", "actor_id", "operation", "kind", "entity", "row_id", "field",
+                  "value", "base")
+_INSERT_HEAD = "INSERT INTO sync_head VALUES (?,?,?,?,?,?,?)"
+
+
+def change_id(replica: str, seq: int) -> str:
+    return f"{replica}:{seq}"
+
+
+def natural_id(entity: str, values: dict[str, Any]) -> str | None:
+    """The id of a row unique by its natural key (None for other entities)."""
+    import uuid
+
+    key = NATURAL_KEYS.get(entity)
+    if key is None:
+        return None
+    text = "|".join([entity, *(str(values.get(k) or "") for k in key)])
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "recovery-desk:" + text))
+
+
+def replicated(entity: str, field: str) -> bool:
+    return field not in BOOKKEEPING and field not in DERIVED.get(entity, ())
+
+
+def micros(at: datetime) -> int:
+    return int(at.replace(tzinfo=UTC).timestamp() * 1_000_000)
+
+
+def from_micros(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1_000_000, UTC).replace(tzinfo=None)
+
+
+# -- the clock --------------------------------------------------------------------------------
+def _info(conn: Connection, key: str) -> str | None:
+    row = conn.exec_driver_sql("SELECT value FROM workspace_info WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_info(conn: Connection, key: str, value: str) -> None:
+    conn.exec_driver_sql("INSERT INTO workspace_info (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
+    """(last sequence number of this replica, the clock for a new operation)."""
+    last = conn.exec_driver_sql(
+        "SELECT seq, hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1", (replica,)).fetchone()
+    seq, last_hlc = (last[0], last[1]) if last else (0, 0)
+    seen = int(_info(conn, "hlc_seen") or 0)
+    return seq, max((micros(at) // 1000) << 16, last_hlc + 1, seen + 1)
+
+
+def observe_clock(conn: Connection, hlc: int) -> None:
+    """Remember the highest clock received, so that later changes here come after it."""
+    if hlc > int(_info(conn, "hlc_seen") or 0):
+        set_info(conn, "hlc_seen", str(hlc))
+
+
+# -- heads ------------------------------------------------------------------------------------
+class Head(tuple):
+    """(replica, seq, hlc, value): a change a field's value stands on."""
+
+    __slots__ = ()
+
+    @property
+    def id(self) -> str:
+        return CREATION if self[0] == "" else change_id(self[0], self[1])
+
+    @property
+    def order(self) -> tuple[int, str, int]:
+        return (self[2], self[0], self[1])
+
+
+def load_heads(conn: Connection, entity: str, row_ids: Iterable[str]) -> dict[str, dict[str, list[Head]]]:
+    """{row id: {field: [heads]}} for these rows (fields with no head stand on the creation)."""
+    out: dict[str, dict[str, list[Head]]] = {}
+    ids = list(dict.fromkeys(row_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row_id, field, replica, seq, hlc, value in conn.exec_driver_sql(
+                f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? "
+                f"AND row_id IN ({marks})", (entity, *chunk)):
+            out.setdefault(row_id, {}).setdefault(field, []).append(Head((replica, seq, hlc, value)))
+    return out
+
+
+def winner(heads: list[Head]) -> Head:
+    return max(heads, key=lambda h: h.order)
+
+
+def store_heads(conn: Connection, entity: str, updates: dict[tuple[str, str], list[Head]]) -> None:
+    """Replace the heads of these (row id, field) pairs."""
+    if not updates:
+        return
+    conn.exec_driver_sql("DELETE FROM sync_head WHERE entity = ? AND row_id = ? AND field = ?",
+                         [(entity, row_id, field) for row_id, field in updates])
+    rows = [(entity, row_id, field, *h) for (row_id, field), heads in updates.items() for h in heads]
+    if rows:
+        conn.exec_driver_sql(_INSERT_HEAD, rows)
+
+
+def base_for(field: str, row_heads: dict[str, list[Head]], supersede_all: bool = False) -> list[str]:
+    """What an edit made here stands on: the field's shown value (or, for a deletion and a
+    resolution, everything this laptop has of the row / the field)."""
+    if field == "deleted_at":
+        return [CREATION, *sorted({h.id for heads in row_heads.values() for h in heads} - {CREATION})]
+    heads = row_heads.get(field)
+    if not heads:
+        return [CREATION]
+    if supersede_all:
+        return sorted(h.id for h in heads)
+    return [winner(heads).id]
+
+
+def advance(heads: list[Head] | None, base: Iterable[str], new: Head, creation_value: str | None) -> list[Head]:
+    """The heads of a field after a change standing on ``base`` (no heads: the field stands
+    on the row's creation, with ``creation_value``)."""
+    current = heads or [Head(("", 0, 0, creation_value))]
+    seen = set(base)
+    return [h for h in current if h.id not in seen] + [new]
+
+
+# -- writing the changes of one operation -------------------------------------------------------
+def write(op: Operation) -> None:
+    """Append the operation's changes to the log and move the heads (same transaction)."""
+    log = op.sync_log
+    if not log:
+        return
+    from recovery_desk.services.sync.identity import settle
+
+    conn = op.session.connection()
+    replica = settle(conn)
+    if replica != op.replica_id:  # the file is a copy (or this laptop's identity changed meanwhile)
+        op.replica_id = replica
+        for activity in op._activities:
+            activity["replica_id"] = replica
+    seq, hlc = next_clock(conn, replica, op.at)
+    at = micros(op.at)
+    by_entity: dict[str, set[str]] = {}
+    for kind, entity, row_id, _field, _value in log:
+        if kind == "update":
+            by_entity.setdefault(entity, set()).add(row_id)
+    heads = {entity: load_heads(conn, entity, ids) for entity, ids in by_entity.items()}
+    actor_id = getattr(op, "actor_id", None)
+    changes = []
+    moved: dict[str, dict[tuple[str, str], list[Head]]] = {}
+    for kind, entity, row_id, field, value in log:
+        seq += 1
+        base = None
+        if kind == "update":
+            row_heads = heads[entity].setdefault(row_id, {})
+            ids = base_for(field, row_heads, (entity, row_id, field) in op.supersede_all)
+            base = " ".join(ids)
+            # Base ids are this laptop's own heads (never the implicit creation).
+            row_heads[field] = [h for h in row_heads.get(field, []) if h.id not in ids] + [
+                Head((replica, seq, hlc, value))]
+            moved.setdefault(entity, {})[(row_id, field)] = row_heads[field]
+        changes.append((replica, seq, hlc, at, op.actor, actor_id, op.name, kind, entity, row_id, field, value, base))
+    conn.exec_driver_sql(_INSERT_CHANGE, changes)
+    for entity, updates in moved.items():
+        store_heads(conn, entity, updates)
+
+
+# -- reading -------------------------------------------------------------------------------------
+def version_vector(conn: Connection) -> dict[str, int]:
+    """What this laptop has: origin replica -> highest sequence number."""
+    return dict(conn.exec_driver_sql("SELECT replica, max(seq) FROM sync_change GROUP BY replica").all())
+
+
+# -- erasure ---------------------------------------------------------------------------------
+def scrub_row_from_log(op: Operation, obj: Any, fields: Iterable[str]) -> None:
+    """Remove the earlier values of ``fields`` of one row (``obj``) from this laptop's change
+    log, and record an ``erase`` change so that every laptop receiving it scrubs its own log too.
+
+    For the erasure of a household (privacy): call it inside the erasing operation *after* the
+    fields were blanked with ``op.update`` (those blank values replicate as usual, and are what
+    the log keeps in place of the old ones). The audit trail's copies of the old values (this
+    operation's records included) are blanked too, here and on every receiving laptop."""
+    from recovery_desk.services.operation import encode
+    from recovery_desk.services.sync.apply import scrub_audit, scrub_pending
+
+    blanks = {name: encode(getattr(obj, name)) for name in sorted(set(fields))}
+    conn = op.session.connection()
+    scrub(conn, obj.__tablename__, obj.id, blanks, before_hlc=None)
+    scrub_audit(conn, obj.__tablename__, obj.id, blanks)
+    scrub_pending(op._activities, obj.__tablename__, obj.id, blanks)
+    op.sync_log.append(("erase", obj.__tablename__, obj.id, None, json.dumps(blanks, ensure_ascii=False)))
+
+
+def scrub(conn: Connection, entity: str, row_id: str, blanks: dict[str, str | None],
+          before_hlc: int | None) -> None:
+    """Put the ``blanks`` (encoded values) in place of every stored value of those fields of one
+    row: its creation snapshot, its field changes and its heads. With ``before_hlc``, changes
+    made after the erasure (clock at or above it) are kept."""
+    later = "" if before_hlc is None else " AND hlc < ?"
+    extra: tuple[Any, ...] = () if before_hlc is None else (before_hlc,)
+    for name, blank in blanks.items():
+        conn.exec_driver_sql(f"UPDATE sync_change SET value = ? WHERE entity = ? AND row_id = ? AND kind = 'update' "
+                             f"AND field = ?{later}", (blank, entity, row_id, name, *extra))
+        conn.exec_driver_sql(f"UPDATE sync_head SET value = ? WHERE entity = ? AND row_id = ? AND field = ?{later}",
+                             (blank, entity, row_id, name, *extra))
+    for replica, seq, value in conn.exec_driver_sql(
+            f"SELECT replica, seq, value FROM sync_change WHERE entity = ? AND row_id = ? AND kind = 'create'{later}",
+            (entity, row_id, *extra)).all():
+        snapshot = json.loads(value) if value else {}
+        for name, blank in blanks.items():
+            if name in snapshot:
+                snapshot[name] = None if blank is None else json.loads(blank)
+        conn.exec_driver_sql("UPDATE sync_change SET value = ? WHERE replica = ? AND seq = ?",
+                             (json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")), replica, seq))
+
+
+def record_outside_operation(conn: Connection, name: str, entries: list[tuple[str, str, str, str | None, str | None]],
+                             actor: str = "") -> None:
+    """Append changes that carry no field heads (erasures) from a write that is not an
+    Operation (the erasure's own transaction)."""
+    from recovery_desk.services.sync.identity import settle
+    from recovery_desk.storage.models import utcnow
+
+    replica = settle(conn)
+    at = utcnow()
+    seq, hlc = next_clock(conn, replica, at)
+    rows = [(replica, seq + i + 1, hlc, micros(at), actor, None, name, kind, entity, row_id, field, value, None)
+            for i, (kind, entity, row_id, field, value) in enumerate(entries)]
+    if rows:
+        conn.exec_driver_sql(_INSERT_CHANGE, rows)

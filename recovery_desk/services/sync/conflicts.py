@@ -1,0 +1,311 @@
+"""Open conflicts, their resolution, and board problems a merge can leave.
+
+A conflict is not stored: it *is* the state of the heads (changelog.py), the same on every
+laptop that has the same changes — so it has the same identity everywhere, derived from the
+two change ids. Two kinds:
+
+- ``field``: a field changed on two laptops without either seeing the other's value. "Ours"
+  is the value shown now (the deterministic winner), "theirs" the other one;
+- ``edit_delete``: a row deleted on one laptop while a field of it was changed on another.
+  The row stays deleted (the edit is kept in it) until a person chooses.
+
+Resolving is an ordinary change that stands on every value in conflict, so it replicates
+and closes the conflict on every laptop that receives it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from recovery_desk.domain import vocabulary as v
+from recovery_desk.domain.errors import NotFoundError, ValidationError
+from recovery_desk.services.changes import Changes
+from recovery_desk.services.operation import encode
+from recovery_desk.services.sync.apply import case_ids, distinct_values, same_value, stored
+from recovery_desk.services.sync.changelog import CREATION, QUIET, Head, winner
+from recovery_desk.storage.models import ENTITY_MODELS, Case
+
+# Fields whose values are codes of a vocabulary (a typed value is checked against it).
+VOCABULARIES: dict[tuple[str, str], v.Vocabulary] = {
+    ("case", "stage"): v.STAGE, ("case", "priority"): v.PRIORITY, ("case", "damage_level"): v.DAMAGE_LEVEL,
+    ("case", "flood_level"): v.FLOOD_LEVEL, ("case", "support_class"): v.SUPPORT_CLASS,
+    ("case", "closure_reason"): v.CLOSURE_REASON, ("task", "status"): v.TASK_STATUS, ("task", "priority"): v.PRIORITY,
+    ("task", "need_category"): v.NEED_CATEGORY, ("need", "state"): v.NEED_STATE, ("need", "category"): v.NEED_CATEGORY,
+    ("participation", "role"): v.ROLE, ("organisation", "ownership"): v.OWNERSHIP, ("organisation", "profit"): v.PROFIT,
+    ("organisation", "formality"): v.FORMALITY, ("consent", "scope"): v.CONSENT_SCOPE,
+}
+
+
+@dataclass
+class Conflict:
+    id: str
+    kind: str  # field | edit_delete
+    entity: str
+    row_id: str
+    field: str
+    ours: Head
+    theirs: Head
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.entity, self.row_id, self.field)
+
+
+def conflict_id(a: str, b: str) -> str:
+    return hashlib.sha256("|".join(sorted((a, b))).encode()).hexdigest()[:12]
+
+
+def _heads_of(conn: Connection, where: str, params: tuple = ()) -> dict[tuple[str, str], dict[str, list[Head]]]:
+    out: dict[tuple[str, str], dict[str, list[Head]]] = {}
+    for entity, row_id, name, replica, seq, hlc, value in conn.exec_driver_sql(
+            f"SELECT entity, row_id, field, replica, seq, hlc, value FROM sync_head {where}", params):
+        out.setdefault((entity, row_id), {}).setdefault(name, []).append(Head((replica, seq, hlc, value)))
+    return out
+
+
+def open_conflicts(conn: Connection) -> list[Conflict]:
+    found: list[Conflict] = []
+    crowded = _heads_of(conn, "WHERE (entity, row_id, field) IN (SELECT entity, row_id, field FROM sync_head "
+                              "GROUP BY entity, row_id, field HAVING count(*) > 1)")
+    for (entity, row_id), fields in crowded.items():
+        for name, heads in fields.items():
+            if name in QUIET.get(entity, ()) or distinct_values(entity, name, heads) < 2:
+                continue
+            shown = winner(heads)
+            for other in heads:
+                if other is not shown and not same_value(entity, name, other[3], shown[3]):
+                    found.append(Conflict(conflict_id(shown.id, other.id), "field", entity, row_id, name, shown, other))
+    deleted = _heads_of(conn, "WHERE (entity, row_id) IN (SELECT entity, row_id FROM sync_head "
+                              "WHERE field = 'deleted_at' AND value IS NOT NULL)")
+    for (entity, row_id), fields in deleted.items():
+        shown = winner(fields["deleted_at"])
+        others = {n: hs for n, hs in fields.items() if n != "deleted_at" and n not in QUIET.get(entity, ())}
+        if stored(entity, "deleted_at", shown[3]) is None or not others:
+            continue
+        seen = set(_base(conn, shown).split())
+        for name, heads in others.items():
+            for edit in heads:
+                if edit.id != CREATION and edit.id not in seen:
+                    found.append(Conflict(conflict_id(shown.id, edit.id), "edit_delete", entity, row_id, name,
+                                          shown, edit))
+    found.sort(key=lambda c: (c.entity, c.row_id, c.field, c.id))
+    return found
+
+
+def _base(conn: Connection, head: Head) -> str:
+    row = conn.exec_driver_sql("SELECT base FROM sync_change WHERE replica = ? AND seq = ?", head[:2]).fetchone()
+    return (row[0] or "") if row else ""
+
+
+def open_conflict_ids(conn: Connection) -> set[str]:
+    return {c.id for c in open_conflicts(conn)}
+
+
+def _who(conn: Connection, head: Head) -> dict[str, Any]:
+    row = conn.exec_driver_sql("SELECT actor, at FROM sync_change WHERE replica = ? AND seq = ?", head[:2]).fetchone()
+    from recovery_desk.services.sync.changelog import from_micros
+
+    return {"by": row[0] if row else "", "at": from_micros(row[1]).isoformat(timespec="seconds") if row else None,
+            "replica": head[0]}
+
+
+def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]]:
+    """The conflicts as ``sync conflicts --json`` prints them (values as codes)."""
+    owners: dict[str, dict[str, str]] = {}
+    for entity in {c.entity for c in conflicts}:
+        owners[entity] = case_ids(conn, entity, [c.row_id for c in conflicts if c.entity == entity])
+    case_refs = dict(conn.exec_driver_sql('SELECT id, reference FROM "case"').all()) if conflicts else {}
+    out = []
+    for c in conflicts:
+        ours, theirs = _who(conn, c.ours), _who(conn, c.theirs)
+        case_id = owners.get(c.entity, {}).get(c.row_id)
+        out.append({
+            "id": c.id, "kind": c.kind, "entity": c.entity, "row_id": c.row_id,
+            "reference": case_refs.get(case_id) if case_id else None, "field": c.field,
+            "ours": None if c.kind == "edit_delete" else _decoded(c.ours[3]),
+            "theirs": _decoded(c.theirs[3]), "deleted": c.kind == "edit_delete",
+            "ours_by": ours["by"], "theirs_by": theirs["by"], "ours_at": ours["at"], "theirs_at": theirs["at"],
+            "ours_replica": ours["replica"], "theirs_replica": theirs["replica"],
+        })
+    return out
+
+
+def _decoded(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def list_conflicts(ws: Any) -> list[dict[str, Any]]:
+    with ws.engine.connect() as conn:
+        return describe(conn, open_conflicts(conn))
+
+
+def count_conflicts(ws: Any) -> int:
+    with ws.engine.connect() as conn:
+        return len(open_conflicts(conn))
+
+
+# -- resolving -----------------------------------------------------------------------------------
+def find_conflict(conn: Connection, conflict_id_text: str) -> Conflict:
+    text = conflict_id_text.strip().lower()
+    matches = [c for c in open_conflicts(conn) if c.id.startswith(text)] if text else []
+    if len(matches) != 1:
+        raise NotFoundError("no open conflict {id} (see 'sync conflicts')", id=conflict_id_text)
+    return matches[0]
+
+
+def typed_value(entity: str, name: str, text: str) -> Any:
+    """A value typed by a person, as the field holds it (checked against its vocabulary)."""
+    from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+
+    column = ENTITY_MODELS[entity].__table__.c[name]  # type: ignore[attr-defined]
+    text = text.strip()
+    vocab = VOCABULARIES.get((entity, name))
+    if vocab is not None:
+        code = vocab.lookup(text) if text else None
+        if text and code is None:
+            raise ValidationError("{field}: '{value}' is not one of {allowed}", field=name, value=text,
+                                  allowed=", ".join(vocab.codes))
+        return code
+    if not text and column.nullable:
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, Boolean):
+            return text.lower() in ("1", "true", "yes", "y", "はい")
+        if isinstance(kind, Integer):
+            return int(text)
+        if isinstance(kind, Float):
+            return float(text)
+        if isinstance(kind, DateTime):
+            from datetime import datetime
+
+            return datetime.fromisoformat(text)
+        if isinstance(kind, Date):
+            return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("{field}: '{value}' is not a valid value", field=name, value=text) from None
+    return text
+
+
+def resolve(ws: Any, conflict_id_text: str, *, keep: str | None = None, value: str | None = None) -> Changes:
+    """Settle one open conflict: keep ours (the value shown), theirs, or a value typed in."""
+    if (keep is None) == (value is None):
+        raise ValidationError("give either --keep ours|theirs or --value TEXT", field="keep")
+    with ws.operation("resolve_conflict") as op:
+        conn = op.session.connection()
+        conflict = find_conflict(conn, conflict_id_text)
+        model = ENTITY_MODELS[conflict.entity]
+        obj = op.session.get(model, conflict.row_id)
+        if conflict.kind == "edit_delete":
+            if value is not None:
+                raise ValidationError("a deletion against an edit is settled with --keep ours (stay deleted) or "
+                                      "--keep theirs (keep the edit)", field="keep")
+            _settle(op, obj, "deleted_at", obj.deleted_at if keep == "ours" else None)
+        else:
+            name = conflict.field
+            if value is not None:
+                chosen = typed_value(conflict.entity, name, value)
+            else:
+                head = conflict.ours if keep == "ours" else conflict.theirs
+                chosen = _python_value(conflict.entity, name, head[3])
+            _settle(op, obj, name, chosen)
+        op.changes.primary_id = conflict.row_id
+    return op.changes
+
+
+def _python_value(entity: str, name: str, text: str | None) -> Any:
+    """A value of the log as the model holds it."""
+    from datetime import datetime
+
+    from sqlalchemy import Date, DateTime
+
+    raw = _decoded(text)
+    if raw is None:
+        return None
+    kind = ENTITY_MODELS[entity].__table__.c[name].type  # type: ignore[attr-defined]
+    if isinstance(kind, DateTime):
+        return datetime.fromisoformat(raw)
+    if isinstance(kind, Date):
+        return date.fromisoformat(raw)
+    return raw
+
+
+def _settle(op: Any, obj: Any, name: str, chosen: Any) -> None:
+    """Write ``chosen`` standing on every value in conflict (even when it is the shown one)."""
+    entity = obj.__tablename__
+    op.supersede_all.add((entity, obj.id, name))
+    if getattr(obj, name) != chosen:
+        op.update(obj, **{name: chosen})
+    else:
+        op._record(entity, obj.id, "update", name, encode(chosen), encode(chosen), op.case_of(obj))
+        op.sync_log.append(("update", entity, obj.id, name, encode(chosen)))
+        op.changes.updated[entity].add(obj.id)
+
+
+# -- board problems ------------------------------------------------------------------------------
+def board_flags(conn: Connection) -> list[dict[str, Any]]:
+    """Blocked-by cycles and done tasks whose blocker is open again (two laptops' edits can make
+    them; neither is refused on arrival, both are shown for a person to fix)."""
+    edges = conn.exec_driver_sql(
+        "SELECT d.task_id, d.blocked_by_id FROM task_dependency d JOIN task a ON a.id = d.task_id "
+        "JOIN task b ON b.id = d.blocked_by_id WHERE d.deleted_at IS NULL AND a.deleted_at IS NULL "
+        "AND b.deleted_at IS NULL").all()
+    graph: dict[str, list[str]] = {}
+    for task, blocker in edges:
+        graph.setdefault(task, []).append(blocker)
+    flags: list[dict[str, Any]] = []
+    state: dict[str, int] = {}
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        stack = [(start, iter(graph.get(start, ())))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(child) == 1:
+                flags.append({"kind": "cycle", "tasks": sorted(path[path.index(child):])})
+            elif not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(graph.get(child, ()))))
+                path.append(child)
+    for task, blocker in conn.exec_driver_sql(
+            "SELECT a.id, b.id FROM task_dependency d JOIN task a ON a.id = d.task_id JOIN task b ON b.id = "
+            "d.blocked_by_id WHERE d.deleted_at IS NULL AND a.deleted_at IS NULL AND b.deleted_at IS NULL AND "
+            "a.status = 'done' AND b.status NOT IN ('done', 'cancelled')"):
+        flags.append({"kind": "done_while_blocked", "tasks": [task, blocker]})
+    return flags
+
+
+def case_reference(session: Any, case_id: str) -> str:
+    return session.scalar(select(Case.reference).where(Case.id == case_id)) or ""
+
+
+def shown_value(ws: Any, entity: str, row_id: str, name: str) -> Any:
+    """A field's current value on this laptop (for undoing a resolution)."""
+    with ws.session() as s:
+        return getattr(s.get(ENTITY_MODELS[entity], row_id), name)
+
+
+def set_value(ws: Any, entity: str, row_id: str, name: str, value: Any) -> Changes:
+    """Put a field back to a value (undo / redo of a resolution in the app): an ordinary edit."""
+    with ws.operation("set_value") as op:
+        op.update(op.session.get(ENTITY_MODELS[entity], row_id), **{name: value})
+        op.changes.primary_id = row_id
+    return op.changes
+
+
+def fields_in_conflict(ws: Any, entity: str, row_id: str) -> dict[str, str]:
+    """{field: conflict id} of one row's open conflicts (the editors mark those fields)."""
+    with ws.engine.connect() as conn:
+        return {c.field: c.id for c in open_conflicts(conn) if c.entity == entity and c.row_id == row_id}

@@ -1,0 +1,115 @@
+"""Screenshots of the Conflicts page and of a case editor marking a field in conflict, in
+English and Japanese, from the real window under Xvfb:
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots_sync.py
+
+Builds a demo workspace and a second laptop (a copy), edits the same cases on both (a
+field changed on both, a case deleted on one and edited on the other), reads the second
+laptop's bundle into the first, and saves conflicts-<lang>.png and case-conflict-<lang>.png.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "screenshot passphrase"
+
+
+def prepare(tmp: Path) -> Path:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from recovery_desk.services import cases
+    from recovery_desk.services.demo import create_demo
+    from recovery_desk.services.sync.exchange import export_bundle, import_bundle
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.storage.database import backup_file
+    from recovery_desk.storage.models import Case
+
+    demo = tmp / "demo.rdesk"
+    create_demo(demo, cases=300, seed=3, as_of=date(2024, 6, 30), actor="demo")
+    here = Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)")
+    other = Workspace.open(backup_file(demo, tmp / "npo.rdesk"), actor="Ben Carter (NPO Mud Busters)")
+    with here.session() as s:
+        ids = s.scalars(select(Case.id).where(Case.deleted_at.is_(None)).order_by(Case.sequence).limit(3)).all()
+    cases.update_case(here, ids[0], notes="門は施錠。17時以降に電話")
+    cases.update_case(other, ids[0], notes="Call after 5 pm; gate locked")
+    cases.update_case(here, ids[1], priority="urgent")
+    cases.update_case(other, ids[1], priority="low")
+    cases.delete_case(other, ids[2])
+    cases.update_case(here, ids[2], household_size=5)
+    export_bundle(other, tmp / "npo.rdsync", PASSPHRASE)
+    import_bundle(here, tmp / "npo.rdsync", PASSPHRASE)
+    here.close()
+    other.close()
+    return demo
+
+
+def shoot(lang: str, demo: Path, out: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QApplication
+
+    from recovery_desk.i18n import set_language
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.ui import app as app_module
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from recovery_desk.ui.worker import DatabaseWorker
+    from tests.benchmarks.take_screenshots_org_people import settle
+
+    app = QApplication.instance() or QApplication([])
+    set_language(lang)
+    app_module.setup_fonts(lang)
+    app._translators = app_module.load_qt_translations(app, lang)
+    worker = DatabaseWorker()
+    ctx = AppContext(worker, lang=lang)
+    window = MainWindow(ctx)
+    window.resize(1360, 860)
+    window.show()
+    ctx.set_workspace(Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)"))
+    page = window.show_page("conflicts")
+    settle(app, ctx)
+    page.table.selectRow(0)
+    settle(app, ctx)
+    window.grab().save(str(out / f"conflicts-{lang}.png"))
+    reference = next(r["reference"] for r in page.model.rows if r["kind"] == "field")
+    cases_page = window.show_page("cases")
+    settle(app, ctx)
+    from recovery_desk.services.cases import find_case
+
+    cases_page.editor.load(find_case(ctx.workspace, reference).id)
+    settle(app, ctx)
+    settle(app, ctx)
+    window.grab().save(str(out / f"case-conflict-{lang}.png"))
+    window.close()
+    ctx.set_workspace(None)
+    settle(app, ctx)
+    worker.stop()
+
+
+def main() -> int:
+    out = ROOT / "docs" / "screenshots"
+    if len(sys.argv) > 1 and sys.argv[1] == "--lang":
+        shoot(sys.argv[2], Path(sys.argv[3]), out)
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        env = dict(os.environ, HOME=folder, XDG_CONFIG_HOME=f"{folder}/config", XDG_DATA_HOME=f"{folder}/data",
+                   RECOVERY_DESK_CONFIG_DIR=f"{folder}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
+                   RECOVERY_DESK_LOG_DIR=f"{folder}/log", PYTHONPATH=str(ROOT))
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                        "from tests.benchmarks.take_screenshots_sync import prepare; prepare(Path(sys.argv[1]))",
+                        folder], check=True, env=env, cwd=ROOT)
+        for lang in ("en", "ja"):
+            subprocess.run([sys.executable, __file__, "--lang", lang, str(tmp / "demo.rdesk")], check=True, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
