@@ -206,7 +206,7 @@ def capabilities(con: sqlite3.Connection, categories: Sequence[str] | None = Non
     if categories is not None:
         params = list(categories)
         sql += f" AND c.need_category IN ({_marks(params)})"
-    sql += " GROUP BY c.organisation_id, c.need_category"
+    sql += " GROUP BY c.organisation_id, c.need_category, o.name, o.acronym, o.sector"
     return [Candidate(org_id, name or "", acronym or "", sector, category, capacity)
             for org_id, category, capacity, name, acronym, sector in con.execute(sql, params)]
 

@@ -12,7 +12,7 @@ read here, so that the next bundle for it holds only what it lacks.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recovery_desk.storage.models import ENTITY_MODELS, Base, SyncMixin
@@ -24,9 +24,9 @@ class SyncChange(Base):
     replica: Mapped[str] = mapped_column(String(36), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # Hybrid logical clock: milliseconds << 16 | counter (Kulkarni et al. 2014).
-    hlc: Mapped[int] = mapped_column(Integer)
+    hlc: Mapped[int] = mapped_column(BigInteger)
     # Wall time of the operation (microseconds since the epoch, UTC): the rows' timestamps.
-    at: Mapped[int] = mapped_column(Integer)
+    at: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(200), default="")
     actor_id: Mapped[str | None] = mapped_column(String(36))  # the signed-in person, when there is one
     operation: Mapped[str] = mapped_column(String(64), default="")
@@ -48,7 +48,7 @@ class SyncHead(Base):
     field: Mapped[str] = mapped_column(String(64), primary_key=True)
     replica: Mapped[str] = mapped_column(String(36), primary_key=True)  # "" for the row's creation
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    hlc: Mapped[int] = mapped_column(Integer)
+    hlc: Mapped[int] = mapped_column(BigInteger)
     value: Mapped[str | None] = mapped_column(Text)
 
 

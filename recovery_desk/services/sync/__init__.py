@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from recovery_desk.services.sync.sql import run_sql
+
 
 def scrub_case(session: Any, case_id: str, values: list[str]) -> None:
     """The erasure of a case, in the change log: every stored copy of ``values`` in this
@@ -30,15 +32,15 @@ def scrub_case(session: Any, case_id: str, values: list[str]) -> None:
     if values:
         for table, columns in (("sync_change", "replica, seq"), ("sync_head", "entity, row_id, field, replica, seq")):
             keys = columns.split(", ")
-            for row in conn.exec_driver_sql(f"SELECT {columns}, value FROM {table} WHERE value IS NOT NULL").all():
+            for row in run_sql(conn, f"SELECT {columns}, value FROM {table} WHERE value IS NOT NULL").all():
                 value = row[-1]
                 if any(v in value or json.dumps(v, ensure_ascii=False)[1:-1] in value for v in values):
-                    conn.exec_driver_sql(f"UPDATE {table} SET value = ? WHERE {' AND '.join(k + ' = ?' for k in keys)}",
+                    run_sql(conn, f"UPDATE {table} SET value = ? WHERE {' AND '.join(k + ' = ?' for k in keys)}",
                                          (_scrub_json_text(value, values), *row[:-1]))
     blanks = {name: encode(TEXT_DEFAULTS[name]) for name in PERSONAL_FIELDS}
     erasures = [("erase", "case", case_id, None, json.dumps(blanks))]
     for entity, name in (("need", "note"), ("conference", "notes")):
-        for (row_id,) in conn.exec_driver_sql(f'SELECT id FROM "{entity}" WHERE case_id = ?', (case_id,)):
+        for (row_id,) in run_sql(conn, f'SELECT id FROM "{entity}" WHERE case_id = ?', (case_id,)):
             erasures.append(("erase", entity, row_id, None, json.dumps({name: encode("")})))
     for _kind, entity, row_id, _field, value in erasures:
         changelog.scrub(conn, entity, row_id, json.loads(value), before_hlc=None)

@@ -49,6 +49,7 @@ from recovery_desk.services.sync.changelog import (
     store_heads,
     winner,
 )
+from recovery_desk.services.sync.sql import run_sql
 from recovery_desk.storage.models import BULK_CREATE, ENTITY_MODELS, Activity
 
 # The columns of a row a bundle carries for a bulk creation (the rest follow from them).
@@ -164,7 +165,7 @@ class Applier:
 
     def _erasures(self) -> dict[tuple[str, str], dict[str, int]]:
         out: dict[tuple[str, str], dict[str, int]] = {}
-        for entity, row_id, value, hlc in self.conn.exec_driver_sql(
+        for entity, row_id, value, hlc in run_sql(self.conn,
                 "SELECT entity, row_id, value, hlc FROM sync_change WHERE kind = 'erase'"):
             for name in json.loads(value or "{}"):
                 out.setdefault((entity, row_id), {})[name] = hlc
@@ -188,7 +189,7 @@ class Applier:
         if self._current(c.entity, c.row_id, "id") is not _MISSING:
             # The same row created on another laptop too (a row unique by its key): one row,
             # created when it was first created.
-            self.conn.exec_driver_sql(f'UPDATE "{c.entity}" SET created_at = min(created_at, ?) WHERE id = ?',
+            run_sql(self.conn, f'UPDATE "{c.entity}" SET created_at = min(created_at, ?) WHERE id = ?',
                                       (_format_datetime(changelog.from_micros(c.at)), c.row_id))
             return
         values = json.loads(c.value or "{}")
@@ -216,7 +217,7 @@ class Applier:
         if c.entity == "case":
             row[list(table.columns).index(table.c.reference)] = self._unique_reference(
                 values.get("reference", ""), values.get("incident_id"), c)
-        self.conn.exec_driver_sql(_insert_sql(table, list(table.columns)), tuple(row))
+        run_sql(self.conn, _insert_sql(table, list(table.columns)), tuple(row))
         self.summary.new += 1
         self.summary.touched.created[c.entity].add(c.row_id)
         self._activity(c, c.row_id, "create", None, None, c.value)
@@ -226,7 +227,7 @@ class Applier:
         if c.entity == "case_alias":
             from recovery_desk.services.sync.duplicates import follow_alias
 
-            merged = self.conn.exec_driver_sql('SELECT id FROM "case" WHERE reference = ?',
+            merged = run_sql(self.conn, 'SELECT id FROM "case" WHERE reference = ?',
                                                (values.get("reference"),)).fetchone()
             if merged:
                 follow_alias(self.conn, values.get("case_id"), merged[0])
@@ -234,7 +235,7 @@ class Applier:
     def _unique_reference(self, reference: str, incident_id: str | None, c: Change) -> str:
         """Two laptops never issue one reference (identity.py); should two cases still meet
         with one reference, the incoming one is told apart, and flagged."""
-        clash = self.conn.exec_driver_sql('SELECT id FROM "case" WHERE incident_id = ? AND reference = ?',
+        clash = run_sql(self.conn, 'SELECT id FROM "case" WHERE incident_id = ? AND reference = ?',
                                           (incident_id, reference)).fetchone()
         if clash is None:
             return reference
@@ -260,7 +261,7 @@ class Applier:
         store_heads(self.conn, c.entity, {(c.row_id, name): after})
         shown = stored(c.entity, name, winner(after)[3])
         if shown != current:
-            self.conn.exec_driver_sql(f'UPDATE "{c.entity}" SET "{name}" = ? WHERE id = ?', (shown, c.row_id))
+            run_sql(self.conn, f'UPDATE "{c.entity}" SET "{name}" = ? WHERE id = ?', (shown, c.row_id))
             if name == "deleted_at" and current is None:
                 self.summary.deleted += 1
                 self.summary.touched.deleted[c.entity].add(c.row_id)
@@ -283,13 +284,13 @@ class Applier:
         if c.entity == "case" and ids:
             refs = columns["reference"]
             for position, row_id in enumerate(ids):
-                clash = self.conn.exec_driver_sql('SELECT 1 FROM "case" WHERE reference = ? AND id != ?',
+                clash = run_sql(self.conn, 'SELECT 1 FROM "case" WHERE reference = ? AND id != ?',
                                                   (refs[position], row_id)).fetchone() if len(ids) < 50 else None
                 if clash:
                     refs[position] = self._unique_reference(refs[position], columns["incident_id"][position], c)
             if len(ids) >= 50:
                 incoming = set(refs)
-                taken = {r for (r,) in self.conn.exec_driver_sql('SELECT reference FROM "case"') if r in incoming}
+                taken = {r for (r,) in run_sql(self.conn, 'SELECT reference FROM "case"') if r in incoming}
                 for position, ref in enumerate(refs):
                     if ref in taken:
                         refs[position] = self._unique_reference(ref, columns["incident_id"][position], c)
@@ -308,7 +309,7 @@ class Applier:
             table = ENTITY_MODELS[c.entity].__table__  # type: ignore[attr-defined]
             names = [n for n in blanks if n in table.c]
             if names:
-                self.conn.exec_driver_sql(
+                run_sql(self.conn,
                     f'UPDATE "{c.entity}" SET {", ".join(chr(34) + n + chr(34) + " = ?" for n in names)} WHERE id = ?',
                     (*(stored(c.entity, n, blanks[n]) for n in names), c.row_id))
         changelog.scrub(self.conn, c.entity, c.row_id, blanks, before_hlc=c.hlc)
@@ -323,12 +324,12 @@ class Applier:
             return
         names = [n for n in columns if n != "id"]
         rows = list(zip(*(columns[n] for n in names), strict=True))
-        self.conn.exec_driver_sql(
+        run_sql(self.conn,
             f'INSERT INTO activity ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})', rows)
 
     # bookkeeping
     def _current(self, entity: str, row_id: str, name: str) -> Any:
-        row = self.conn.exec_driver_sql(f'SELECT "{name}" FROM "{entity}" WHERE id = ?', (row_id,)).fetchone()
+        row = run_sql(self.conn, f'SELECT "{name}" FROM "{entity}" WHERE id = ?', (row_id,)).fetchone()
         return _MISSING if row is None else row[0]
 
     def _touch(self, c: Change, row_id: str) -> None:
@@ -347,16 +348,16 @@ class Applier:
     def _finish(self) -> None:
         conn = self.conn
         for org_id in self.organisations:
-            axes = conn.exec_driver_sql("SELECT ownership, profit, formality FROM organisation WHERE id = ?",
+            axes = run_sql(conn, "SELECT ownership, profit, formality FROM organisation WHERE id = ?",
                                         (org_id,)).fetchone()
             if axes:
-                conn.exec_driver_sql("UPDATE organisation SET sector = ? WHERE id = ?", (derive_sector(*axes), org_id))
+                run_sql(conn, "UPDATE organisation SET sector = ? WHERE id = ?", (derive_sector(*axes), org_id))
         by_entity: dict[str, list[tuple[str, str]]] = {}
         for (entity, row_id), at in self.touched.items():
             by_entity.setdefault(entity, []).append((_format_datetime(changelog.from_micros(at)), row_id))
         case_times: dict[str, str] = {}
         for entity, rows in by_entity.items():
-            conn.exec_driver_sql(f'UPDATE "{entity}" SET updated_at = max(updated_at, ?), '
+            run_sql(conn, f'UPDATE "{entity}" SET updated_at = max(updated_at, ?), '
                                  f'row_version = row_version + 1 WHERE id = ?', rows)
             owners = case_ids(conn, entity, [r for _, r in rows])
             for stamp, row_id in rows:
@@ -364,7 +365,7 @@ class Applier:
                 if case_id and stamp > case_times.get(case_id, ""):
                     case_times[case_id] = stamp
         if case_times:
-            conn.exec_driver_sql('UPDATE "case" SET last_activity_at = max(last_activity_at, ?) WHERE id = ?',
+            run_sql(conn, 'UPDATE "case" SET last_activity_at = max(last_activity_at, ?) WHERE id = ?',
                                  [(stamp, case_id) for case_id, stamp in case_times.items()])
             self.summary.touched.case_ids.update(case_times)
         self._write_activities()
@@ -420,7 +421,7 @@ def _insert_bulk(conn: Any, table: Any, given: dict[str, list[Any]], erased: dic
                 if name in position:
                     lists[position[name]] = list(lists[position[name]])
                     lists[position[name]][i] = scalars.get(name)
-    conn.exec_driver_sql(_insert_sql(table, columns), list(zip(*lists, strict=True)))
+    run_sql(conn, _insert_sql(table, columns), list(zip(*lists, strict=True)))
 
 
 def case_ids(conn: Any, entity: str, row_ids: list[str]) -> dict[str, str]:
@@ -440,7 +441,7 @@ def case_ids(conn: Any, entity: str, row_ids: list[str]) -> dict[str, str]:
     ids = list(dict.fromkeys(row_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        out.update(conn.exec_driver_sql(
+        out.update(run_sql(conn,
             f'SELECT "{entity}".id, {key} FROM "{entity}" {join} WHERE "{entity}".id IN ({",".join("?" * len(chunk))})',
             tuple(chunk)).all())
     return out
@@ -449,16 +450,16 @@ def case_ids(conn: Any, entity: str, row_ids: list[str]) -> dict[str, str]:
 def scrub_audit(conn: Any, entity: str, row_id: str, blanks: dict[str, str | None]) -> None:
     """The erased values out of this laptop's audit trail as well."""
     for name, blank in blanks.items():
-        conn.exec_driver_sql("UPDATE activity SET old_value = ?, new_value = ? WHERE entity = ? AND entity_id = ? "
+        run_sql(conn, "UPDATE activity SET old_value = ?, new_value = ? WHERE entity = ? AND entity_id = ? "
                              "AND field = ?", (blank, blank, entity, row_id, name))
-    for activity_id, value in conn.exec_driver_sql(
+    for activity_id, value in run_sql(conn,
             "SELECT id, new_value FROM activity WHERE entity = ? AND entity_id = ? AND action = 'create'",
             (entity, row_id)).all():
         snapshot = json.loads(value) if value else {}
         for name, blank in blanks.items():
             if name in snapshot:
                 snapshot[name] = None if blank is None else json.loads(blank)
-        conn.exec_driver_sql("UPDATE activity SET new_value = ? WHERE id = ?",
+        run_sql(conn, "UPDATE activity SET new_value = ? WHERE id = ?",
                              (json.dumps(snapshot, ensure_ascii=False), activity_id))
 
 

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from recovery_desk.services.sync.sql import run_sql
+
 if TYPE_CHECKING:
     from recovery_desk.services.operation import Operation
 
@@ -98,18 +100,18 @@ def from_micros(value: int) -> datetime:
 
 # -- the clock --------------------------------------------------------------------------------
 def _info(conn: Connection, key: str) -> str | None:
-    row = conn.exec_driver_sql("SELECT value FROM workspace_info WHERE key = ?", (key,)).fetchone()
+    row = run_sql(conn, "SELECT value FROM workspace_info WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
 
 
 def set_info(conn: Connection, key: str, value: str) -> None:
-    conn.exec_driver_sql("INSERT INTO workspace_info (key, value) VALUES (?, ?) "
+    run_sql(conn, "INSERT INTO workspace_info (key, value) VALUES (?, ?) "
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
     """(last sequence number of this replica, the clock for a new operation)."""
-    last = conn.exec_driver_sql(
+    last = run_sql(conn,
         "SELECT seq, hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1", (replica,)).fetchone()
     seq, last_hlc = (last[0], last[1]) if last else (0, 0)
     seen = int(_info(conn, "hlc_seen") or 0)
@@ -144,7 +146,7 @@ def load_heads(conn: Connection, entity: str, row_ids: Iterable[str]) -> dict[st
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for row_id, field, replica, seq, hlc, value in conn.exec_driver_sql(
+        for row_id, field, replica, seq, hlc, value in run_sql(conn,
                 f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? "
                 f"AND row_id IN ({marks})", (entity, *chunk)):
             out.setdefault(row_id, {}).setdefault(field, []).append(Head((replica, seq, hlc, value)))
@@ -159,11 +161,11 @@ def store_heads(conn: Connection, entity: str, updates: dict[tuple[str, str], li
     """Replace the heads of these (row id, field) pairs."""
     if not updates:
         return
-    conn.exec_driver_sql("DELETE FROM sync_head WHERE entity = ? AND row_id = ? AND field = ?",
+    run_sql(conn, "DELETE FROM sync_head WHERE entity = ? AND row_id = ? AND field = ?",
                          [(entity, row_id, field) for row_id, field in updates])
     rows = [(entity, row_id, field, *h) for (row_id, field), heads in updates.items() for h in heads]
     if rows:
-        conn.exec_driver_sql(_INSERT_HEAD, rows)
+        run_sql(conn, _INSERT_HEAD, rows)
 
 
 def base_for(field: str, row_heads: dict[str, list[Head]], supersede_all: bool = False) -> list[str]:
@@ -223,7 +225,7 @@ def write(op: Operation) -> None:
                 Head((replica, seq, hlc, value))]
             moved.setdefault(entity, {})[(row_id, field)] = row_heads[field]
         changes.append((replica, seq, hlc, at, op.actor, actor_id, op.name, kind, entity, row_id, field, value, base))
-    conn.exec_driver_sql(_INSERT_CHANGE, changes)
+    run_sql(conn, _INSERT_CHANGE, changes)
     for entity, updates in moved.items():
         store_heads(conn, entity, updates)
 
@@ -231,7 +233,7 @@ def write(op: Operation) -> None:
 # -- reading -------------------------------------------------------------------------------------
 def version_vector(conn: Connection) -> dict[str, int]:
     """What this laptop has: origin replica -> highest sequence number."""
-    return dict(conn.exec_driver_sql("SELECT replica, max(seq) FROM sync_change GROUP BY replica").all())
+    return dict(run_sql(conn, "SELECT replica, max(seq) FROM sync_change GROUP BY replica").all())
 
 
 # -- erasure ---------------------------------------------------------------------------------
@@ -262,18 +264,18 @@ def scrub(conn: Connection, entity: str, row_id: str, blanks: dict[str, str | No
     later = "" if before_hlc is None else " AND hlc < ?"
     extra: tuple[Any, ...] = () if before_hlc is None else (before_hlc,)
     for name, blank in blanks.items():
-        conn.exec_driver_sql(f"UPDATE sync_change SET value = ? WHERE entity = ? AND row_id = ? AND kind = 'update' "
+        run_sql(conn, f"UPDATE sync_change SET value = ? WHERE entity = ? AND row_id = ? AND kind = 'update' "
                              f"AND field = ?{later}", (blank, entity, row_id, name, *extra))
-        conn.exec_driver_sql(f"UPDATE sync_head SET value = ? WHERE entity = ? AND row_id = ? AND field = ?{later}",
+        run_sql(conn, f"UPDATE sync_head SET value = ? WHERE entity = ? AND row_id = ? AND field = ?{later}",
                              (blank, entity, row_id, name, *extra))
-    for replica, seq, value in conn.exec_driver_sql(
+    for replica, seq, value in run_sql(conn,
             f"SELECT replica, seq, value FROM sync_change WHERE entity = ? AND row_id = ? AND kind = 'create'{later}",
             (entity, row_id, *extra)).all():
         snapshot = json.loads(value) if value else {}
         for name, blank in blanks.items():
             if name in snapshot:
                 snapshot[name] = None if blank is None else json.loads(blank)
-        conn.exec_driver_sql("UPDATE sync_change SET value = ? WHERE replica = ? AND seq = ?",
+        run_sql(conn, "UPDATE sync_change SET value = ? WHERE replica = ? AND seq = ?",
                              (json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")), replica, seq))
 
 
@@ -290,4 +292,4 @@ def record_outside_operation(conn: Connection, name: str, entries: list[tuple[st
     rows = [(replica, seq + i + 1, hlc, micros(at), actor, None, name, kind, entity, row_id, field, value, None)
             for i, (kind, entity, row_id, field, value) in enumerate(entries)]
     if rows:
-        conn.exec_driver_sql(_INSERT_CHANGE, rows)
+        run_sql(conn, _INSERT_CHANGE, rows)

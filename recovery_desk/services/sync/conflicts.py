@@ -29,6 +29,7 @@ from recovery_desk.services.changes import Changes
 from recovery_desk.services.operation import encode
 from recovery_desk.services.sync.apply import case_ids, distinct_values, same_value, stored
 from recovery_desk.services.sync.changelog import CREATION, QUIET, Head, winner
+from recovery_desk.services.sync.sql import run_sql
 from recovery_desk.storage.models import ENTITY_MODELS, Case
 
 # Fields whose values are codes of a vocabulary (a typed value is checked against it).
@@ -62,7 +63,7 @@ def conflict_id(a: str, b: str) -> str:
 
 def _heads_of(conn: Connection, where: str, params: tuple = ()) -> dict[tuple[str, str], dict[str, list[Head]]]:
     out: dict[tuple[str, str], dict[str, list[Head]]] = {}
-    for entity, row_id, name, replica, seq, hlc, value in conn.exec_driver_sql(
+    for entity, row_id, name, replica, seq, hlc, value in run_sql(conn,
             f"SELECT entity, row_id, field, replica, seq, hlc, value FROM sync_head {where}", params):
         out.setdefault((entity, row_id), {}).setdefault(name, []).append(Head((replica, seq, hlc, value)))
     return out
@@ -98,7 +99,7 @@ def open_conflicts(conn: Connection) -> list[Conflict]:
 
 
 def _base(conn: Connection, head: Head) -> str:
-    row = conn.exec_driver_sql("SELECT base FROM sync_change WHERE replica = ? AND seq = ?", head[:2]).fetchone()
+    row = run_sql(conn, "SELECT base FROM sync_change WHERE replica = ? AND seq = ?", head[:2]).fetchone()
     return (row[0] or "") if row else ""
 
 
@@ -107,7 +108,7 @@ def open_conflict_ids(conn: Connection) -> set[str]:
 
 
 def _who(conn: Connection, head: Head) -> dict[str, Any]:
-    row = conn.exec_driver_sql("SELECT actor, at FROM sync_change WHERE replica = ? AND seq = ?", head[:2]).fetchone()
+    row = run_sql(conn, "SELECT actor, at FROM sync_change WHERE replica = ? AND seq = ?", head[:2]).fetchone()
     from recovery_desk.services.sync.changelog import from_micros
 
     return {"by": row[0] if row else "", "at": from_micros(row[1]).isoformat(timespec="seconds") if row else None,
@@ -119,7 +120,7 @@ def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]
     owners: dict[str, dict[str, str]] = {}
     for entity in {c.entity for c in conflicts}:
         owners[entity] = case_ids(conn, entity, [c.row_id for c in conflicts if c.entity == entity])
-    case_refs = dict(conn.exec_driver_sql('SELECT id, reference FROM "case"').all()) if conflicts else {}
+    case_refs = dict(run_sql(conn, 'SELECT id, reference FROM "case"').all()) if conflicts else {}
     out = []
     for c in conflicts:
         ours, theirs = _who(conn, c.ours), _who(conn, c.theirs)
@@ -251,7 +252,7 @@ def _settle(op: Any, obj: Any, name: str, chosen: Any) -> None:
 def board_flags(conn: Connection) -> list[dict[str, Any]]:
     """Blocked-by cycles and done tasks whose blocker is open again (two laptops' edits can make
     them; neither is refused on arrival, both are shown for a person to fix)."""
-    edges = conn.exec_driver_sql(
+    edges = run_sql(conn,
         "SELECT d.task_id, d.blocked_by_id FROM task_dependency d JOIN task a ON a.id = d.task_id "
         "JOIN task b ON b.id = d.blocked_by_id WHERE d.deleted_at IS NULL AND a.deleted_at IS NULL "
         "AND b.deleted_at IS NULL").all()
@@ -279,7 +280,7 @@ def board_flags(conn: Connection) -> list[dict[str, Any]]:
                 state[child] = 1
                 stack.append((child, iter(graph.get(child, ()))))
                 path.append(child)
-    for task, blocker in conn.exec_driver_sql(
+    for task, blocker in run_sql(conn,
             "SELECT a.id, b.id FROM task_dependency d JOIN task a ON a.id = d.task_id JOIN task b ON b.id = "
             "d.blocked_by_id WHERE d.deleted_at IS NULL AND a.deleted_at IS NULL AND b.deleted_at IS NULL AND "
             "a.status = 'done' AND b.status NOT IN ('done', 'cancelled')"):

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from recovery_desk.domain.errors import ValidationError
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.common import get_live
+from recovery_desk.services.sync.sql import run_sql
 from recovery_desk.storage.models import Case, Conference, Consent, Need, Participation, Task
 from recovery_desk.storage.sync_models import CaseAlias
 
@@ -90,4 +91,4 @@ def merge_cases(ws: Any, keep_id: str, other_id: str) -> Changes:
 def follow_alias(conn: Any, keep_id: str, other_id: str) -> None:
     """The merged case's history shows in the kept case's timeline (here, and on every laptop
     that receives the alias)."""
-    conn.exec_driver_sql("UPDATE activity SET case_id = ? WHERE case_id = ?", (keep_id, other_id))
+    run_sql(conn, "UPDATE activity SET case_id = ? WHERE case_id = ?", (keep_id, other_id))

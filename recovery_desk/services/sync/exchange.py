@@ -29,6 +29,7 @@ from recovery_desk.services.sync.apply import NOT_CARRIED, Applier, Change, Summ
 from recovery_desk.services.sync.bundle import Bundle, BundleError, open_bundle, write_bundle
 from recovery_desk.services.sync.changelog import CHANGE_COLUMNS, version_vector
 from recovery_desk.services.sync.identity import identity, settle
+from recovery_desk.services.sync.sql import run_sql
 from recovery_desk.storage.models import ENTITY_MODELS, Base, utcnow
 
 Progress = Callable[[int, int, str], None]
@@ -43,14 +44,14 @@ class ExportResult:
 
 
 def _incident_name(conn: Connection) -> str:
-    row = conn.exec_driver_sql("SELECT name FROM incident WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
+    row = run_sql(conn, "SELECT name FROM incident WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
                                ).fetchone()
     return row[0] if row else ""
 
 
 def peers(conn: Connection) -> list[dict[str, Any]]:
     return [{"replica": r, "last_seen": seen, "known": json.loads(known or "{}"), "actor": actor}
-            for r, seen, known, actor in conn.exec_driver_sql(
+            for r, seen, known, actor in run_sql(conn,
                 "SELECT replica, last_seen, known, actor FROM sync_peer ORDER BY last_seen")]
 
 
@@ -79,13 +80,13 @@ def _bulk_columns(conn: Connection, entity: str, ids: list[str]) -> dict[str, li
     by_id: dict[str, tuple] = {}
     if len(ids) > 5000:
         wanted = set(ids)
-        for row in conn.exec_driver_sql(select):
+        for row in run_sql(conn, select):
             if row[0] in wanted:
                 by_id[row[0]] = tuple(row)
     else:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            for row in conn.exec_driver_sql(f"{select} WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
+            for row in run_sql(conn, f"{select} WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
                 by_id[row[0]] = tuple(row)
     rows = [by_id[i] for i in ids if i in by_id]
     columns: dict[str, list[Any]] = {}
@@ -100,7 +101,7 @@ def _bulk_columns(conn: Connection, entity: str, ids: list[str]) -> dict[str, li
 def _history_columns(conn: Connection, span: dict[str, int]) -> dict[str, list[Any]]:
     names = ["at", "actor", "actor_id", "replica_id", "operation_id", "operation", "entity", "entity_id", "action", "field",
              "old_value", "new_value", "case_id"]
-    rows = conn.exec_driver_sql(f"SELECT {', '.join(names)} FROM activity WHERE id BETWEEN ? AND ? ORDER BY id",
+    rows = run_sql(conn, f"SELECT {', '.join(names)} FROM activity WHERE id BETWEEN ? AND ? ORDER BY id",
                                 (span["from"], span["to"])).all()
     return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
@@ -125,7 +126,7 @@ def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | No
             if top <= start:
                 continue
             covers[replica] = [start + 1, top]
-            for row in conn.exec_driver_sql(f"SELECT {', '.join(CHANGE_COLUMNS)} FROM sync_change "
+            for row in run_sql(conn, f"SELECT {', '.join(CHANGE_COLUMNS)} FROM sync_change "
                                             "WHERE replica = ? AND seq > ? ORDER BY seq", (replica, start)):
                 change = list(row)
                 kind, entity, value = change[7], change[8], change[11]
@@ -183,7 +184,7 @@ def _new_changes(conn: Connection, changes: list[Change], me: str, path: Path) -
         if old:
             # Changes we have already: the very same ones, or a copy of this laptop's file is at work.
             lo, hi = old[0].seq, old[-1].seq
-            ours = dict(conn.exec_driver_sql("SELECT seq, hlc FROM sync_change WHERE replica = ? AND seq BETWEEN ? "
+            ours = dict(run_sql(conn, "SELECT seq, hlc FROM sync_change WHERE replica = ? AND seq BETWEEN ? "
                                              "AND ?", (replica, lo, hi)).all())
             if any(ours.get(c.seq) != c.hlc for c in old):
                 raise BundleError(_COPY_MESSAGE, path=path, replica=replica[:8])
@@ -220,7 +221,7 @@ def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False
         try:
             conn = session.connection()
             # Take the write lock first (waits for the app's transaction, by the busy timeout).
-            conn.exec_driver_sql("UPDATE workspace_info SET value = value WHERE key = 'replica_id'")
+            run_sql(conn, "UPDATE workspace_info SET value = value WHERE key = 'replica_id'")
             me = settle(conn)  # a copied file takes its own identity before it reads anything
             info = identity(conn)
             check_bundle_for(bundle, info, path)
@@ -228,7 +229,7 @@ def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False
             before = open_conflict_ids(conn)
             summary = Applier(session, bundle.body.get("bulk", {}), bundle.body.get("history", {})).apply(new, progress)
             if new:
-                conn.exec_driver_sql(changelog._INSERT_CHANGE, [c.row() for c in new])
+                run_sql(conn, changelog._INSERT_CHANGE, [c.row() for c in new])
                 changelog.observe_clock(conn, max(c.hlc for c in new))
             summary.conflicts = len(open_conflict_ids(conn) - before)
             if bundle.manifest.get("source_replica") != me:
@@ -251,7 +252,7 @@ def _remember_peer(conn: Connection, bundle: Bundle) -> None:
     """What the sending laptop had (merged with what was known of it: bundles may come late)
     and when it wrote its latest bundle. Reading a bundle again changes nothing."""
     m = bundle.manifest
-    row = conn.exec_driver_sql("SELECT last_seen, known, actor FROM sync_peer WHERE replica = ?",
+    row = run_sql(conn, "SELECT last_seen, known, actor FROM sync_peer WHERE replica = ?",
                                (m["source_replica"],)).fetchone()
     known = json.loads(row[1]) if row else {}
     merged = dict(known)
@@ -262,7 +263,7 @@ def _remember_peer(conn: Connection, bundle: Bundle) -> None:
     actor = m.get("actor", "") if not row or written >= row[0] else row[2]
     if row is not None and (merged, last_seen, actor) == (known, row[0], row[2]):
         return
-    conn.exec_driver_sql(
+    run_sql(conn,
         "INSERT INTO sync_peer (replica, last_seen, known, actor) VALUES (?, ?, ?, ?) ON CONFLICT(replica) DO UPDATE "
         "SET last_seen = excluded.last_seen, known = excluded.known, actor = excluded.actor",
         (m["source_replica"], last_seen, json.dumps(merged, sort_keys=True), actor))
@@ -300,9 +301,9 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
         if hasattr(database, "set_application_id"):
             database.set_application_id(engine)  # what marks the file as a workspace
         with engine.connect() as conn:
-            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+            run_sql(conn, "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
                                  "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
-            conn.exec_driver_sql("INSERT INTO alembic_version VALUES (?)", (database.head_revision(),))
+            run_sql(conn, "INSERT INTO alembic_version VALUES (?)", (database.head_revision(),))
             for key, value in (("replica_id", new_id()), ("created_at", utcnow().isoformat()),
                                ("workspace_id", bundle.manifest["workspace_id"]),
                                ("home_replica", bundle.manifest.get("home_replica", "")),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from recovery_desk.services.sync.changelog import set_info
+from recovery_desk.services.sync.sql import run_sql
 from recovery_desk.storage.models import Case, Incident, new_id, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed by hand
@@ -32,7 +34,7 @@ CODE_LENGTH = 4
 
 
 def _info(conn: Connection) -> dict[str, str]:
-    return dict(conn.exec_driver_sql("SELECT key, value FROM workspace_info").all())
+    return dict(run_sql(conn, "SELECT key, value FROM workspace_info").all())
 
 
 def machine_id() -> str:
@@ -59,7 +61,9 @@ def settle(conn: Connection) -> str:
     this runs in the first transaction that writes anyway (an operation, reading a bundle)."""
     info = _info(conn)
     replica = info["replica_id"]
-    path = next((row[2] for row in conn.exec_driver_sql("PRAGMA database_list") if row[1] == "main"), "")
+    path = ""
+    if conn.dialect.name == "sqlite":  # a server workspace is no file that can be copied
+        path = next((row[2] for row in run_sql(conn, "PRAGMA database_list") if row[1] == "main"), "")
     fingerprint = file_fingerprint(Path(path)) if path else ""
     if info.get("file_fingerprint") == fingerprint and "workspace_id" in info and "home_replica" in info:
         return replica
@@ -80,7 +84,7 @@ def rotate_replica(conn: Connection, info: dict[str, str]) -> str:
     set_info(conn, "former_replicas", " ".join(former))
     set_info(conn, "replica_id", replica)
     set_info(conn, "replica_since", utcnow().isoformat())
-    conn.exec_driver_sql("DELETE FROM workspace_info WHERE key = 'reference_code'")
+    run_sql(conn, "DELETE FROM workspace_info WHERE key = 'reference_code'")
     return replica
 
 
@@ -125,8 +129,12 @@ def numbering(session: Any, incident: Incident) -> tuple[int, Callable[[int], st
     code = reference_code(session, replica, prefix)
     if not code:
         # Plain references: only those without a laptop code count (their number follows the digits).
+        if session.get_bind().dialect.name == "sqlite":
+            plain = Case.reference.op("GLOB")(f"{prefix}-[0-9]*")
+        else:  # PostgreSQL has no GLOB: the same test as a regular expression
+            plain = Case.reference.op("~")(f"^{re.escape(prefix)}-[0-9]")
         last = session.scalar(select(func.max(Case.sequence)).where(
-            Case.incident_id == incident.id, Case.reference.op("GLOB")(f"{prefix}-[0-9]*"))) or 0
+            Case.incident_id == incident.id, plain)) or 0
         return last, lambda number: f"{prefix}-{number:04d}", True
     last = session.scalar(select(func.max(Case.sequence)).where(
         Case.incident_id == incident.id, Case.reference.like(f"{prefix}-{code}-%"))) or 0
