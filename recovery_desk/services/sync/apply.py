@@ -37,6 +37,8 @@ from recovery_desk.services.operation import (
     _converted,
     _format_datetime,
     _insert_sql,
+    _postgresql_converter,
+    _sqlite_converter,
     _stored_form,
     encode,
 )
@@ -405,7 +407,8 @@ def _insert_bulk(conn: Any, table: Any, given: dict[str, list[Any]], erased: dic
             values = [None] * count
         elif key in given:
             values = given[key]
-            convert = _stored_form(column)
+            convert = _stored_form(column, _sqlite_converter if conn.dialect.name == "sqlite"
+                                   else _postgresql_converter)
             if convert is not None:
                 values = _converted(values, convert)
         elif key in factories:
