@@ -5,6 +5,9 @@ the database worker, the main window, and the workspace to open.
 the window has painted with its workspace open (the launch-time benchmark uses it).
 ``recovery-desk gui --self-test`` does the same and also checks what an installation must
 bring (the Japanese font, the icon, Qt's Japanese strings): exit 0 when all are there.
+Neither may wait for a click that will never come: a message box (a workspace that cannot be
+opened, a crash) or any other dialog asking something is printed as one line on stderr
+instead, and the app exits 1 (:class:`NoDialogsWhileUnattended`).
 """
 
 from __future__ import annotations
@@ -86,6 +89,42 @@ def load_qt_translations(app: object, lang: str) -> list[object]:
     return translators
 
 
+def dialog_text(dialog: object) -> str:
+    """What a dialog says, on one line: a message box's text, else its window title."""
+    from PySide6.QtWidgets import QMessageBox
+
+    text = dialog.text() if isinstance(dialog, QMessageBox) else ""  # type: ignore[attr-defined]
+    return " ".join((text or dialog.windowTitle() or type(dialog).__name__).split())  # type: ignore[attr-defined]
+
+
+def no_dialogs_while_unattended(app: object) -> object:
+    """An event filter for the self-test and the launch benchmark: nobody is there to click, so
+    the first dialog that asks something (a message box, the sign-in) is printed as one line on
+    stderr and the app exits 1, instead of waiting for ever. The progress dialog of a slow open
+    asks nothing and is let through."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog
+
+    class NoDialogsWhileUnattended(QObject):
+        def __init__(self) -> None:
+            super().__init__(app)  # type: ignore[arg-type]
+            self.messages: list[str] = []
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+            if (event.type() == QEvent.Type.Show and isinstance(watched, QDialog)
+                    and not isinstance(watched, QProgressDialog) and not self.messages):
+                self.messages.append(dialog_text(watched))
+                print(f"recovery-desk: {tr('error')}: {self.messages[0]}", file=sys.stderr, flush=True)
+                QApplication.exit(1)  # leaves the dialog's own event loop too
+            return False
+
+    from recovery_desk.i18n import tr
+
+    guard = NoDialogsWhileUnattended()
+    app.installEventFilter(guard)  # type: ignore[attr-defined]
+    return guard
+
+
 def choose_language(lang: str | None) -> str:
     from recovery_desk.i18n import default_language
     from recovery_desk.ui import options
@@ -134,6 +173,7 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     window = MainWindow(ctx)
     exit_after_shown = self_test or os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN") == "1"
     problems = self_test_problems(font_family, icon) if self_test else []
+    unattended = no_dialogs_while_unattended(app) if exit_after_shown else None
     if exit_after_shown:
         window.backup_on_open = False  # the benchmark opens a 1.3 GB workspace many times
         start_page = os.environ.get("RECOVERY_DESK_START_PAGE")
@@ -185,6 +225,10 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
     # Who is working is asked once a workspace is open (MainWindow._ask_who_if_unknown).
     try:
         code = app.exec()
+        if unattended is not None and unattended.messages:  # type: ignore[attr-defined]
+            if self_test:
+                print("self-test: FAILED", flush=True)
+            return 1
         if self_test:
             for problem in problems:
                 print(f"self-test: {problem}", file=sys.stderr)
@@ -192,6 +236,8 @@ def run_app(workspace: Path | None = None, lang: str | None = None, demo: bool =
             return 1 if problems else code
         return code
     finally:
+        if unattended is not None:
+            app.removeEventFilter(unattended)
         window.save_state()
         window.wait_for_backup()
         ctx.set_workspace(None)
