@@ -2,6 +2,11 @@
 backups and restores, atomic files (storage/failures.py, storage/database.py, services/backups.py)."""
 
 MESSAGES: dict[str, str] = {
+    # names and other text (services/validation.py, io/importer.py)
+    "{field} contains the control character {code} at position {position}; remove it":
+        "{field} の {position} 文字目に制御文字 {code} が含まれています。取り除いてください",
+    "contains the control character {code} at position {position}; remove it":
+        "{position} 文字目に制御文字 {code} が含まれています。取り除いてください",
     "the workspace": "ワークスペース",
     "{path} is in use by another program ({holder}); gave up waiting after {seconds} s — try again when it has "
     "finished":

@@ -82,6 +82,7 @@ from recovery_desk.io.importer import (
 )
 from recovery_desk.io.orgtypes import DEFAULT_AXES, lookup_org_type
 from recovery_desk.io.tables import ImportFileError, read_grid
+from recovery_desk.services.validation import control_character, shown_safely
 from recovery_desk.storage.models import (
     Area,
     Capability,
@@ -362,6 +363,19 @@ def plan_3w(session: Session, rows: list[list[str]], header_index: int, headers:
                                                  value=org_name if len(org_name) > 200 else acronym,
                                                  length=max(len(org_name), len(acronym)),
                                                  max=200 if len(org_name) > 200 else 50))
+            result.skipped_rows += 1
+            continue
+        # The services' rule for names (services/validation.py), on the cells as written: the
+        # width folding above silently drops some control characters.
+        written = {f: str(raw[index[f]]).strip() for f in ("org_name", "org_acronym")
+                   if f in index and index[f] < len(raw)}
+        controlled = next(((f, found) for f, text in written.items() if (found := control_character(text, "name"))),
+                          None)
+        if controlled is not None:
+            column, (code, position) = controlled
+            result.problems.append(ImportProblem(
+                "contains the control character {code} at position {position}; remove it", row=row_number,
+                column=headers[index[column]], value=shown_safely(written[column]), code=code, position=position))
             result.skipped_rows += 1
             continue
         oid = (orgs.find(acronym) if acronym else None) or orgs.find(org_name)

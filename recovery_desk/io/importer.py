@@ -39,6 +39,7 @@ from recovery_desk.io.orgtypes import DEFAULT_AXES, lookup_org_type
 from recovery_desk.io.tables import Grid, ImportFileError, read_grid
 from recovery_desk.services.sync.identity import numbering
 from recovery_desk.services.tasks import POSITION_GAP
+from recovery_desk.services.validation import control_character, shown_safely
 from recovery_desk.storage.models import (
     Area,
     Capability,
@@ -362,8 +363,21 @@ def _capability(vocab: Vocabulary, part: str) -> tuple[str, int | None]:
     return category, capacity
 
 
+def control_problem(spec: FieldSpec, raw: str) -> Bad | None:
+    """A control character the field may not hold (the services' rule, services/validation.py),
+    looked for in the cell as written: the width folding would silently drop some of them."""
+    found = control_character(raw.strip(), spec.name)
+    if found is None:
+        return None
+    return Bad("contains the control character {code} at position {position}; remove it",
+               code=found[0], position=found[1])
+
+
 def convert(spec: FieldSpec, raw: str) -> Any:
     """One cell's value; raises Bad with the reason."""
+    problem = control_problem(spec, raw)
+    if problem is not None:
+        raise problem
     return convert_folded(spec, norm.fold_width(raw))
 
 
@@ -504,7 +518,8 @@ def convert_columns(table: SourceTable, kind: str) -> Columns:
         column_of[name] = column
         converted = np.empty(len(uniques), dtype=object)
         failed: dict[int, Bad] = {}
-        texts = norm.fold_width_many([str(u) for u in uniques])
+        originals = [str(u) for u in uniques]
+        texts = norm.fold_width_many(originals)
         prepare = PREPARED.get(spec.type)
         if prepare is not None:
             texts = prepare(texts)
@@ -518,13 +533,20 @@ def convert_columns(table: SourceTable, kind: str) -> Columns:
                     converted[code] = convert_folded(spec, text, prepared=prepare is not None)
                 except Bad as exc:
                     failed[code] = exc
+        if control_character("".join(originals), spec.name):  # rare: then cell by cell
+            for code, original in enumerate(originals):
+                problem = control_problem(spec, original)
+                if problem is not None:
+                    failed[code] = problem
         for code in failed:
             converted[code] = None
         if failed:
             for pos in np.flatnonzero(np.isin(codes, list(failed))).tolist():
                 exc = failed[int(codes[pos])]
+                value = uniques[codes[pos]]
                 bad.setdefault(pos, []).append(ImportProblem(
-                    exc.msgid, row=rows[pos], column=column, value=uniques[codes[pos]], **exc.params))
+                    exc.msgid, row=rows[pos], column=column,
+                    value=shown_safely(value) if isinstance(value, str) else value, **exc.params))
         values[name] = converted[codes].tolist()
         raw[name] = uniques[codes].tolist()
     for name, spec in specs.items():

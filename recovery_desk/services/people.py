@@ -26,7 +26,7 @@ def clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
                 value = [v for v in (p.strip() for p in value.replace("、", ",").split(",")) if v]
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise ValidationError("skills must be a list of words", field="skills")
-            out[key] = [v.strip() for v in value if v.strip()]
+            out[key] = [check_text(v, "skills", 200) for v in value if v.strip()]
         else:
             out[key] = check_text(value, key, _LIMITS[key], required=key == "name")
     return out

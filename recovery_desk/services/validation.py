@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,35 @@ def check_vocab(vocab: Vocabulary, value: Any, field: str, *, required: bool = T
     return value
 
 
+# Names are one line: a line break or a tab in a name is a pasting accident, and it breaks
+# every list, CSV and report the name appears in. Free text (notes, descriptions, reasons) may
+# have line breaks and tabs. No field may hold another control character (NUL, ESC, the rest
+# of C0, DEL, C1): they are invisible on screen, and ESC drives terminals. The importer uses
+# the same rule (io/importer.py), so a form, the CLI and a file are refused alike.
+SINGLE_LINE_FIELDS = frozenset({
+    "name", "acronym", "kana", "legal_form", "title", "phone", "email", "website", "skills",  # organisations, people
+    "contact_name", "contact_phone",  # households (a case's contact)
+    "incident_name", "prefecture", "municipality", "district",  # places
+    "reference", "case_reference", "assignee", "lead_organisation",  # what an import row refers to
+})
+# Unicode's control characters (category Cc) are exactly C0, DEL and C1.
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES_AND_TABS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, field: str) -> tuple[str, int] | None:
+    """The first character ``field`` may not hold, as ``("U+001B", position from 1)``, or None."""
+    pattern = _ANY_CONTROL if field in SINGLE_LINE_FIELDS else _CONTROL_BUT_LINES_AND_TABS
+    found = pattern.search(text)
+    return None if found is None else (f"U+{ord(found.group()):04X}", found.start() + 1)
+
+
+def shown_safely(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\x1b``) for a message, so
+    that printing it cannot drive the terminal."""
+    return _ANY_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def check_text(value: Any, field: str, max_length: int, *, required: bool = False) -> str:
     text = "" if value is None else str(value).strip()
     if required and not text:
@@ -31,6 +61,10 @@ def check_text(value: Any, field: str, max_length: int, *, required: bool = Fals
             "{field} is too long ({length} characters, at most {max})",
             field=field, length=len(text), max=max_length,
         )
+    found = control_character(text, field)
+    if found is not None:
+        raise ValidationError("{field} contains the control character {code} at position {position}; remove it",
+                              field=field, code=found[0], position=found[1])
     return text
 
 

@@ -63,8 +63,11 @@ def parse_assignments(items: list[str], kind: str) -> dict[str, Any]:
         try:
             values[name] = convert(spec(kind, name), raw)
         except Bad as exc:
+            from recovery_desk.services.validation import shown_safely
+
             reason = ImportProblem(exc.msgid, row=0, column=name, value=raw, **exc.params).why()
-            raise ValidationError("{field}: '{value}' {reason}", field=name, value=raw, reason=reason) from None
+            raise ValidationError("{field}: '{value}' {reason}", field=name, value=shown_safely(raw),
+                                  reason=reason) from None
     return values
 
 
