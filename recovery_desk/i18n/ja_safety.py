@@ -2,6 +2,19 @@
 backups and restores, atomic files (storage/failures.py, storage/database.py, services/backups.py)."""
 
 MESSAGES: dict[str, str] = {
+    # a schema upgrade beside an older app (storage/database.py upgrade_alone, make_engine)
+    "{path} must be upgraded to this version's schema, but another program has it open ({holder}); "
+    "close it there (an older version of Recovery Desk?) and open it here again":
+        "{path} はこのバージョンのスキーマへの更新が必要ですが、別のプログラム（{holder}）が開いています。"
+        "そちら（古いバージョンの Recovery Desk など）で閉じてから、こちらでもう一度開いてください",
+    "{path} must be upgraded to this version's schema, but another program has it open; close it "
+    "there (an older version of Recovery Desk?) and open it here again":
+        "{path} はこのバージョンのスキーマへの更新が必要ですが、別のプログラムが開いています。"
+        "そちら（古いバージョンの Recovery Desk など）で閉じてから、こちらでもう一度開いてください",
+    "{path} was upgraded by a newer version of Recovery Desk (schema {revision}) while this one "
+    "had it open; close it here and use the newer version":
+        "{path} は、このバージョンで開いている間に新しいバージョンの Recovery Desk によって更新されました"
+        "（スキーマ {revision}）。こちらで閉じて、新しいバージョンをお使いください",
     # names and other text (services/validation.py, io/importer.py)
     "{field} contains the control character {code} at position {position}; remove it":
         "{field} の {position} 文字目に制御文字 {code} が含まれています。取り除いてください",

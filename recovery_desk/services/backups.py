@@ -11,7 +11,8 @@ creates files whole or not at all (``storage/files.py``). No work can be lost:
   ``backups_keep``) in a ``backups/`` folder beside the workspace; the desktop app calls
   it after opening. A damaged workspace makes no automatic copy (it would push a good one
   out of the rotation). Before a schema upgrade ``Workspace.open`` also makes a copy
-  beside the file (``storage.database.backup_beside``).
+  beside the file, holding it for itself from the copy to the last migration
+  (``storage.database.upgrade_alone``: refused while another program has it open).
 * :func:`restore` checks the backup (SQLite says it is a workspace of a schema this
   version knows; ``PRAGMA integrity_check``) and refuses a bad one with nothing touched.
   It then takes the workspace's lock exclusively — so it waits (no longer than the busy
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.storage import database, files
-from recovery_desk.storage.failures import DamagedError, LockedError, error_for
+from recovery_desk.storage.failures import DamagedError, error_for
 
 DEFAULT_KEEP = 10
 BACKUP_DIR = "backups"
@@ -165,29 +166,6 @@ def _replaced_name(ws_path: Path) -> Path:
     return ws_path.with_name(f"{ws_path.stem}.replaced-{_stamp()}{ws_path.suffix}.bak")
 
 
-def _lock_exclusively(ws_path: Path) -> sqlite3.Connection | None:
-    """A connection holding the workspace's lock for itself (``locking_mode=EXCLUSIVE``):
-    no other process can read or write until it closes. In WAL mode every connection holds
-    a shared lock while open, so this also fails while the app merely has the workspace
-    open. ``None`` when SQLite cannot read the file (damaged)."""
-    con = database.connect(ws_path, mode="rw")
-    con.isolation_level = None
-    try:
-        con.execute("PRAGMA locking_mode=EXCLUSIVE")
-        con.execute("BEGIN EXCLUSIVE")
-        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        con.execute("COMMIT")  # the lock stays: exclusive locking mode keeps it until close
-    except sqlite3.Error as exc:
-        con.close()
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            raise LockedError.for_path(ws_path) from exc
-        if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
-            return None
-        raise error_for(exc, ws_path) from exc
-    return con
-
-
 def restore(src: Path | str, ws_path: Path | str) -> Path | None:
     """Replace the workspace with the backup ``src``; returns where the replaced one was kept."""
     src, ws_path = Path(src), Path(ws_path)
@@ -202,7 +180,7 @@ def restore(src: Path | str, ws_path: Path | str) -> Path | None:
     if current is not None and current.state in (database.FileState.MISSING, database.FileState.EMPTY):
         _checked_copy(src, src, ws_path, replace=False, journal="WAL")
         return None
-    lock = None if damaged else _lock_exclusively(ws_path)
+    lock = None if damaged else database.lock_exclusively(ws_path)
     if lock is None:
         return _restore_beside_damaged(src, ws_path)
     try:

@@ -115,11 +115,10 @@ class Workspace:
             if inspection.read_only:
                 raise WorkspaceError("{path} needs a schema upgrade but is read-only; copy it to a writable folder "
                                      "and open it there", path=path)
-            backup = database.backup_beside(path, f"before-upgrade-{inspection.revision}")
+            # Refused while another program (an older app) has the file open; see docs/concurrency.md.
+            backup = database.upgrade_alone(path, str(inspection.revision))
         engine = database.make_engine(path, read_only=inspection.read_only, create=False)
         try:
-            if backup is not None:
-                database.upgrade(engine)
             if not inspection.read_only and inspection.application_id != database.APPLICATION_ID:
                 database.set_application_id(engine)  # a workspace made before the mark existed
             ws = cls(path, engine, actor)

@@ -272,19 +272,34 @@ def _refuse_foreign(path: Path, identity: _Identity) -> None:
 
 
 # -- engines -----------------------------------------------------------------------------------
-def make_engine(path: Path, *, journal: str = "WAL", read_only: bool = False, create: bool = True) -> Engine:
+def make_engine(path: Path, *, journal: str = "WAL", read_only: bool = False, create: bool = True,
+                connection: sqlite3.Connection | None = None) -> Engine:
     """An engine whose every connection is configured (style.md 6).
 
     ``journal="DELETE"`` is only for filling a brand-new *temporary* file in one transaction
     (demo data: WAL would write each page twice); the file is switched to WAL before it gets
     its name (:func:`set_wal`). ``read_only=True`` opens ``mode=ro`` (a write-protected file:
     every reading command works, a write fails with "read-only"). ``Workspace.open`` passes
-    ``create=False``: opening never conjures an empty workspace where one vanished."""
+    ``create=False``: opening never conjures an empty workspace where one vanished.
+    ``connection``: an engine over that one connection (the upgrade's exclusive one)."""
     from sqlalchemy import create_engine, event
-    from sqlalchemy.pool import QueuePool
+    from sqlalchemy.pool import QueuePool, StaticPool
 
     mode = "ro" if read_only else ("rwc" if create else "rw")
-    engine = create_engine("sqlite+pysqlite://", creator=lambda: connect(path, mode=mode), poolclass=QueuePool)
+    if connection is not None:
+        engine = create_engine("sqlite+pysqlite://", creator=lambda: connection, poolclass=StaticPool)
+    else:
+        engine = create_engine("sqlite+pysqlite://", creator=lambda: connect(path, mode=mode), poolclass=QueuePool)
+
+    if connection is None:  # (the upgrade's own engine is the one changing the schema)
+        @event.listens_for(engine, "handle_error")
+        def _schema_changed_under_us(context) -> None:
+            newer = newer_schema_than_ours(path, context.original_exception)
+            if newer is not None:
+                raise WorkspaceError(
+                    "{path} was upgraded by a newer version of Recovery Desk (schema {revision}) while this one "
+                    "had it open; close it here and use the newer version", path=path,
+                    revision=newer) from context.original_exception
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):  # style.md 6
@@ -298,6 +313,92 @@ def make_engine(path: Path, *, journal: str = "WAL", read_only: bool = False, cr
         cursor.close()
 
     return engine
+
+
+def lock_exclusively(path: Path) -> sqlite3.Connection | None:
+    """A connection holding the workspace's lock for itself (``locking_mode=EXCLUSIVE``):
+    no other process can read or write until it closes. In WAL mode every connection holds
+    a shared lock while open, so this also fails — after the busy timeout, naming the holder
+    (LockedError) — while another program merely has the workspace open. ``None`` when SQLite
+    cannot read the file (damaged)."""
+    from recovery_desk.storage.failures import LockedError, error_for
+
+    con = connect(path, mode="rw")
+    con.isolation_level = None
+    try:
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        con.execute("BEGIN EXCLUSIVE")
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        con.execute("COMMIT")  # the lock stays: exclusive locking mode keeps it until close
+    except sqlite3.Error as exc:
+        con.close()
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise LockedError.for_path(path) from exc
+        if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+            return None
+        raise error_for(exc, path) from exc
+    return con
+
+
+def upgrade_alone(path: Path, revision: str) -> Path:
+    """Upgrade an older workspace's schema while no other program has it open, and keep a copy
+    of it as it was beside it; returns the copy.
+
+    An older version of the app that still has the file open would go on writing rows of the
+    old shape into the new schema (or fail on every query): so the upgrade takes the file for
+    itself (:func:`lock_exclusively`) — waiting no longer than the busy timeout, then refusing
+    with a message naming the holder — and holds it from the copy to the last migration, so
+    that no one opens it half-upgraded either."""
+    from recovery_desk.storage.failures import DamagedError, LockedError, holders
+
+    try:
+        con = lock_exclusively(path)
+    except LockedError as exc:
+        names = ", ".join(holders(path))
+        if names:
+            raise WorkspaceError(
+                "{path} must be upgraded to this version's schema, but another program has it open ({holder}); "
+                "close it there (an older version of Recovery Desk?) and open it here again", path=path,
+                holder=names) from exc
+        raise WorkspaceError(
+            "{path} must be upgraded to this version's schema, but another program has it open; close it "
+            "there (an older version of Recovery Desk?) and open it here again", path=path) from exc
+    if con is None:
+        raise DamagedError("{path} is damaged ({detail}); run 'check' and restore a backup", path=path,
+                           detail="the schema upgrade could not read it")
+    try:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.stem}.before-upgrade-{revision}-{stamp}{path.suffix}.bak")
+        with files.creating(kept, replace=True, database=True) as tmp:
+            write_copy(con, tmp, check=False)
+        con.isolation_level = ""  # SQLAlchemy's transactions, as on every other connection
+        engine = make_engine(path, connection=con)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+    finally:
+        con.close()
+    return kept
+
+
+# What a statement of this version meets in a schema that a newer version changed.
+_SCHEMA_MISMATCH = ("no such table", "no such column", "has no column named", "NOT NULL constraint failed")
+
+
+def newer_schema_than_ours(path: Path, exc: BaseException) -> str | None:
+    """The schema revision of ``path`` when it is one this version does not know and ``exc`` is
+    what a statement written for our schema meets there; None otherwise (then ``exc`` is
+    what it seems). Reads the file's revision through a connection of its own."""
+    if not isinstance(exc, sqlite3.DatabaseError) or not any(words in str(exc) for words in _SCHEMA_MISMATCH):
+        return None
+    try:
+        with read_only_connection(path) as con:
+            revision = _read_identity(con).revision
+    except sqlite3.Error:
+        return None
+    return revision if revision is not None and revision not in known_revisions()[0] else None
 
 
 def set_application_id(engine: Engine) -> None:
@@ -395,8 +496,3 @@ def backup_file(source: Path, destination: Path, *, replace: bool = True) -> Pat
     with files.creating(destination, replace=replace, database=True) as tmp:
         write_copy(source, tmp, check=False)
     return destination
-
-
-def backup_beside(path: Path, reason: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return backup_file(path, path.with_name(f"{path.stem}.{reason}-{stamp}{path.suffix}.bak"))
