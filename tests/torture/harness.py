@@ -1,8 +1,14 @@
 """What every fault trial needs: real CLI subprocesses (run, or killed at a moment), the files
 of a workspace (snapshot, leftovers), and its contents counted through SQLite.
 
-Nothing here imports the application: the trials judge it from outside, as a user would, by
-its exit codes, its stderr and the files it leaves.
+The trials judge the application from outside, as a user would, by its exit codes, its
+stderr and the files it leaves. ``make torture`` runs every command as a process of its own.
+The fast subset in ``make test`` starts a process only where that is the point — the command
+that is killed, the app beside the CLI, the holder of a lock — and runs the ordinary runs
+around them (the next run after a kill, ``check``, the commands beside the app, on a full
+disk, on read-only media) in the test's own process through the CLI's ``main`` with the same
+user set-up (:class:`InProcessRunner`): the same code, the same exit codes and messages,
+without an interpreter start-up each.
 """
 
 from __future__ import annotations
@@ -83,11 +89,13 @@ class Outcome:
 
 
 class Runner:
-    """Runs ``recovery-desk`` commands as a user in ``home`` would."""
+    """Runs ``recovery-desk`` commands as a user in ``home`` would, each a process of its own."""
 
-    def __init__(self, home: Path, *, prefix: Sequence[str] = ()):
+    def __init__(self, home: Path, *, prefix: Sequence[str] = (), busy_timeout_ms: int | None = None):
         self.home = home
         self.env = child_env(home)
+        if busy_timeout_ms is not None:  # how long a command waits for another's lock
+            self.env["RECOVERY_DESK_BUSY_TIMEOUT_MS"] = str(busy_timeout_ms)
         self.prefix = list(prefix)  # e.g. runuser -u nobody --
 
     def popen(self, args: Sequence[str], *, cwd: Path | None = None) -> subprocess.Popen[str]:
@@ -128,6 +136,63 @@ class Runner:
         out, err = proc.communicate()
         return Outcome([str(a) for a in args], proc.returncode if killed_at is None else -9, out, err,
                        time.monotonic() - started, killed_at)
+
+
+class InProcessRunner:
+    """Runs ordinary commands through the CLI's ``main`` in this process, as ``runner``'s user
+    (its environment while the command runs, its busy timeout): what the command prints and
+    its exit code come back as an :class:`Outcome`, an escaping exception as the traceback a
+    process would have printed. A command still running after ``timeout`` is a hang (it is
+    left on its daemon thread; the trial fails)."""
+
+    def __init__(self, runner: Runner):
+        self.runner = runner
+        self.home = runner.home
+        self.env = runner.env
+
+    def run(self, args: Sequence[str], *, timeout: float = COMMAND_TIMEOUT, cwd: Path | None = None) -> Outcome:
+        import contextlib
+        import gc
+        import io
+        import threading
+        import traceback
+
+        from recovery_desk.cli.main import main
+        from recovery_desk.storage import database
+
+        if cwd is not None:
+            raise ValueError("in-process runs use absolute paths")
+        argv = [str(a) for a in args]
+        out, err = io.StringIO(), io.StringIO()
+        code: list[int | None] = [None]
+
+        def command() -> None:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code[0] = main(argv)
+                except SystemExit as exc:  # argparse's usage errors
+                    code[0] = exc.code if isinstance(exc.code, int) else 1
+                except BaseException:
+                    traceback.print_exc()
+                    code[0] = 1
+
+        saved_env = dict(os.environ)
+        saved_timeout = database.BUSY_TIMEOUT_MS
+        os.environ.clear()
+        os.environ.update(self.env)
+        database.BUSY_TIMEOUT_MS = int(self.env.get("RECOVERY_DESK_BUSY_TIMEOUT_MS", saved_timeout))
+        started = time.monotonic()
+        try:
+            thread = threading.Thread(target=command, name="in-process recovery-desk", daemon=True)
+            thread.start()
+            thread.join(timeout)
+            hung = thread.is_alive()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved_env)
+            database.BUSY_TIMEOUT_MS = saved_timeout
+        gc.collect()  # a command's engines and connections are closed now, as at a process's exit
+        return Outcome(argv, None if hung else code[0], out.getvalue(), err.getvalue(), time.monotonic() - started)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
@@ -273,12 +338,19 @@ class TrialContext:
     rng: random.Random
     base: Path  # a cleanly closed demo workspace: copy it, never write to it
     import_file: Path  # a cases CSV whose rows are new to the base
-    runner: Runner
+    runner: Runner  # a process per command: the killed ones, the app, lock holders' victims
+    # The ordinary runs (the next run after a kill, check, commands beside the app…): ``runner``
+    # itself in ``make torture``, an InProcessRunner of its user in the fast subset.
+    ordinary: Runner | InProcessRunner | None = None
     durations: dict[str, float] = field(default_factory=dict)  # unkilled run times, for kill delays
     expected: dict[str, dict[str, int]] = field(default_factory=dict)
     log: Callable[[str], None] = lambda _m: None
     demo: list[str] = field(default_factory=list)  # the demo command's arguments (as for the base)
     _recent: dict[str, list[float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.ordinary is None:
+            self.ordinary = self.runner
 
     def duration(self, command: str) -> float:
         """The command's usual unkilled duration: the median of its recent runs (the machine's

@@ -18,7 +18,7 @@ from tests.torture.harness import TrialContext, TrialResult
 
 pytestmark = pytest.mark.slow
 SEED = 20261201
-LOCK_HANG_AFTER = 45.0  # SQLite's busy timeout (10 s) and a slow start on a loaded machine
+LOCK_HANG_AFTER = 45.0  # the busy timeout (trials.FAST_BUSY_TIMEOUT_MS) and a slow start on a loaded machine
 
 
 @pytest.fixture(scope="module")

@@ -94,17 +94,28 @@ def prepare(scratch: Path, rng, log: Callable[[str], None] = lambda _m: None, *,
     return ctx
 
 
-def prepare_fast(scratch: Path, rng, *, demo_cases: int = 300, import_rows: int = 200) -> TrialContext:
-    """The fast subset's context: the base demo made by the real CLI (what a killed demo must
-    complete to is the CLI's own result, whoever the user is), no calibration runs (the fast
+# The fast subset's lock wait: long enough for a loaded machine to start a command, short
+# enough that the lock trials do not spend make test's time waiting (make torture: 10 s).
+FAST_BUSY_TIMEOUT_MS = 2000
+
+
+def prepare_fast(scratch: Path, rng, *, demo_cases: int = 60, import_rows: int = 100) -> TrialContext:
+    """The fast subset's context: a small base demo made by the CLI's ``main`` as the trials'
+    user (what a killed demo must complete to is the CLI's own result, whoever the user is),
+    ordinary runs in this process (harness.InProcessRunner), no calibration runs (the fast
     subset's kills are timed on progress)."""
-    runner = Runner(_home(scratch))
+    from tests.torture.harness import InProcessRunner
+
+    runner = Runner(_home(scratch), busy_timeout_ms=FAST_BUSY_TIMEOUT_MS)
+    ordinary = InProcessRunner(runner)
     demo = scratch / "setup" / "demo.rdesk"
     demo.parent.mkdir(parents=True, exist_ok=True)
-    made = runner.run(["--workspace", demo, *demo_args(demo_cases)])
+    made = ordinary.run(["--workspace", demo, *demo_args(demo_cases)])
     if made.returncode != 0:
         raise RuntimeError(f"the base demo failed: {made.describe()}")
-    return _context(scratch, rng, runner, demo, demo_cases, import_rows, lambda _m: None)
+    ctx = _context(scratch, rng, runner, demo, demo_cases, import_rows, lambda _m: None)
+    ctx.ordinary = ordinary
+    return ctx
 
 
 def _home(scratch: Path) -> Path:
@@ -176,7 +187,7 @@ def commit_and_crash(ctx: TrialContext, ws: Path, name: str) -> Outcome:
 
 def check(ctx: TrialContext, result: TrialResult, ws: Path, runner: Runner | None = None) -> Outcome:
     """``check`` must call the workspace healthy (exit 0): anything else is a refused workspace."""
-    done = (runner or ctx.runner).run(["--workspace", ws, "check"])
+    done = (runner or ctx.ordinary).run(["--workspace", ws, "check"])
     result.scan(done)
     if done.returncode != 0:
         result.note(f"check refuses {ws.name}", "refused", done)
@@ -229,7 +240,7 @@ def kill_trial(ctx: TrialContext, plan: KillPlan) -> TrialResult:
     if killed.killed_at is None:
         result.kills = 0  # it finished first: still judged, not counted as a kill
     judge(killed, after_kill=True)
-    again = ctx.runner.run(["--workspace", ws, *args])
+    again = ctx.ordinary.run(["--workspace", ws, *args])
     if again.returncode == 0:
         ctx.observed(command, again.seconds)
     result.scan(again)
@@ -435,7 +446,7 @@ def beside_commands(ctx: TrialContext, folder: Path) -> dict[str, list]:
 
 def run_beside(ctx: TrialContext, result: TrialResult, app_pid: int, ws: Path, name: str, args: list) -> None:
     """Run a CLI command while the app holds ``ws``; it must work, and leave the app's files."""
-    done = ctx.runner.run(["--workspace", ws, *args])
+    done = ctx.ordinary.run(["--workspace", ws, *args])
     result.scan(done)
     if done.returncode != 0:
         result.note(f"`{name}` beside the app fails", "failures", done)
@@ -618,7 +629,7 @@ def crash_state_trial(ctx: TrialContext, variant: str, commands=CRASH_COMMANDS) 
     }
     expected = before
     for name in commands:
-        o = ctx.runner.run(["--workspace", ws, *args[name]])
+        o = ctx.ordinary.run(["--workspace", ws, *args[name]])
         result.scan(o)
         if o.returncode != 0:
             result.note(f"`{name}` refuses the workspace a crash left", "refused", o)
@@ -786,7 +797,7 @@ def full_disk_trial(ctx: TrialContext, leave: int, commands=DISK_COMMANDS) -> Tr
         source = clean_copy(ctx.base, folder / "older" / "backup.rdesk")
         before = counts(ws)
         filler = disk.fill(leave)
-        runner = disk.runner(ctx.runner)
+        runner = disk.runner(ctx.ordinary)
         args = {
             "import": ["--workspace", ws, "import", "cases", ctx.import_file],
             "restore": ["--workspace", ws, "restore", source],
@@ -904,7 +915,7 @@ def read_only_trial(ctx: TrialContext, variant: str, commands: tuple[str, ...] |
         args["export into it"] = ["export", "cases", medium / "cases.csv"]
         args["backup into it"] = ["backup", medium / "copy.rdesk"]
     with ReadOnly(medium if variant == "folder" else ws) as guard:
-        runner = nobody_runner(folder / "home") if guard.method.startswith("runuser") else ctx.runner
+        runner = nobody_runner(folder / "home") if guard.method.startswith("runuser") else ctx.ordinary
         result = TrialResult(f"read-only {variant} ({guard.method})", variant)
         for name in commands or tuple(args):
             o = runner.run(["--workspace", ws, *args[name]])
@@ -974,7 +985,7 @@ def corrupt_trial(ctx: TrialContext, index: int, commands=CORRUPT_COMMANDS) -> T
         "restore over it": ["--workspace", bad, "restore", older],
     }
     for name in commands:
-        o = ctx.runner.run(args[name])
+        o = ctx.ordinary.run(args[name])
         result.scan(o)
         if o.hung:
             result.note(f"`{name}` hangs on corrupted pages {pages}", "failures", o)
