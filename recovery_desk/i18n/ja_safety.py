@@ -2,6 +2,13 @@
 backups and restores, atomic files (storage/failures.py, storage/database.py, services/backups.py)."""
 
 MESSAGES: dict[str, str] = {
+    # what a long backup or restore is doing (services/backups.py; the CLI prints it for a large workspace)
+    "Copying {path} ({size} MB) through SQLite, then checking the copy (quick_check)…":
+        "{path}（{size} MB）を SQLite でコピーし、コピーを検査しています（quick_check）…",
+    "Checking the backup {path} ({size} MB, integrity_check)…":
+        "バックアップ {path}（{size} MB）を検査しています（integrity_check）…",
+    "Keeping the current workspace as {path} (a checked copy), then restoring…":
+        "現在のワークスペースを {path} として残し（検査済みのコピー）、それから復元します…",
     # a schema upgrade beside an older app (storage/database.py upgrade_alone, make_engine)
     "{path} must be upgraded to this version's schema, but another program has it open ({holder}); "
     "close it there (an older version of Recovery Desk?) and open it here again":

@@ -31,12 +31,31 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.storage import database, files
 from recovery_desk.storage.failures import DamagedError, error_for
+
+# Told what a long copy or check is doing (the CLI prints it for a large workspace; at 60,000
+# cases a checked copy takes half a minute). Receives a line in the user's language.
+Progress = Callable[[str], None]
+
+
+def _say(progress: Progress | None, message: str, /, **params: object) -> None:
+    if progress is not None:
+        from recovery_desk.i18n import tr
+
+        progress(tr(message, **params))
+
+
+def size_mb(path: Path) -> str:
+    """The workspace's size with its WAL, in MB (stat only)."""
+    total = sum(os.stat(p).st_size for p in files.family(path) if not str(p).endswith("-shm"))
+    return f"{total / 1e6:,.0f}"
+
 
 DEFAULT_KEEP = 10
 BACKUP_DIR = "backups"
@@ -96,7 +115,7 @@ def _checked_copy(source: Path | sqlite3.Connection, source_path: Path, dest: Pa
     return dest
 
 
-def backup(ws_path: Path | str, dest: Path | str, *, force: bool = False) -> Path:
+def backup(ws_path: Path | str, dest: Path | str, *, force: bool = False, progress: Progress | None = None) -> Path:
     """Copy the workspace to ``dest`` (a file, or a folder — existing or written with a
     trailing slash — to put a dated copy in)."""
     as_folder = str(dest).endswith(("/", os.sep))
@@ -109,6 +128,8 @@ def backup(ws_path: Path | str, dest: Path | str, *, force: bool = False) -> Pat
     if dest.resolve() == ws_path.resolve():
         raise WorkspaceError("{path}: a backup cannot replace the workspace itself", path=dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _say(progress, "Copying {path} ({size} MB) through SQLite, then checking the copy (quick_check)…",
+         path=ws_path, size=size_mb(ws_path))
     return _checked_copy(ws_path, ws_path, dest, replace=True, force=force, keep_existing=True)
 
 
@@ -166,11 +187,13 @@ def _replaced_name(ws_path: Path) -> Path:
     return ws_path.with_name(f"{ws_path.stem}.replaced-{_stamp()}{ws_path.suffix}.bak")
 
 
-def restore(src: Path | str, ws_path: Path | str) -> Path | None:
+def restore(src: Path | str, ws_path: Path | str, *, progress: Progress | None = None) -> Path | None:
     """Replace the workspace with the backup ``src``; returns where the replaced one was kept."""
     src, ws_path = Path(src), Path(ws_path)
     if src.exists() and ws_path.exists() and src.resolve() == ws_path.resolve():
         raise WorkspaceError("{path}: a backup cannot replace the workspace itself", path=src)
+    if src.exists():
+        _say(progress, "Checking the backup {path} ({size} MB, integrity_check)…", path=src, size=size_mb(src))
     check_backup(src)
     try:
         current = database.inspect_file(ws_path)
@@ -185,6 +208,7 @@ def restore(src: Path | str, ws_path: Path | str) -> Path | None:
         return _restore_beside_damaged(src, ws_path)
     try:
         kept = _replaced_name(ws_path)
+        _say(progress, "Keeping the current workspace as {path} (a checked copy), then restoring…", path=kept)
         try:
             _checked_copy(lock, ws_path, kept, replace=False)
         except (WorkspaceError, OSError):

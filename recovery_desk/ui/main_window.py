@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Recovery Desk", lang))
         self.pages: dict[str, QWidget] = {}
         self.backup_on_open = True  # a copy in backups/ beside the workspace each time it is opened
+        self._backup_threads: list[_BackupThread] = []  # running automatic backups (kept until finished)
         self._painted = False
         # Injected by tests: ask for paths without a native dialog.
         self.ask_open_path: Callable[[], str] = self._ask_open_path
@@ -477,11 +478,13 @@ class MainWindow(QMainWindow):
     def _backup_on_open(self, path: Path) -> None:
         """Copy the workspace into backups/ beside it, on a thread of its own: SQLite's online
         backup reads through its own connection, so the database worker (and every edit)
-        is not held up while a large workspace is copied."""
-        self.wait_for_backup()
+        is not held up while a large workspace is copied (the copy and its check take half a
+        minute at 60,000 cases). Nothing waits for it on the UI thread: a backup still running
+        when another workspace is opened goes on beside the new one's."""
         thread = _BackupThread(path)
         thread.done.connect(self._backup_done)
-        self._backup_thread = thread
+        thread.finished.connect(lambda: self._backup_threads.remove(thread))
+        self._backup_threads.append(thread)
         thread.start()
 
     def _backup_done(self, dest: Path | None, exc: BaseException | None) -> None:
@@ -493,10 +496,8 @@ class MainWindow(QMainWindow):
                                             else str(exc)), 10_000)
 
     def wait_for_backup(self) -> None:
-        thread = getattr(self, "_backup_thread", None)
-        if thread is not None:
+        for thread in list(self._backup_threads):
             thread.wait()
-            self._backup_thread = None
 
     def create_workspace(self, values: dict[str, Any]) -> None:
         from recovery_desk.services.areas import create_area
@@ -728,5 +729,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.save_state()
+        if self._backup_threads:
+            self.hide()  # an automatic backup still running finishes out of sight, not in a frozen window
         self.wait_for_backup()
         super().closeEvent(event)

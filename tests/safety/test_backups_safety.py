@@ -167,3 +167,22 @@ def test_a_write_lock_held_elsewhere_bounds_restore_and_import_but_not_backup(tm
     finally:
         lock.release()
     assert count(path) == 2 and count(tmp_path / "b.rdesk") == 2
+
+
+def test_a_long_backup_or_restore_says_what_it_is_doing_on_stderr(tmp_path, monkeypatch):
+    """A checked copy of a large workspace takes half a minute (60,000 cases): the CLI says so
+    before it starts (stderr; stdout stays what scripts read). A small one says nothing."""
+    from recovery_desk.cli.commands import transfer
+
+    path = make_workspace(tmp_path / "w.rdesk", 3)
+    quiet = run_here("--workspace", str(path), "backup", str(tmp_path / "small.rdesk"))
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    monkeypatch.setattr(transfer, "SAY_PROGRESS_FROM_BYTES", 0)  # every workspace counts as large
+    told = run_here("--workspace", str(path), "backup", str(tmp_path / "large.rdesk"))
+    assert told.returncode == 0 and "Backed up to" in told.stdout
+    assert told.stderr.splitlines() == [f"recovery-desk: Copying {path} ({backups.size_mb(path)} MB) through SQLite, "
+                                        "then checking the copy (quick_check)…"]
+    restored = run_here("--workspace", str(path), "--lang", "ja", "restore", str(tmp_path / "large.rdesk"))
+    assert restored.returncode == 0, restored.stderr
+    lines = restored.stderr.splitlines()
+    assert len(lines) == 2 and "検査しています" in lines[0] and "復元します" in lines[1], lines

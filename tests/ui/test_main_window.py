@@ -246,3 +246,16 @@ def test_open_a_workspace_backs_it_up_and_lists_it_as_recent(qtbot, bare_window,
     window.recent_menu.aboutToShow.emit()
     assert [a.text() for a in window.recent_menu.actions()] == [str(demo_copy)]
     assert window.current_key() == "dashboard"
+
+
+def test_an_automatic_backup_never_waits_for_the_previous_one_on_the_ui_thread(qtbot, bare_window,
+                                                                                demo_copy: Path) -> None:
+    """Opening another workspace while the last one's backup runs (half a minute at 60,000
+    cases) starts the next backup beside it instead of freezing the window until it ends."""
+    window = bare_window
+    window._backup_on_open(demo_copy)
+    window._backup_on_open(demo_copy)  # returns at once: the first is not waited for
+    assert len(window._backup_threads) == 2
+    window.wait_for_backup()
+    qtbot.waitUntil(lambda: not window._backup_threads)  # each leaves the list when it has finished
+    assert len(list((demo_copy.parent / "backups").glob("demo-auto-*.rdesk"))) == 2

@@ -120,11 +120,27 @@ def _file_only(args: argparse.Namespace) -> None:
                              "pg_dump", server=workspace_path(args))
 
 
+# A workspace this large takes long enough to copy and check (about half a minute at 600 MB)
+# that the command says what it is doing, on stderr (stdout stays what scripts read).
+SAY_PROGRESS_FROM_BYTES = 64 * 1024 * 1024
+
+
+def progress_for(path) -> object:
+    """A progress callback printing on stderr for a large workspace, else None."""
+    import os
+
+    try:
+        large = os.stat(path).st_size >= SAY_PROGRESS_FROM_BYTES
+    except OSError:
+        large = False
+    return (lambda line: print(f"recovery-desk: {line}", file=sys.stderr, flush=True)) if large else None
+
+
 def run_backup(args: argparse.Namespace) -> int:
     from recovery_desk.services.backups import backup
 
     _file_only(args)
-    dest = backup(workspace_path(args), args.dest, force=args.force)
+    dest = backup(workspace_path(args), args.dest, force=args.force, progress=progress_for(workspace_path(args)))
     print(tr("Backed up to {path}", path=dest))
     return 0
 
@@ -135,7 +151,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from recovery_desk.services.backups import restore
 
     _file_only(args)
-    kept = restore(Path(args.src), workspace_path(args))
+    kept = restore(Path(args.src), workspace_path(args), progress=progress_for(args.src))
     print(tr("Restored {src} into {path}", src=args.src, path=workspace_path(args)))
     if kept:
         print(tr("The replaced workspace is kept as {path}", path=kept))
