@@ -2,6 +2,10 @@
 backups and restores, atomic files (storage/failures.py, storage/database.py, services/backups.py)."""
 
 MESSAGES: dict[str, str] = {
+    "Upgrading {path} to this version's schema (a copy of it is kept beside it first); "
+    "a large workspace takes minutes…":
+        "{path} をこのバージョンのスキーマに更新しています（先に同じフォルダーへコピーを残します）。"
+        "大きなワークスペースでは数分かかります…",
     # what a long backup or restore is doing (services/backups.py; the CLI prints it for a large workspace)
     "Copying {path} ({size} MB) through SQLite, then checking the copy (quick_check)…":
         "{path}（{size} MB）を SQLite でコピーし、コピーを検査しています（quick_check）…",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -98,8 +98,11 @@ class Workspace:
         return cls.open(path, actor=actor)
 
     @classmethod
-    def open(cls, path: Path, *, actor: str = "", upgrade: bool = True) -> Workspace:
-        """Open an existing workspace; refuse bad or too-new files without touching them."""
+    def open(cls, path: Path, *, actor: str = "", upgrade: bool = True,
+             progress: Callable[[str], None] | None = None) -> Workspace:
+        """Open an existing workspace; refuse bad or too-new files without touching them.
+        ``progress`` is told (one line, the user's language) before a schema upgrade, which
+        takes minutes for a large workspace (the CLI prints it)."""
         if is_server_url(path):
             from recovery_desk.services import server_workspace
 
@@ -115,6 +118,11 @@ class Workspace:
             if inspection.read_only:
                 raise WorkspaceError("{path} needs a schema upgrade but is read-only; copy it to a writable folder "
                                      "and open it there", path=path)
+            if progress is not None:
+                from recovery_desk.i18n import tr
+
+                progress(tr("Upgrading {path} to this version's schema (a copy of it is kept beside it first); "
+                            "a large workspace takes minutes…", path=path))
             # Refused while another program (an older app) has the file open; see docs/concurrency.md.
             backup = database.upgrade_alone(path, str(inspection.revision))
         engine = database.make_engine(path, read_only=inspection.read_only, create=False)

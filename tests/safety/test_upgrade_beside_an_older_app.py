@@ -96,3 +96,14 @@ def test_an_app_whose_workspace_was_upgraded_under_it_says_so(tmp_path):
         assert re.search(r"upgraded by a newer version of Recovery Desk \(schema zz_from_the_future\)",
                          known.message("en")), known.message("en")
         assert "新しいバージョン" in known.message("ja")
+
+
+def test_the_cli_says_before_an_upgrade_that_it_upgrades(tmp_path):
+    from tests.safety.helpers import run_here
+
+    path = older_workspace(tmp_path / "old.rdesk")
+    done = run_here("--workspace", str(path), "stats")  # (check reports an older schema; stats opens it)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"recovery-desk: Upgrading {path} to this version's schema (a copy of it "
+                                        "is kept beside it first); a large workspace takes minutes…"]
+    assert run_here("--workspace", str(path), "stats").stderr == ""  # once upgraded, nothing more to say

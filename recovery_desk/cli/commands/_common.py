@@ -23,13 +23,20 @@ def open_workspace(args: argparse.Namespace):
     from recovery_desk.services.settings import current_actor
     from recovery_desk.services.workspace import Workspace
 
-    ws = Workspace.open(workspace_path(args), actor=current_actor())
+    ws = Workspace.open(workspace_path(args), actor=current_actor(), progress=say_on_stderr)
     try:
         sign_in_from(args, ws)
     except BaseException:
         ws.close()
         raise
     return ws
+
+
+def say_on_stderr(line: str) -> None:
+    """What a long step is doing, before it starts (stderr: stdout stays what scripts read)."""
+    import sys
+
+    print(f"recovery-desk: {line}", file=sys.stderr, flush=True)
 
 
 def sign_in_from(args: argparse.Namespace, ws) -> None:

@@ -133,7 +133,9 @@ def progress_for(path) -> object:
         large = os.stat(path).st_size >= SAY_PROGRESS_FROM_BYTES
     except OSError:
         large = False
-    return (lambda line: print(f"recovery-desk: {line}", file=sys.stderr, flush=True)) if large else None
+    from recovery_desk.cli.commands._common import say_on_stderr
+
+    return say_on_stderr if large else None
 
 
 def run_backup(args: argparse.Namespace) -> int:
