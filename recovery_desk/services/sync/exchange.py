@@ -106,13 +106,13 @@ def _history_columns(conn: Connection, span: dict[str, int]) -> dict[str, list[A
     return {n: [r[i] for r in rows] for i, n in enumerate(names)}
 
 
-def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | None = None,
-                  everything: bool = False, progress: Any = None) -> ExportResult:
+def collect_changes(ws: Any, since: dict[str, int], progress: Any = None) -> Bundle:
+    """What a bundle holds for a laptop (or server) that has ``since`` (its version vector):
+    every change above it, bulk rows and history included — not encrypted, not written
+    (``sync push|pull --server`` hands it to :func:`apply_bundle` on the other side)."""
     from recovery_desk.storage.database import head_revision
 
-    path = Path(path)
     with ws.engine.connect() as conn:
-        since = _since(conn, for_replica, everything)
         have = version_vector(conn)
         info = identity(conn)
         changes: list[tuple] = []
@@ -147,8 +147,17 @@ def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | No
               "schema": head_revision(), "written_at": written_at}
     manifest = {**header, "home_replica": info["home_replica"], "has": have, "covers": covers,
                 "changes": len(changes), "actor": ws.actor}
-    size = write_bundle(path, header, manifest, body, passphrase)
-    return ExportResult(path, len(changes), size, covers)
+    return Bundle(header, manifest, body)
+
+
+def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | None = None,
+                  everything: bool = False, progress: Any = None) -> ExportResult:
+    path = Path(path)
+    with ws.engine.connect() as conn:
+        since = _since(conn, for_replica, everything)
+    bundle = collect_changes(ws, since, progress)
+    size = write_bundle(path, bundle.header, bundle.manifest, bundle.body, passphrase)
+    return ExportResult(path, bundle.manifest["changes"], size, bundle.manifest["covers"])
 
 
 # -- reading ------------------------------------------------------------------------------------
