@@ -302,3 +302,39 @@ def test_undoing_a_resolution_reopens_the_conflict_everywhere(laptops):
     _exchange(net, a, b)
     assert canonical_dump(a) == canonical_dump(b) and list_conflicts(a) == list_conflicts(b)
     assert _case(a, case_id).notes in ("later, on the settled value", shown)
+
+
+def test_an_erasure_scrubs_the_values_from_the_other_laptops_free_text_too(laptops, tmp_path):
+    """The household's values copied into task titles, comments and another case's notes
+    (typed, or imported in bulk) leave every laptop: rows, change log and audit trail."""
+    from recovery_desk.io.importer import ImportOptions, import_file
+    from recovery_desk.services.erasure import erase_case
+    from recovery_desk.storage.models import Comment, Task
+
+    net, home, a, b, case_id = _two(laptops)
+    cases.update_case(a, case_id, contact_phone="090-1234-5678")
+    task_id = tasks.create_task(a, case_id, title="call 山田 太郎 on 090-1234-5678").primary_id
+    tasks.add_comment(a, task_id, "山田 太郎 is home after 5")
+    other = cases.create_case(a, contact_name="Neighbour", notes="knows 山田 太郎 (090-1234-5678)").primary_id
+    reference = _case(a, case_id).reference
+    sheet = tmp_path / "tasks.csv"
+    sheet.write_text(f"ケース番号,件名\n{reference},山田 太郎 の家の泥出し\n", encoding="utf-8")
+    import_file(a, sheet, ImportOptions("tasks"))
+    _exchange(net, a, b)
+    with b.session() as s:
+        assert len(s.scalars(select(Task.id).where(Task.title.contains("山田"))).all()) == 2
+
+    erase_case(a, reference)
+    net.send(a, b)
+    for ws in (a, b):
+        with ws.session() as s:
+            titles = s.scalars(select(Task.title).where(Task.case_id == case_id)).all()
+            assert sorted(titles) == ["[erased] の家の泥出し", "call [erased] on [erased]"]
+            assert s.scalars(select(Comment.body)).all() == ["[erased] is home after 5"]
+            assert s.get(Case, other).notes == "knows [erased] ([erased])"
+        with ws.engine.connect() as conn:
+            for table in ("sync_change", "sync_head", "activity", "task", "comment", "case"):
+                text = json.dumps([list(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()],
+                                  ensure_ascii=False, default=str)
+                assert "山田" not in text and "090-1234-5678" not in text, (ws.path.name, table)
+    assert canonical_dump(a) == canonical_dump(b)
