@@ -166,4 +166,7 @@ MESSAGES: dict[str, str] = {
     "(the case comes back)":
         "他のパソコンで削除されたケースに追加されたタスクは --keep ours（タスクも削除）か --keep theirs"
         "（ケースを元に戻す）で解決します",
+    "Conflict": "競合",
+    "In conflict with another laptop's value ({fields}): see the Conflicts page":
+        "他のパソコンの値と競合しています（{fields}）: 競合のページを参照",
 }

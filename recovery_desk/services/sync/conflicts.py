@@ -438,3 +438,30 @@ def fields_in_conflict(ws: Any, entity: str, row_id: str) -> dict[str, str]:
     """{field: conflict id} of one row's open conflicts (the editors mark those fields)."""
     with ws.engine.connect() as conn:
         return {c.field: c.id for c in open_conflicts(conn) if c.entity == entity and c.row_id == row_id}
+
+
+def cards_in_conflict(session: Any) -> dict[str, list[str]]:
+    """{task id: the fields in conflict} of tasks with an open conflict on the task itself or
+    on a row of it (checklist item, supporter, comment…): the board marks those cards."""
+    conn = session.connection()
+    out: dict[str, list[str]] = {}
+    by_entity: dict[str, list[Conflict]] = {}
+    for c in open_conflicts(conn):
+        by_entity.setdefault(c.entity, []).append(c)
+    for entity, conflicts in by_entity.items():
+        if entity == "task":
+            owners = {c.row_id: c.row_id for c in conflicts}
+        elif "task_id" in ENTITY_MODELS[entity].__table__.c:  # type: ignore[attr-defined]
+            ids = sorted({c.row_id for c in conflicts})
+            owners = dict(run_sql(conn, f'SELECT id, task_id FROM "{entity}" WHERE id IN ({",".join("?" * len(ids))})',
+                                  tuple(ids)).all())
+        else:
+            continue
+        for c in conflicts:
+            task_id = owners.get(c.row_id)
+            if task_id:
+                name = c.field if entity == "task" else f"{entity}.{c.field}"
+                fields = out.setdefault(task_id, [])
+                if name not in fields:
+                    fields.append(name)
+    return out
