@@ -244,15 +244,19 @@ class Applier:
         smallest id keeps it and each other becomes ``REF~`` + the first 4 characters of its
         own id — whichever arrived first: every laptop ends with the same references. A case
         already here may so be renamed; both renamings are flagged."""
-        wanted = {ref for _, ref, _ in cases}
         holders: dict[tuple[str | None, str], str] = {}
-        if len(wanted) > 500:
-            rows = [r for r in run_sql(self.conn, 'SELECT id, reference, incident_id FROM "case"') if r[1] in wanted]
-        else:
-            rows = run_sql(self.conn, f'SELECT id, reference, incident_id FROM "case" WHERE reference IN '
-                                      f'({",".join("?" * len(wanted))})', tuple(wanted)).all() if wanted else []
-        for case_id, ref, incident in rows:
-            holders[(incident, ref)] = case_id
+        wanted: dict[str | None, set[str]] = {}
+        for _, ref, incident in cases:
+            wanted.setdefault(incident, set()).add(ref)
+        for incident, refs in wanted.items():
+            if len(refs) > 500:
+                rows = [r for r in run_sql(self.conn, 'SELECT id, reference FROM "case" WHERE incident_id = ?',
+                                           (incident,)) if r[1] in refs]
+            else:  # the unique index (incident, reference)
+                rows = run_sql(self.conn, f'SELECT id, reference FROM "case" WHERE incident_id = ? AND reference IN '
+                                          f'({",".join("?" * len(refs))})', (incident, *refs)).all()
+            for case_id, ref in rows:
+                holders[(incident, ref)] = case_id
         placed = []
         for case_id, ref, incident in cases:
             holder = holders.get((incident, ref))
