@@ -142,6 +142,7 @@ MESSAGES: dict[str, str] = {
     "See the Conflicts page to settle them.": "競合のページで解決してください。",
     "Cancelled: nothing was read.": "中止しました: 何も読み込んでいません。",
     "Not sent to other laptops: {count}": "他のパソコンに未送信: {count}",
+    "Not yet exchanged with another laptop": "まだ他のパソコンと交換していません",
     "Case": "ケース",
     "Field": "項目",
     "Shown here": "ここでの値",

@@ -108,11 +108,22 @@ def test_read_changes_shows_a_summary_the_conflict_and_its_badge(qtbot, main_win
     other.close()
 
 
-def test_unsent_changes_show_in_the_status_bar(qtbot, main_window):
+def test_unsent_changes_show_in_the_status_bar(qtbot, main_window, tmp_path):
     from recovery_desk.services import cases
+    from recovery_desk.services.sync.exchange import export_bundle, import_bundle
 
     ctx = main_window.ctx
+    main_window.refresh_sync_state()
+    wait_idle(qtbot, ctx)
+    assert main_window.unsent_label.text() == "Not yet exchanged with another laptop"
+    other = _other_laptop(main_window, tmp_path)
+    export_bundle(other, tmp_path / "other.rdsync", PASSPHRASE)
+    other.close()
+    import_bundle(ctx.workspace, tmp_path / "other.rdsync", PASSPHRASE)
+    main_window.refresh_sync_state()
+    wait_idle(qtbot, ctx)
     before = main_window.unsent_label.text()
+    assert before == "Not sent to other laptops: 0"
     case = _first_case(ctx.workspace)
     ctx.change(lambda ws: cases.update_case(ws, case.id, priority="urgent" if case.priority != "urgent" else "low"))
     wait_idle(qtbot, ctx)
