@@ -534,10 +534,13 @@ def real_app_beside_cli(ctx: TrialContext, index: int, commands: list[str]) -> T
         if "Traceback" in err:
             result.note("traceback in the app: " + err[-300:], "tracebacks")
         now = counts_of_snapshot(ws, ctx.scratch)
-        changed = {k for k in difference(now, before) if k not in ("case", "need", "activity")} \
-            if "import" in commands else set(difference(now, before))
-        if now is None or changed:
-            result.note(f"the workspace after the app's kill: {_diff_text(now, before)}", "lost_commits")
+        # Exactly what the import beside it adds (its cases, needs, audit record, change-log entry
+        # and the copy's sync identity: the same as the set-up's import of the same file into a
+        # copy of the base), or nothing.
+        expected = plus(before, ctx.expected["import_delta"]) if "import" in commands else before
+        if now != expected:
+            result.note(f"the workspace after the app's kill: {_diff_text(now, expected)} against the expected",
+                        "lost_commits")
         check(ctx, result, ws)
     finally:
         if app.poll() is None:
