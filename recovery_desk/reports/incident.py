@@ -113,9 +113,7 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
     progress(5, steps, tr("Counting load by organisation"))
     orgs = report_data.organisation_load(session)
     progress(5, steps, tr("Finding coordination gaps"))
-    # The gap queries are SQLite's own SQL for now: on a server the section is left out
-    # (said in the README) rather than printed from other figures.
-    coordination = compute_gaps(dbapi(session)) if session.get_bind().dialect.name == "sqlite" else None
+    coordination = compute_gaps(dbapi(session))
     contacts: dict[str, dict[str, str]] = {}
     if include_pii:
         ids = {r["id"] for r in stalled.rows} | {r["id"] for r in single.rows}

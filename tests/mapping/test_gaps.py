@@ -10,6 +10,8 @@ import pytest
 from recovery_desk.cli.main import main
 from recovery_desk.services import gaps, matching
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 def compute(m, **kwargs) -> gaps.Gaps:
     with m.ws.session() as s:
