@@ -1,8 +1,9 @@
 """Resource mapping budgets on the 60,000-case / ~300,000-task workspace (issue 13):
 
 - ``match REF --json`` as a process < 300 ms; ``gaps --json`` as a process < 1.5 s;
-- the Resource map page paints < 500 ms (heat map and map; the gaps are read on the worker
-  first, timed apart);
+- the Resource map page paints < 500 ms: from asking for its data to the heat map painted
+  (the gaps read on the worker, then the paint; each also timed alone); the map mode reads
+  its 50,000 points when first shown (timed apart) and paints < 500 ms;
 - the case editor's candidate list appears < 150 ms (the read on the worker and the tree filled).
 
 Medians; processes are also reported with their CPU time (user + system), which the other
@@ -94,7 +95,11 @@ def bench_ui(path: Path, case_id: str) -> bool:
     import recovery_desk.ui  # noqa: F401  (the refcount guard)
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.pages.resource_map_page import ResourceMapPage, load_map_data
+    from recovery_desk.ui.pages.resource_map_page import (
+        ResourceMapPage,
+        load_map_data,
+        load_map_points,
+    )
     from recovery_desk.ui.pages.suggestions import SuggestionsPanel
     from recovery_desk.ui.worker import DatabaseWorker
 
@@ -106,15 +111,24 @@ def bench_ui(path: Path, case_id: str) -> bool:
     page = panel = None
     try:
         ws = ctx.workspace
-        with ws.session() as s:
-            data = load_map_data(s)
-        walls, cpus = measure_cpu(lambda: _read(ws, load_map_data), repeat=3)
-        report("resource map: gaps and points read (worker job)", walls)
-        report("  CPU time", cpus)
+        report_both("resource map: gaps read (worker job)", lambda: _read(ws, load_map_data), 10)
         page = ResourceMapPage(ctx)
         page.resize(1400, 900)
-        page.show_data(data)
-        ok &= report_both("resource map: heat map painted", page.heat.grab, 0.5)
+
+        def page_appears() -> None:
+            # as when the page is shown: the read on the worker, the data set, the heat map painted
+            loop = QEventLoop()
+            page.loaded.connect(loop.quit)
+            page.reload()
+            loop.exec()
+            page.loaded.disconnect(loop.quit)
+            page.heat.grab()
+
+        ok &= report_both("resource map appears (gaps read + heat map painted)", page_appears, 0.5)
+        ok &= report_both("  heat map painted alone", page.heat.grab, 0.5)
+        report_both("map mode: points read (worker job, when first shown)", lambda: _read(ws, load_map_points), 10)
+        page.data.points, page.data.labels = _read(ws, load_map_points)
+        page.map.set_data(page.data.points, page.data.labels)
         page.set_mode("map")
         page.map.resize(900, 800)
         def fresh_map() -> None:

@@ -91,7 +91,9 @@ def test_resource_map_heat_map_by_keyboard(qtbot, main_window) -> None:
 def test_resource_map_map_mode_selects_a_district(qtbot, main_window) -> None:
     page = main_window.show_page("resource_map")
     qtbot.waitUntil(lambda: page.data is not None)
-    page.set_mode("map")
+    assert page.data.points is None  # the heat map did not wait for the points
+    with qtbot.waitSignal(page.points_loaded):
+        page.set_mode("map")
     case_map = page.map
     assert case_map.points and case_map.labels
     with qtbot.waitSignal(page.detail_shown):
