@@ -296,17 +296,18 @@ def _single_sector_cases(con: Any, key_of, wanted: set[str], ranked) -> list[Sin
                     best_other[(key, category, sector)] = (rank_key(cand, level), level, cand)
                     break
     # The open cases whose taking part organisations are of one Pestoff sector, each with its
-    # unmet needs: participations by case (ix_participation_sectors), the few organisations once.
+    # unmet needs: the sectors per case from the participations (ix_participation_sectors; the
+    # few organisations once), then the open cases (ix_case_open) looked up in that set.
     cases: dict[str, tuple[str, PlaceKey, str, list[str]]] = {}
     for case_id, reference, area_id, sector, category in run_query(con, f"""
             WITH o AS MATERIALIZED (SELECT id, sector FROM organisation
                                     WHERE deleted_at IS NULL AND sector IN ({_PESTOFF_SQL})),
-                 s AS (SELECT p.case_id, min(o.sector) AS sector FROM participation p CROSS JOIN o
-                       WHERE o.id = p.organisation_id AND p.deleted_at IS NULL
-                       GROUP BY p.case_id HAVING min(o.sector) = max(o.sector))
+                 s AS MATERIALIZED (SELECT p.case_id, min(o.sector) AS sector FROM participation p CROSS JOIN o
+                                    WHERE o.id = p.organisation_id AND p.deleted_at IS NULL
+                                    GROUP BY p.case_id HAVING min(o.sector) = max(o.sector))
             SELECT c.id, c.reference, c.area_id, s.sector, n.category
-            FROM s CROSS JOIN "case" c LEFT JOIN need n ON n.case_id = c.id AND {on("n", UNMET_NEEDS_SQL)}
-            WHERE c.id = s.case_id AND {on("c", OPEN_CASES_SQL)}"""):
+            FROM "case" c CROSS JOIN s LEFT JOIN need n ON n.case_id = c.id AND {on("n", UNMET_NEEDS_SQL)}
+            WHERE s.case_id = c.id AND {on("c", OPEN_CASES_SQL)}"""):
         key = key_of(area_id)
         if key is None:
             continue

@@ -182,7 +182,7 @@ class Case(SyncMixin, Base):
         Index("ix_case_deleted", "deleted_at", **where("deleted_at IS NOT NULL")),
         # Resource mapping (services/gaps.py, matching.py; migration mapping_speed): the open
         # cases by area, and the few cases that are not open, each read without the table.
-        Index("ix_case_open", "area_id", "id", "stage", "deleted_at", **where(OPEN_CASES)),
+        Index("ix_case_open", "area_id", "id", "reference", "stage", "deleted_at", **where(OPEN_CASES)),
         Index("ix_case_not_open", "id", "stage", "deleted_at", **where(NOT_OPEN_CASES)),
     )
     incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"))

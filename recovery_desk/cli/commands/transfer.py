@@ -15,7 +15,7 @@ MAX_NOTES = 20
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("import", help=tr("import cases, organisations, people, tasks, areas or a 3W from CSV/XLSX"),
-                              epilog=fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=FieldsEpilog)
     p.add_argument("kind", choices=IMPORT_KINDS, help=tr("what the file holds"))
     p.add_argument("file", metavar="FILE", help=tr("CSV or XLSX file"))
     p.add_argument("--map", dest="mapping", action="append", default=[], metavar="SRC=FIELD",
@@ -45,6 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("restore", help=tr("replace the workspace with a checked backup (the current file is kept)"))
     p.add_argument("src", metavar="SRC", help=tr("backup file"))
     p.set_defaults(run=run_restore)
+
+
+class FieldsEpilog(argparse.RawDescriptionHelpFormatter):
+    """``import --help`` ends with the list of fields, built only when help is shown: building
+    it imports io.fields, which every other command (``match`` must answer in 300 ms) would pay."""
+
+    def format_help(self) -> str:
+        self.add_text(fields_help())
+        return super().format_help()
 
 
 def fields_help() -> str:

@@ -331,6 +331,11 @@ class CaseMap(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
+        if self._lat is None:  # the points are read when the map is first shown
+            p.setPen(self.palette().text().color())
+            p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), tr("Reading where the cases are…", self.lang))
+            p.end()
+            return
         groups = self._point_groups()
         for group, colour, size in (("other", NO_UNMET, 3), ("marked", DEMAND, 4),
                                     ("chosen", self.palette().highlight().color(), 5)):

@@ -27,7 +27,7 @@ HOLDING = ("deleted_at IS NULL AND archived_at IS NULL AND status NOT IN ('done'
            " AND lead_org_id IS NOT NULL")
 
 INDEXES = (
-    ('case', 'ix_case_open', ['area_id', 'id', 'stage', 'deleted_at'], OPEN_CASES),
+    ('case', 'ix_case_open', ['area_id', 'id', 'reference', 'stage', 'deleted_at'], OPEN_CASES),
     ('case', 'ix_case_not_open', ['id', 'stage', 'deleted_at'], NOT_OPEN_CASES),
     ('need', 'ix_need_unmet', ['case_id', 'category', 'state', 'deleted_at'], UNMET_NEEDS),
     ('participation', 'ix_participation_sectors', ['case_id', 'organisation_id', 'deleted_at'], "deleted_at IS NULL"),
