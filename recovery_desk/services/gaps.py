@@ -122,10 +122,13 @@ class Gaps:
     grid: dict[tuple[PlaceKey, str], Cell]  # every place × category
     needs_without_capability: list[str]
     idle_organisations: list[str]
-    single_sector_cases: list[SingleSectorCase]
+    single_sector_cases: list[SingleSectorCase] | None  # None: not computed (see single_sector_cases())
     # (place, category) -> (level, candidate) of every candidate, in the matching order
     ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = field(default_factory=dict)
     categories: list[str] = field(default_factory=lambda: list(NEED_CATEGORY.codes))
+    # what single_sector_cases() needs: the row of a case's area (None: filtered out), the categories
+    key_of: Any = field(default=None, repr=False, compare=False)
+    wanted: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def cells(self) -> list[Cell]:
@@ -159,7 +162,9 @@ def area_matches(place: Place | None, text: str) -> bool:
 
 
 def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
-                 now: datetime | None = None) -> Gaps:
+                 now: datetime | None = None, single_sector: bool = True) -> Gaps:
+    """The gaps; ``single_sector=False`` leaves the single-sector cases (the dearest part: every
+    participation) to :func:`single_sector_cases`, so that the heat map shows without them."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     categories = [check_category(need)] if need else list(NEED_CATEGORY.codes)
     wanted = set(categories)
@@ -233,16 +238,21 @@ def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
                 buckets[SERVES_LEVELS.index(level) if level else len(SERVES_LEVELS)].append((level, cand))
             ranked[(key, category)] = [entry for bucket in buckets for entry in bucket]
 
-    return Gaps(
+    result = Gaps(
         places=dict(sorted(places.items(), key=lambda kv: tuple(x or "\uffff" for x in kv[0]))),
         grid=grid,
         needs_without_capability=[c for c in categories
                                   if c not in with_capability and any(unmet.get((k, c)) for k in places)],
         idle_organisations=_idle(con, found, wanted, served, area_places, area),
-        single_sector_cases=_single_sector_cases(con, key_of, wanted, ranked),
+        single_sector_cases=None,
         ranked=ranked,
         categories=categories,
+        key_of=key_of,
+        wanted=wanted,
     )
+    if single_sector:
+        result.single_sector_cases = single_sector_cases(con, result)
+    return result
 
 
 def _served_areas(con: Any) -> dict[str, set[str]]:
@@ -286,7 +296,10 @@ def _placed(cand: Candidate, level: str | None, place: Place | None) -> Candidat
     return replace(cand, serves=level, serves_area=name)
 
 
-def _single_sector_cases(con: Any, key_of, wanted: set[str], ranked) -> list[SingleSectorCase]:
+def single_sector_cases(con: Any, g: Gaps) -> list[SingleSectorCase]:
+    """The open cases of ``g``'s places that depend on one Pestoff sector, each with the best
+    candidate of another sector for one of its unmet needs (the first in the matching order)."""
+    key_of, wanted, ranked = g.key_of, g.wanted, g.ranked
     # The best candidate of a sector other than S at (place, category): the first in the matching order.
     best_other: dict[tuple[PlaceKey, str, str], tuple[tuple, str | None, Candidate]] = {}
     for (key, category), entries in ranked.items():

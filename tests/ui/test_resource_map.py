@@ -70,6 +70,9 @@ def test_resource_map_heat_map_by_keyboard(qtbot, main_window) -> None:
     heat = page.heat
     assert heat.rows == list(expected.places) and heat.columns == list(expected.categories)
     assert page.summary.text().startswith(f"{len(expected.gap_cells)} gaps in {len(expected.cells)} cells")
+    # the heat map did not wait for the single-sector cases; the summary counts them next
+    qtbot.waitUntil(lambda: page.data.gaps.single_sector_cases is not None)
+    assert page.summary.text().endswith(f"{len(expected.single_sector_cases)} single-sector cases")
     heat.setFocus()
     qtbot.keyClick(heat, Qt.Key.Key_Down)
     qtbot.keyClick(heat, Qt.Key.Key_Right)

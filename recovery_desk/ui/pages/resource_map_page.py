@@ -72,8 +72,14 @@ class MapData:
 
 
 def load_map_data(session: Any) -> MapData:
-    """What the heat map shows (a worker job)."""
-    return MapData(gaps.compute_gaps(matching.dbapi(session)))
+    """What the heat map shows (a worker job): the gaps without the single-sector cases, which
+    only the summary counts (read next, by load_single_sector)."""
+    return MapData(gaps.compute_gaps(matching.dbapi(session), single_sector=False))
+
+
+def load_single_sector(data: MapData) -> Any:
+    """A worker job completing ``data``'s gaps: the single-sector cases."""
+    return lambda session: gaps.single_sector_cases(matching.dbapi(session), data.gaps)
 
 
 def load_map_points(session: Any) -> tuple[list[gaps.MapPoint], list[tuple[str, float, float]]]:
@@ -420,7 +426,8 @@ class CaseMap(QWidget):
 
 
 class ResourceMapPage(QWidget):
-    loaded = Signal()
+    loaded = Signal()  # the heat map can be painted
+    summary_complete = Signal()  # the single-sector cases counted too
     points_loaded = Signal()
     detail_shown = Signal()
 
@@ -573,11 +580,23 @@ class ResourceMapPage(QWidget):
             self.map.set_data(data.points, data.labels or [])
         elif self.mode.currentData() == "map":
             self._load_points()
-        g = data.gaps
+        self._show_summary()
+        self.loaded.emit()
+        if data.gaps.single_sector_cases is None:
+            def done(cases: list[gaps.SingleSectorCase]) -> None:
+                if shiboken6.isValid(self) and self.data is data:
+                    data.gaps.single_sector_cases = cases
+                    self._show_summary()
+                    self.summary_complete.emit()
+
+            self.ctx.read(load_single_sector(data), done)
+
+    def _show_summary(self) -> None:
+        g = self.data.gaps
+        single = "…" if g.single_sector_cases is None else len(g.single_sector_cases)
         self.summary.setText(tr("{gaps} gaps in {cells} cells with unmet needs · {none} needs no one has · "
                                 "{single} single-sector cases", self.lang, gaps=len(g.gap_cells), cells=len(g.cells),
-                                none=len(g.needs_without_capability), single=len(g.single_sector_cases)))
-        self.loaded.emit()
+                                none=len(g.needs_without_capability), single=single))
 
     def open_cell(self, key: gaps.PlaceKey, category: str) -> None:
         if self.data is None:
