@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.i18n import tr
 from recovery_desk.ui.file_dialogs import ask_open_file, ask_save_file
+from recovery_desk.ui.headers import fit_columns
 from recovery_desk.ui.progress import run_job
 
 KIND_LABELS = ("cases", "organisations", "people", "tasks", "areas", "3w")
@@ -317,6 +318,7 @@ class ImportDialog(QDialog):
             kind = self.kind
             self.preview_model.describe = lambda f: field_text(kind, f, self.lang)
             self.preview_model.set_data(preview.headers, list(preview.fields), preview.rows, preview.header_row + 1)
+            fit_columns(self.preview_view)
             current = self.sheet_combo.currentText()
             self.sheet_combo.clear()
             self.sheet_combo.addItems(list(preview.sheets))
@@ -338,6 +340,7 @@ class ImportDialog(QDialog):
         fields = [self.mapping_model.item(r, 1).data(Qt.ItemDataRole.UserRole) or None
                   for r in range(self.mapping_model.rowCount())]
         self.preview_model.set_fields(fields)
+        fit_columns(self.preview_view)
         self._checked_ok = False
         self._update_buttons()
 
