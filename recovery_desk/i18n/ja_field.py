@@ -180,4 +180,19 @@ MESSAGES: dict[str, str] = {
         "{type}はふつう{typical}に位置しますが、この3軸では{sector}になります。種別か軸を確かめてください。",
     "{org} holds it": "{org}が担当",
     "{org} (not claimed)": "{org}（担当申出なし）",
+    # services/incident.py, cli/commands/incident.py, the import's start-date warning
+    "{count} of these cases were opened before the incident's start ({start}), the earliest on {earliest}: the "
+    "reports count \u201copened in the period\u201d from the start, so they count none of them.":
+        "このうち {count} 件のケースは災害の発生日（{start}）より前に受付されています（最も早いのは {earliest}）。"
+        "報告書の「期間中の受付」は発生日から数えるため、これらは1件も数えられません。",
+    "Warning: {what} Move the start: recovery-desk incident start {earliest}":
+        "注意: {what} 発生日を移すには: recovery-desk incident start {earliest}",
+    "the incident's dates": "災害の日付",
+    "move the incident's start date": "災害の発生日を移す",
+    "the new start date (YYYY-MM-DD or an era date)": "新しい発生日（YYYY-MM-DD または和暦）",
+    "The incident now starts on {date}": "災害の発生日を {date} にしました",
+    "Incident start": "災害の発生日",
+    "{what} Move the incident's start to {earliest}?": "{what} 発生日を {earliest} に移しますか？",
+    "Move the start to {earliest}": "発生日を {earliest} に移す",
+    "Keep {start}": "{start} のままにする",
 }

@@ -172,6 +172,7 @@ class ImportResult:
     changes: Any = None
     dry_run: bool = False
     valid_only: bool = False
+    opened_before_start: Any = None  # services.incident.OpenedBeforeStart: the start looks wrong
 
     @property
     def would_be_refused(self) -> bool:
@@ -1158,6 +1159,16 @@ def _result(table: SourceTable, options: ImportOptions, cols: Columns, plan: Pla
         dry_run=options.dry_run, valid_only=options.valid_only)
 
 
+def _opened_before_start(ws: Any, session: Session, plan: Plan) -> Any:
+    """The planned cases opened before the incident's start (None when there are none)."""
+    from recovery_desk.services.incident import opened_before_start
+
+    opened = [*plan.columns.get(Case, {}).get("opened_on", ()), *(r.get("opened_on") for r in plan.rows.get(Case, ()))]
+    if not opened:
+        return None
+    return opened_before_start(opened, ws.default_incident(session).start_date)
+
+
 def write_plan(op: Any, plan: Plan, progress: ProgressLike | None = None) -> None:
     """Write the planned rows with add_many in batches; progress between batches (may cancel)."""
     total = sum(plan.count(m) for m in WRITE_ORDER)
@@ -1197,7 +1208,8 @@ def import_file(ws: Any, path: Path | str, options: ImportOptions,
     if options.dry_run:
         with ws.session() as session:
             plan, cols = plan_import(session, table, options.kind, now, progress)
-        result = _result(table, options, cols, plan)
+            result = _result(table, options, cols, plan)
+            result.opened_before_start = _opened_before_start(ws, session, plan)
         if result.problems and not options.valid_only:
             result.operation = ""
         return result
@@ -1205,6 +1217,7 @@ def import_file(ws: Any, path: Path | str, options: ImportOptions,
     with ws.operation(name) as op:
         plan, cols = plan_import(op.session, table, options.kind, now, progress)
         result = _result(table, options, cols, plan)
+        result.opened_before_start = _opened_before_start(ws, op.session, plan)
         if result.problems and not options.valid_only:
             raise ImportRejected(table.path, result.problems)
         write_plan(op, plan, progress)

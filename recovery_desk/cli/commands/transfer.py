@@ -92,6 +92,10 @@ def run_import(args: argparse.Namespace) -> int:
     if len(result.notes) > MAX_NOTES:
         print(tr("… and {count} more notes", lang, count=len(result.notes) - MAX_NOTES))
     print(result.summary(lang))
+    if result.opened_before_start is not None:
+        early = result.opened_before_start
+        print(tr("Warning: {what} Move the start: recovery-desk incident start {earliest}", lang,
+                 what=early.message(lang), earliest=early.earliest.isoformat()), file=sys.stderr)
     if result.would_be_refused:
         print(tr("{count} problem(s): the import would be refused (or use --valid-only)", lang,
                  count=len(result.problems)))
