@@ -195,4 +195,15 @@ MESSAGES: dict[str, str] = {
     "{what} Move the incident's start to {earliest}?": "{what} 発生日を {earliest} に移しますか？",
     "Move the start to {earliest}": "発生日を {earliest} に移す",
     "Keep {start}": "{start} のままにする",
+    # reports/incident.py: the welfare triangle by place
+    "Each engaged organisation sits where its ownership, profit motive and formality place it (Pestoff's "
+    "welfare triangle). Organisations at the same place share one circle: its label gives the place's letter "
+    "and how many organisations are there, its area the open tasks they lead together. The table below names "
+    "them.":
+        "参画団体を、所有（公・私）、営利・非営利、公式・非公式の3つの軸が決める位置に置いています（ペストフの福祉"
+        "トライアングル）。同じ位置の団体は1つの円にまとめ、ラベルに位置の記号と団体数を、円の面積にそれらの団体が"
+        "主担当の未完了タスクの合計を示します。団体名は下の表にあります。",
+    "Place on the triangle": "トライアングル上の位置",
+    "Heaviest load first": "団体（負荷の大きい順）",
+    "and {count} more organisations": "ほか {count} 団体",
 }

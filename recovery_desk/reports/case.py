@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import Frame, PageTemplate
 
 from recovery_desk.domain.vocabulary import (
     CLOSURE_REASON,
@@ -30,12 +30,14 @@ from recovery_desk.reports.common import (
     FONT,
     MARGIN,
     PAGE_SIZE,
+    LaidOutDoc,
     PageFrame,
     ProgressFn,
     Styles,
     check_output_path,
     data_table,
     format_local,
+    keep_headings_with_sections,
     key_value_table,
     local_now,
     make_styles,
@@ -93,12 +95,13 @@ def render_case(data: dict[str, Any], path: str, *, lang: str, actor: str, works
         footer_second=tr("Generated {when}", lang, when=generated),
         lang=lang,
     )
-    doc = BaseDocTemplate(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
-                          bottomMargin=MARGIN + 2, title=f"{title} — {c.reference}", author=actor,
-                          creator="Recovery Desk", lang=lang, initialFontName=FONT)
+    doc = LaidOutDoc(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
+                     bottomMargin=MARGIN + 2, title=f"{title} — {c.reference}", author=actor,
+                     creator="Recovery Desk", lang=lang, initialFontName=FONT)
     doc.addPageTemplates([PageTemplate("page", [Frame(MARGIN, MARGIN + 2, CONTENT_WIDTH,
                                                       PAGE_SIZE[1] - 2 * MARGIN - 6, id="body")])])
-    doc.build(_story(data, st, lang, actor, workspace, generated, today), canvasmaker=numbered_canvas(frame))
+    doc.build(keep_headings_with_sections(_story(data, st, lang, actor, workspace, generated, today)),
+              canvasmaker=numbered_canvas(frame))
 
 
 def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: str, generated: str,

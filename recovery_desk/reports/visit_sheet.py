@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import Frame, PageTemplate
 
 from recovery_desk.domain.vocabulary import NEED_CATEGORY, VULNERABILITY
 from recovery_desk.i18n import tr
@@ -24,6 +24,7 @@ from recovery_desk.reports.common import (
     FONT,
     MARGIN,
     PAGE_SIZE,
+    LaidOutDoc,
     PageFrame,
     ProgressFn,
     check_output_path,
@@ -142,9 +143,9 @@ def render_visit_sheet(data: VisitSheetData, path: str, *, lang: str, actor: str
         footer_second=tr("Generated {when} by {actor}", lang, when=generated, actor=actor or "—"),
         lang=lang,
     )
-    doc = BaseDocTemplate(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
-                          bottomMargin=MARGIN + 2, title=title, author=actor, creator="Recovery Desk", lang=lang,
-                          initialFontName=FONT)
+    doc = LaidOutDoc(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
+                     bottomMargin=MARGIN + 2, title=title, author=actor, creator="Recovery Desk", lang=lang,
+                     initialFontName=FONT)
     doc.addPageTemplates([PageTemplate("page", [Frame(MARGIN, MARGIN + 2, CONTENT_WIDTH,
                                                       PAGE_SIZE[1] - 2 * MARGIN - 6, id="body")])])
     story: list[Any] = [para(title, st.title),
