@@ -206,4 +206,13 @@ MESSAGES: dict[str, str] = {
     "Place on the triangle": "トライアングル上の位置",
     "Heaviest load first": "団体（負荷の大きい順）",
     "and {count} more organisations": "ほか {count} 団体",
+    # services/local_time.py: times in the workspace's zone, said as such
+    "JST": "日本時間",
+    " (UTC{offset})": "（UTC{offset}）",
+    "{title} ({zone})": "{title}（{zone}）",
+    "'{zone}' is not a time zone this computer knows (e.g. Asia/Tokyo, Europe/Berlin)":
+        "「{zone}」はこのコンピューターが知らないタイムゾーンです（例: Asia/Tokyo、Europe/Berlin）",
+    "show or set the time zone times are shown in": "時刻を表示するタイムゾーンを表示・設定する",
+    "an IANA time zone, e.g. Asia/Tokyo": "IANA のタイムゾーン名（例: Asia/Tokyo）",
+    "Times are shown in {zone} ({label})": "時刻は {zone}（{label}）で表示します",
 }

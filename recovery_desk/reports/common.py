@@ -260,22 +260,26 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def format_local(moment: datetime, lang: str) -> str:
-    """A moment in local time with its zone: ``2024-06-30 14:05 JST (UTC+09:00)``."""
-    local = moment.astimezone()
-    offset = local.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    zone = local.tzname() or ""
-    return f"{local:%Y-%m-%d %H:%M} {zone} (UTC{offset})".strip()
+def format_local(moment: datetime, lang: str, zone: Any = None) -> str:
+    """A moment in the workspace's zone, said as such: ``2024-06-30 14:05 JST (UTC+09:00)``."""
+    from recovery_desk.services.local_time import JAPAN
+
+    return (zone or JAPAN).format(moment, lang, offset=True)
 
 
-def utc_naive_to_local(moment: datetime | None) -> str:
-    """Stored times are naive UTC; print them in local time (minutes)."""
-    if moment is None:
-        return ""
-    from datetime import UTC
+def utc_naive_to_local(moment: datetime | None, zone: Any = None) -> str:
+    """Stored times are naive UTC; print them in the workspace's zone (minutes; the zone is
+    said in the column's title, see ``when_title``)."""
+    from recovery_desk.services.local_time import JAPAN
 
-    return f"{moment.replace(tzinfo=UTC).astimezone():%Y-%m-%d %H:%M}"
+    return "" if moment is None else f"{(zone or JAPAN).local(moment):%Y-%m-%d %H:%M}"
+
+
+def when_title(lang: str, zone: Any = None, title: str = "When") -> str:
+    """A time column's title naming the zone: "When (JST)", "日時（日本時間）"."""
+    from recovery_desk.services.local_time import JAPAN
+
+    return tr("{title} ({zone})", lang, title=tr(title, lang), zone=(zone or JAPAN).label(lang))
 
 
 def format_date(day: date | None) -> str:

@@ -60,10 +60,12 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
+    when_title,
     write_atomically,
 )
 from recovery_desk.services import report_data
 from recovery_desk.services.gaps import Gaps, compute_gaps, place_label
+from recovery_desk.services.local_time import workspace_zone
 from recovery_desk.services.matching import dbapi
 from recovery_desk.services.stats import Period, compute_stats
 
@@ -87,6 +89,7 @@ class IncidentReportData:
     stalled_days: int
     contacts: dict[str, dict[str, str]] = field(default_factory=dict)
     gaps: Any = None  # services.gaps.Gaps: the figures ``gaps --json`` prints
+    zone: Any = None  # services.local_time.Zone: the workspace's, times are printed in it
 
 
 def gather_incident(session: Any, *, start: date | None = None, end: date | None = None,
@@ -129,7 +132,7 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
         incident_name=incident.name if incident else "", hazard=incident.hazard if incident else "",
         area=incident.area_description if incident else "", period=period, as_of=as_of, stats=stats,
         overdue=overdue, stalled=stalled, single_sector=single, areas=areas, organisations=orgs,
-        stalled_days=stalled_days, contacts=contacts, gaps=coordination)
+        stalled_days=stalled_days, contacts=contacts, gaps=coordination, zone=workspace_zone(session))
 
 
 def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end: date | None = None,
@@ -159,7 +162,7 @@ def render_incident(data: IncidentReportData, path: str, *, lang: str, include_p
                     workspace: str, progress: ProgressFn = no_progress) -> list[tuple[int, str, str]]:
     """Lay the report out into ``path``; returns where each paragraph landed (LaidOutDoc.placed)."""
     st = make_styles(lang)
-    generated = format_local(local_now(), lang)
+    generated = format_local(local_now(), lang, data.zone)
     title = tr("Incident progress report", lang)
     frame = PageFrame(
         header_left=f"{data.incident_name} — {title}",
@@ -307,7 +310,8 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     story.append(para(tr("Open cases that depend on one sector only", lang), st.h2))
     story.append(para(_shown(lang, len(data.single_sector.rows), data.single_sector.total,
                              tr("open cases with one sector engaged, most urgent first", lang)), st.note))
-    story.append(_case_list(data.single_sector.rows, st, lang, include_pii, data.contacts, extra="sector"))
+    story.append(_case_list(data.single_sector.rows, st, lang, include_pii, data.contacts, extra="sector",
+                            zone=data.zone))
 
     # -- areas -------------------------------------------------------------------------------
     story.append(para(tr("Cases and unmet needs by area", lang), st.h1))
@@ -342,7 +346,8 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     story.append(para(_shown(lang, len(data.stalled.rows), data.stalled.total,
                              tr("open cases with no recorded activity for {days} days or more, longest idle first",
                                 lang, days=data.stalled_days)), st.note))
-    story.append(_case_list(data.stalled.rows, st, lang, include_pii, data.contacts, extra="idle"))
+    story.append(_case_list(data.stalled.rows, st, lang, include_pii, data.contacts, extra="idle",
+                            zone=data.zone))
     return story
 
 
@@ -420,12 +425,12 @@ def _chart_and_table(st: Styles, lang: str, vocab: Any, counts: dict[str, int], 
 
 
 def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: bool,
-               contacts: dict[str, dict[str, str]], extra: str) -> Any:
+               contacts: dict[str, dict[str, str]], extra: str, zone: Any = None) -> Any:
     W = CONTENT_WIDTH
     header = [tr("Case", lang), tr("Stage", lang), tr("Priority", lang), tr("Area", lang)]
     widths = [23 * mm, 32 * mm, 13 * mm, 32 * mm]
     if extra == "idle":
-        header += [tr("Last activity", lang), tr("Days idle", lang)]
+        header += [when_title(lang, zone, "Last activity"), tr("Days idle", lang)]
         widths += [26 * mm, 15 * mm]
     else:
         header += [tr("Sector", lang)]
@@ -442,7 +447,7 @@ def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: b
     for r in rows:
         row = [r["reference"], STAGE.label(r["stage"], lang), PRIORITY.label(r["priority"], lang), r["area"]]
         if extra == "idle":
-            row += [utc_naive_to_local(r["last_activity_at"])[:10], r["idle_days"]]
+            row += [utc_naive_to_local(r["last_activity_at"], zone)[:10], r["idle_days"]]
         else:
             row += [SECTOR.label(r["sector"], lang)]
         row.append(r["holder"] or "—")

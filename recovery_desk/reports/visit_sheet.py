@@ -58,6 +58,7 @@ class VisitSheetData:
     incident: str
     total: int
     rows: list[VisitRow] = field(default_factory=list)
+    zone: Any = None  # services.local_time.Zone: the workspace's
 
     @property
     def with_contact(self) -> int:
@@ -88,7 +89,9 @@ def gather_visits(session: Any, query: str, lang: str, today: date, me: Any = No
                     Need.state.in_(("unmet", "in_progress")))):
             needs[case_id].append((category, state))
     incident = incident_info(session)
-    out = VisitSheetData(query, incident.name if incident else "", total)
+    from recovery_desk.services.local_time import workspace_zone
+
+    out = VisitSheetData(query, incident.name if incident else "", total, zone=workspace_zone(session))
     for case, area, consent in rows:
         allowed = allows(consent, "visit_sheet", today)
         contact = " ".join(v for v in (case.contact_name, case.contact_phone) if v) if allowed else ""
@@ -135,7 +138,7 @@ def build_visit_sheet(ws: Any, out: Path, *, query: str = "", lang: str = "en", 
 def render_visit_sheet(data: VisitSheetData, path: str, *, lang: str, actor: str) -> None:
     st = make_styles(lang)
     title = tr("Visit sheet", lang)
-    generated = format_local(local_now(), lang)
+    generated = format_local(local_now(), lang, data.zone)
     frame = PageFrame(
         header_left=f"{data.incident} — {title}",
         header_right=data.query or tr("all cases", lang),

@@ -140,6 +140,15 @@ def my_tasks(session: Any, me: Identity, today: date | None = None, now: datetim
                      today=today or date.today(), now=now, limit=limit)
 
 
+def overdue_count(session: Any, me: Identity, today: date | None = None) -> int:
+    """How many of my and my organisations' open tasks are overdue (My work's count in the sidebar)."""
+    return session.scalar(
+        select(func.count()).select_from(Task).join(Case, Case.id == Task.case_id)
+        .where(Task.deleted_at.is_(None), Task.archived_at.is_(None), Case.deleted_at.is_(None),
+               Task.status.not_in(CLOSED_TASK_STATUSES), Task.due_date < (today or date.today()),
+               mine_condition(me))) or 0
+
+
 def waiting_handovers(session: Any, me: Identity) -> list[WaitingHandover]:
     """Open hand-over requests for tasks my organisations hold: they wait for our answer."""
     if not me.organisation_ids:
