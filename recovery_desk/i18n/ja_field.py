@@ -215,4 +215,32 @@ MESSAGES: dict[str, str] = {
     "show or set the time zone times are shown in": "時刻を表示するタイムゾーンを表示・設定する",
     "an IANA time zone, e.g. Asia/Tokyo": "IANA のタイムゾーン名（例: Asia/Tokyo）",
     "Times are shown in {zone} ({label})": "時刻は {zone}（{label}）で表示します",
+    # closing the incident, anonymising it (cli/commands/incident.py, ui/dialogs/close_incident.py)
+    "record the incident's end (and, with --anonymise, erase every case's personal data)":
+        "災害対応の終了日を記録する（--anonymise で全ケースの個人情報も消去）",
+    "the end date (default: today)": "終了日（既定: 今日）",
+    "erase the personal data of every case (contact, phone, address, notes…)":
+        "全ケースの個人情報（連絡先、電話、住所、メモなど）を消去する",
+    "The incident ended on {date}": "災害対応の終了日を {date} としました",
+    "Erased the personal data of {count} households": "{count} 世帯の個人情報を消去しました",
+    "anonymising needs --yes when there is no terminal to confirm on":
+        "確認できる端末がないため、匿名化には --yes が必要です",
+    "This erases for good the personal data of {count} households: {fields}; and the same values in comments, "
+    "notes and the audit trail. Backups made before keep them.":
+        "{count} 世帯の個人情報（{fields}）と、コメント・メモ・変更履歴の中の同じ値を完全に消去します。"
+        "これより前のバックアップには残ります。",
+    "Type {word} to confirm: ": "確認のため {word} と入力してください: ",
+    "Erasing {reference}": "{reference} を消去しています",
+    "the incident cannot end ({end}) before it starts ({start})":
+        "災害対応の終了日（{end}）を発生日（{start}）より前にはできません",
+    "Close the incident": "災害対応を終了する",
+    "Close the incident…": "災害対応を終了…",
+    "Anonymise it: erase the personal data of every case": "匿名化する: 全ケースの個人情報を消去する",
+    "This erases for good the personal data of {count} households: {fields}; and the same values in comments, "
+    "notes and the audit trail. Backups made before keep them. It cannot be undone.":
+        "{count} 世帯の個人情報（{fields}）と、コメント・メモ・変更履歴の中の同じ値を完全に消去します。"
+        "これより前のバックアップには残ります。元に戻せません。",
+    "Ended on": "終了日",
+    "Close and erase personal data": "終了して個人情報を消去",
+    "Closing the incident": "災害対応を終了しています",
 }

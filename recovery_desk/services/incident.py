@@ -35,8 +35,24 @@ def opened_before_start(opened: list[date | None], start: date) -> OpenedBeforeS
 
 def move_start(ws: Any, new_start: date | str) -> Changes:
     """Set the (first) incident's start date, in one recorded operation."""
-    start = check_date(new_start, "start_date")
+    start = check_date(new_start, "start_date", required=True)
     with ws.operation("move_incident_start") as op:
         incident = ws.default_incident(op.session)
         op.update(incident, start_date=start)
+    return op.changes
+
+
+def close_incident(ws: Any, end: date | str) -> Changes:
+    """Record the incident's end (closing it); an end before the start is refused."""
+    from recovery_desk.domain.errors import ValidationError
+    from recovery_desk.services.identity import require_coordinator
+
+    require_coordinator(ws)
+    end_date = check_date(end, "end_date", required=True)
+    with ws.operation("close_incident") as op:
+        incident = ws.default_incident(op.session)
+        if end_date < incident.start_date:
+            raise ValidationError("the incident cannot end ({end}) before it starts ({start})", end=end_date,
+                                  start=incident.start_date)
+        op.update(incident, end_date=end_date)
     return op.changes

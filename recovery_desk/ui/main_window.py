@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
                                             "settings")
         self.quit_action = self._action(tr("Quit", lang), self.close, QKeySequence.StandardKey.Quit, "quit")
         self.switch_user_action = self._action(tr("Switch user…", lang), self.ask_sign_in, name="switch_user")
+        self.close_incident_action = self._action(tr("Close the incident…", lang), self.close_incident,
+                                                  name="close_incident")
         self.undo_action = self.ctx.undo_stack.createUndoAction(self, tr("Undo", lang))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.undo_action.setObjectName("undo")
@@ -252,7 +254,7 @@ class MainWindow(QMainWindow):
                                   f"page_{key}")
             self.page_actions.append(action)
         self.slash = QShortcut(QKeySequence("/"), self, activated=self.focus_filter)
-        self.workspace_actions = [self.switch_user_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
+        self.workspace_actions = [self.switch_user_action, self.close_incident_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
                                   self.write_changes_action, self.read_changes_action,
                                   self.find_action, *self.page_actions]
 
@@ -276,6 +278,7 @@ class MainWindow(QMainWindow):
         self.exchange_menu.addAction(self.read_changes_action)
         file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
+        file_menu.addAction(self.close_incident_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -708,6 +711,25 @@ class MainWindow(QMainWindow):
             self.show_page("my_work")
         if me is not None and options.SHOW_TODAY.get() and not os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN"):
             self.show_today()
+
+    def close_incident(self) -> None:
+        """File ▸ Close the incident… (coordinators): the end date, and the offer to anonymise."""
+        from recovery_desk.services.erasure import plan_anonymise
+        from recovery_desk.ui.dialogs.close_incident import CloseIncidentDialog
+
+        me = self.ctx.me
+        if self.ctx.workspace is None:
+            return
+        if me is None or not me.coordinator:
+            self.statusBar().showMessage(tr("only a coordinator (municipality or social welfare council) may do "
+                                            "this", self.lang), 10_000)
+            return
+
+        def ask(plan: Any) -> None:
+            self.close_incident_dialog = CloseIncidentDialog(self.ctx, plan, self)
+            self.close_incident_dialog.open()
+
+        self.ctx.run(lambda ws, _p: plan_anonymise(ws), ask)
 
     def show_today(self) -> None:
         """The short "today" summary: overdue, due soon, hand-overs to answer."""
