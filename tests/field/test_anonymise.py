@@ -76,29 +76,40 @@ def test_closing_and_anonymising_leaves_no_trace_in_the_file_nor_in_a_later_bund
         assert value.encode() not in _bytes(joined_path), value
 
 
-def test_the_app_offers_to_anonymise_when_closing_and_names_what_goes(qtbot, main_window, ctx) -> None:
-    from tests.field.helpers import coordinator
+def test_the_app_offers_to_anonymise_when_closing_and_names_what_goes(qtbot, workspace, worker) -> None:
+    from recovery_desk.ui.context import AppContext
+    from recovery_desk.ui.main_window import MainWindow
+    from tests.ui.conftest import _delete
 
-    with ctx.workspace.session() as s:
-        person_id, _name = coordinator(s)
-        identity.sign_in(ctx.workspace, identity.identity_of(s, person_id))
-        some = s.execute(select(Case.id, Case.contact_name).where(Case.contact_name != "")).first()
-    main_window.findChild(type(main_window.close_incident_action), "close_incident").trigger()
-    qtbot.waitUntil(lambda: getattr(main_window, "close_incident_dialog", None) is not None, timeout=10_000)
-    dialog = main_window.close_incident_dialog
-    assert "households" in dialog.what.text() and "contact name" in dialog.what.text()
-    assert not dialog.what.isEnabled()
-    dialog.end.setText("2024-12-31")
-    dialog.anonymise.setChecked(True)
-    assert dialog.ok.text() == "Close and erase personal data"
-    with qtbot.waitSignal(dialog.closed, timeout=120_000):
-        dialog.ok.click()
-    wait_idle(qtbot, ctx)
-    with ctx.workspace.session() as s:
-        assert ctx.workspace.default_incident(s).end_date.isoformat() == "2024-12-31"
-        assert s.scalar(select(Case.contact_name).where(Case.id == some.id)) == ""
-        assert not s.scalars(select(Case.id).where(Case.contact_name != "")).first()
-    assert some.contact_name.encode() not in _bytes(ctx.workspace.path)
+    coordinator_name, case_id = _incident(workspace)  # a small incident: two households
+    with workspace.session() as s:
+        identity.sign_in(workspace, identity.identity_of(s, identity.find_person(s, coordinator_name).id))
+    ctx = AppContext(worker)
+    ctx.set_workspace(workspace)
+    window = MainWindow(ctx)
+    window.backup_on_open = False
+    window.show()
+    try:
+        window.findChild(type(window.close_incident_action), "close_incident").trigger()  # File ▸ Close…
+        qtbot.waitUntil(lambda: getattr(window, "close_incident_dialog", None) is not None, timeout=10_000)
+        dialog = window.close_incident_dialog
+        assert "2 households" in dialog.what.text() and "contact name" in dialog.what.text()
+        assert "phone" in dialog.what.text() and "address" in dialog.what.text()
+        assert not dialog.what.isEnabled() and dialog.ok.text() == "Close the incident"
+        dialog.end.setText("2024-12-31")
+        dialog.anonymise.setChecked(True)
+        assert dialog.ok.text() == "Close and erase personal data"
+        with qtbot.waitSignal(dialog.closed, timeout=60_000):
+            dialog.ok.click()
+        wait_idle(qtbot, ctx)
+        with workspace.session() as s:
+            assert workspace.default_incident(s).end_date.isoformat() == "2024-12-31"
+            assert set(s.scalars(select(Case.contact_name))) == {""}
+        for value in (NAME, PHONE, OTHER_NAME):
+            assert value.encode() not in _bytes(workspace.path), value
+    finally:
+        wait_idle(qtbot, ctx)
+        _delete(window)
 
 
 def test_someone_not_a_coordinator_cannot_close_the_incident(qtbot, main_window, ctx) -> None:
