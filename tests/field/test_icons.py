@@ -4,6 +4,8 @@ labels, and My work's count of overdue tasks shows beside its name and follows c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar, QToolButton
@@ -68,3 +70,23 @@ def test_my_work_shows_how_many_tasks_are_overdue_and_follows_changes(qtbot, mai
     qtbot.waitUntil(lambda: item.text().endswith(f"({overdue - 1})"), timeout=10_000)
     assert main_window.sidebar.width() >= width_before - 10
     assert main_window.sidebar.sizeHintForColumn(0) <= main_window.sidebar.width()
+
+
+def test_the_package_takes_every_icon_and_its_licence() -> None:
+    """The PyInstaller spec's data files (its ``datas`` list, read as the spec computes it)
+    include each page and action icon and the licence, where recovery_desk.resources looks."""
+    import ast
+
+    from recovery_desk.ui.icons import ACTION_ICONS, PAGE_ICONS
+
+    spec = Path(__file__).resolve().parents[2] / "packaging" / "recovery-desk.spec"
+    tree = ast.parse(spec.read_text(encoding="utf-8"))
+    wanted = {"ROOT", "RES", "MIGRATIONS", "datas"}
+    body = [node for node in tree.body if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id in wanted for t in node.targets)]
+    namespace = {"SPECPATH": str(spec.parent), "Path": Path}
+    exec(compile(ast.Module(body=body, type_ignores=[]), str(spec), "exec"), namespace)  # noqa: S102
+    shipped = {(Path(src).name, dest) for src, dest in namespace["datas"]}
+    for name in {*PAGE_ICONS.values(), *ACTION_ICONS.values()}:
+        assert (f"{name}.svg", "resources/icons/ui") in shipped, name
+    assert ("COPYING.txt", "resources/icons/ui") in shipped and ("LGPL-3.txt", "resources/icons/ui") in shipped
