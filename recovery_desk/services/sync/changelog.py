@@ -113,11 +113,11 @@ def set_info(conn: Connection, key: str, value: str) -> None:
 
 def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
     """(last sequence number of this replica, the clock for a new operation)."""
-    last = run_sql(conn,
-        "SELECT seq, hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1", (replica,)).fetchone()
-    seq, last_hlc = (last[0], last[1]) if last else (0, 0)
-    seen = int(_info(conn, "hlc_seen") or 0)
-    return seq, max((micros(at) // 1000) << 16, last_hlc + 1, seen + 1)
+    seq, last_hlc, seen = run_sql(conn,  # one statement: this runs in every write
+        "SELECT (SELECT seq FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
+        "(SELECT hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
+        "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica)).one()
+    return seq or 0, max((micros(at) // 1000) << 16, (last_hlc or 0) + 1, int(seen or 0) + 1)
 
 
 def observe_clock(conn: Connection, hlc: int) -> None:
