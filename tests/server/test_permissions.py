@@ -229,7 +229,6 @@ def test_the_window_of_a_restricted_role_opens_every_page_and_says_what_is_hidde
     assert not [e for e, _t in errors if not isinstance(e, RecoveryDeskError)], errors
 
 
-@pytest.mark.xfail(strict=True, reason="OPEN DEFECT (issue 12): the sync_log migration's INSERT OR IGNORE with ? placeholders is SQLite-only, so upgrading a server workspace fails")
 def test_an_upgrade_rebuilds_the_restricted_views_for_the_new_columns(pg_server):
     """Views name every column: before a migration they are dropped, afterwards rebuilt from
     the new models, so a viewer reads the new schema (and no migration trips over a view)."""
