@@ -107,8 +107,11 @@ def deb(ver: str) -> Path:
         if path.is_dir() and not path.is_symlink():
             path.chmod(0o755)
     out = DIST / f"recovery-desk_{ver}_amd64.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", str(stage), str(out)],
+    partial = out.with_name(out.name + ".part")  # a killed build leaves no .deb that looks whole
+    # gzip: every dpkg reads it, and xz took over 4 CPU-minutes for this folder
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", str(stage), str(partial)],
                    check=True, stdout=subprocess.DEVNULL)
+    partial.replace(out)
     shutil.rmtree(stage)
     return out
 

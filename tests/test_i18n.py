@@ -40,24 +40,13 @@ def messages_in_source() -> dict[str, str]:
 
 def test_the_parts_catalogs_never_translate_one_message_two_ways() -> None:
     """They are merged into one dict: a disagreement would silently pick one (use trp)."""
-    from recovery_desk.i18n import (
-        ja_board,
-        ja_core,
-        ja_field,
-        ja_io,
-        ja_mapping,
-        ja_reports,
-        ja_safety,
-        ja_server,
-        ja_sync,
-        ja_ui,
-    )
+    from recovery_desk.i18n.ja import PARTS
 
+    files = {path.stem for path in (SOURCE / "i18n").glob("ja_*.py")}
+    assert files == {module.__name__.rsplit(".", 1)[1] for module in PARTS.values()}, "a catalog is not merged"
     seen: dict[str, tuple[str, str]] = {}
     clashes = []
-    for part, catalog in (("core", ja_core), ("ui", ja_ui), ("board", ja_board), ("reports", ja_reports),
-                          ("io", ja_io), ("field", ja_field), ("sync", ja_sync),
-                          ("safety", ja_safety), ("server", ja_server), ("mapping", ja_mapping)):
+    for part, catalog in PARTS.items():
         for english, japanese in catalog.MESSAGES.items():
             if english in seen and seen[english][1] != japanese:
                 clashes.append(f"{english!r}: {seen[english]} vs {(part, japanese)}")

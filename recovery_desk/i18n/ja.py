@@ -18,17 +18,12 @@ from recovery_desk.i18n import (
 )
 from recovery_desk.i18n.ja_core import FIELD_NAMES
 
-__all__ = ["FIELD_NAMES", "JA"]
+__all__ = ["FIELD_NAMES", "JA", "PARTS"]
 
-JA: dict[str, str] = {
-    **ja_core.MESSAGES,
-    **ja_ui.MESSAGES,
-    **ja_board.MESSAGES,
-    **ja_reports.MESSAGES,
-    **ja_io.MESSAGES,
-    **ja_server.MESSAGES,
-    **ja_mapping.MESSAGES,
-    **ja_field.MESSAGES,
-    **ja_sync.MESSAGES,
-    **ja_safety.MESSAGES,
+# Every part's catalog, by name (tests/test_i18n.py checks that no two translate one message two ways).
+PARTS = {
+    "core": ja_core, "ui": ja_ui, "board": ja_board, "reports": ja_reports, "io": ja_io,
+    "server": ja_server, "mapping": ja_mapping, "field": ja_field, "sync": ja_sync, "safety": ja_safety,
 }
+
+JA: dict[str, str] = {english: japanese for part in PARTS.values() for english, japanese in part.MESSAGES.items()}

@@ -17,7 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.common import BENCH_AS_OF, BENCH_CASES, BENCH_SEED, measure, report  # noqa: E402
+from tests.benchmarks.common import (  # noqa: E402
+    BENCH_AS_OF,
+    BENCH_CASES,
+    BENCH_SEED,
+    measure,
+    report,
+    time_cases_page_first_rows,
+)
 
 SCOPE = "area:和倉 priority:urgent,high"  # about 2,000 open cards (as bench_board.py)
 
@@ -62,7 +69,6 @@ def main() -> bool:
     from recovery_desk.services.board_query import BoardScope, load_board
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.pages.cases_page import CasesPage
     from recovery_desk.ui.worker import DatabaseWorker
 
     app = QApplication.instance() or QApplication([])
@@ -71,18 +77,7 @@ def main() -> bool:
     ws = Workspace.open(url, actor="bench")
     ctx.set_workspace(ws)
     try:
-        first_rows, pages = [], []
-        for _ in range(6):
-            started = time.perf_counter()
-            page = CasesPage(ctx)
-            while page.model.rowCount() == 0 or not page.model.rows:
-                app.processEvents()
-                time.sleep(0.0005)
-            first_rows.append(time.perf_counter() - started)
-            while not page.model.complete:
-                app.processEvents()
-                time.sleep(0.0005)
-            pages.append(page)
+        first_rows, pages = time_cases_page_first_rows(app, ctx)
         ok &= report("cases view: first rows (server, 60,000 cases)", first_rows[1:], 0.3)
 
         with ws.session() as s:

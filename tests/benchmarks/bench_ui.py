@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.common import BENCH_AS_OF, big_workspace, report  # noqa: E402
+from tests.benchmarks.common import BENCH_AS_OF, big_workspace, report, time_cases_page_first_rows  # noqa: E402
 
 LAUNCH_RUNS = 5
 FILTERS = [
@@ -95,7 +95,6 @@ def bench_in_process(path: Path) -> bool:
 
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.pages.cases_page import CasesPage
     from recovery_desk.ui.worker import DatabaseWorker
     app = QApplication.instance() or QApplication([])
     worker = DatabaseWorker()
@@ -117,19 +116,7 @@ def bench_in_process(path: Path) -> bool:
         model.loaded.disconnect()
         return first[0], full[0]
 
-    first_rows = []
-    pages = []
-    for _ in range(6):
-        started = time.perf_counter()
-        page = CasesPage(ctx)
-        while page.model.rowCount() == 0 or not page.model.rows:
-            app.processEvents()
-            time.sleep(0.0005)
-        first_rows.append(time.perf_counter() - started)
-        while not page.model.complete:
-            app.processEvents()
-            time.sleep(0.0005)
-        pages.append(page)
+    first_rows, pages = time_cases_page_first_rows(app, ctx)
     page = pages[-1]
     page.model.today = BENCH_AS_OF
     ok = report("cases view: first rows (60,000 cases)", first_rows[1:], 0.3)

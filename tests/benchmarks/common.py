@@ -82,6 +82,30 @@ def report(name: str, times: list[float], budget: float | None = None) -> bool:
     return within
 
 
+COORDINATOR = {"ja": "山田 花子 (七尾市社会福祉協議会)", "en": "Hanako Yamada (Nanao Social Welfare Council)"}
+
+
+def screenshot_env(tmp: str) -> dict[str, str]:
+    """The environment of a screenshot run: settings, user data and logs inside ``tmp``."""
+    return dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
+                RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
+                RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
+
+
+def build_screenshot_demo(demo: Path, env: dict[str, str], *, cases: int, seed: int) -> None:
+    """A demo workspace as of 2024-06-30, built in its own process (as a user's CLI would)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+                    "from datetime import date; from pathlib import Path;"
+                    "from recovery_desk.services.demo import create_demo;"
+                    "create_demo(Path(sys.argv[2]), cases=int(sys.argv[3]), seed=int(sys.argv[4]),"
+                    " as_of=date(2024, 6, 30), actor='demo')", str(root), str(demo), str(cases), str(seed)],
+                   check=True, env=env)
+
+
 def screenshot_main(script: str, shoot: Callable[[str, Path, Path], list[Path]], *, cases: int = 300,
                     seed: int = 3, prepare: Callable[[Path], None] | None = None) -> int:
     """The command line of the take_screenshots_* scripts: ``[--cases N] [--out DIR]`` builds a demo
@@ -105,16 +129,9 @@ def screenshot_main(script: str, shoot: Callable[[str, Path, Path], list[Path]],
             print(path)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
-                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
-                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
+        env = screenshot_env(tmp)
         demo = Path(tmp) / "demo.rdesk"
-        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                        "from datetime import date; from pathlib import Path;"
-                        "from recovery_desk.services.demo import create_demo;"
-                        "create_demo(Path(sys.argv[2]), cases=int(sys.argv[3]), seed=int(sys.argv[4]),"
-                        " as_of=date(2024, 6, 30), actor='demo')", str(root), str(demo), str(args.cases), str(seed)],
-                       check=True, env=env)
+        build_screenshot_demo(demo, env, cases=args.cases, seed=seed)
         if prepare is not None:
             prepare(demo)
         for lang in ("en", "ja"):
@@ -123,13 +140,33 @@ def screenshot_main(script: str, shoot: Callable[[str, Path, Path], list[Path]],
     return 0
 
 
-def screenshot_window(lang: str, demo: Path) -> tuple[Any, Any, Any]:
+def wait(app: Any, predicate: Callable[[], object], timeout: float = 30.0) -> None:
+    """Process events until ``predicate()`` holds (a screenshot script, not a test: it may poll)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if predicate():
+            return
+        time.sleep(0.01)
+    raise TimeoutError("screenshot: timed out waiting for the window")
+
+
+def settle(app: Any, ctx: Any, rounds: int = 3) -> None:
+    """Until the worker is idle and the views have painted what it delivered, ``rounds`` times
+    (a delivered result often queues the next load)."""
+    for _ in range(rounds):
+        wait(app, lambda: not ctx.worker.busy)
+        for _ in range(20):
+            app.processEvents()
+            time.sleep(0.01)
+
+
+def open_window(lang: str) -> tuple[Any, Any, Any]:
     """(app, ctx, main window) in ``lang`` with its font and Qt's translations, shown at
-    1360×860 on the demo workspace, signed by a coordinator of the demo's social welfare council."""
+    1360×860, with no workspace open yet."""
     from PySide6.QtWidgets import QApplication
 
     from recovery_desk.i18n import set_language
-    from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui import app as app_module
     from recovery_desk.ui.context import AppContext
     from recovery_desk.ui.main_window import MainWindow
@@ -140,9 +177,37 @@ def screenshot_window(lang: str, demo: Path) -> tuple[Any, Any, Any]:
     app_module.setup_fonts(lang)
     app._translators = app_module.load_qt_translations(app, lang)
     ctx = AppContext(DatabaseWorker(), lang=lang)
-    actor = "山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else "Hanako Yamada (Nanao Social Welfare Council)"
     window = MainWindow(ctx)
     window.resize(1360, 860)
     window.show()
-    ctx.set_workspace(Workspace.open(demo, actor=actor))
     return app, ctx, window
+
+
+def screenshot_window(lang: str, demo: Path) -> tuple[Any, Any, Any]:
+    """:func:`open_window` on the demo workspace, signed by a coordinator of the demo's social
+    welfare council."""
+    from recovery_desk.services.workspace import Workspace
+
+    app, ctx, window = open_window(lang)
+    ctx.set_workspace(Workspace.open(demo, actor=COORDINATOR[lang]))
+    return app, ctx, window
+
+
+def time_cases_page_first_rows(app: Any, ctx: Any, rounds: int = 6) -> tuple[list[float], list[Any]]:
+    """Seconds from creating a cases page to its first rows on screen, ``rounds`` times (the first
+    run warms the caches: callers report ``times[1:]``), with the pages (kept alive, fully loaded)."""
+    from recovery_desk.ui.pages.cases_page import CasesPage
+
+    times, pages = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        page = CasesPage(ctx)
+        while page.model.rowCount() == 0 or not page.model.rows:
+            app.processEvents()
+            time.sleep(0.0005)
+        times.append(time.perf_counter() - started)
+        while not page.model.complete:
+            app.processEvents()
+            time.sleep(0.0005)
+        pages.append(page)
+    return times, pages

@@ -11,58 +11,34 @@ font and Qt's translations are chosen at start). Pages by other engineers are ca
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.common import (  # noqa: E402
+    COORDINATOR,
+    build_screenshot_demo,
+    open_window,
+    screenshot_env,
+    settle,
+)
+
 AS_OF = date(2024, 6, 30)
-
-
-def wait(app, predicate, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        app.processEvents()
-        if predicate():
-            return
-        time.sleep(0.01)
-    raise TimeoutError("screenshot: timed out waiting for the window")
-
-
-def settle(app, ctx, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        wait(app, lambda: not ctx.worker.busy)
-        for _ in range(20):
-            app.processEvents()
-            time.sleep(0.01)
 
 
 def shoot(lang: str, demo: Path) -> list[Path]:
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtWidgets import QApplication
-
-    from recovery_desk.i18n import set_language
     from recovery_desk.services.workspace import Workspace
-    from recovery_desk.ui import app as app_module
-    from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.main_window import PAGES, MainWindow
-    from recovery_desk.ui.worker import DatabaseWorker
+    from recovery_desk.ui.main_window import PAGES
 
-    qapp = QApplication.instance() or QApplication([])
-    set_language(lang)
-    app_module.setup_fonts(lang)
-    qapp._translators = app_module.load_qt_translations(qapp, lang)
-    worker = DatabaseWorker()
-    ctx = AppContext(worker, lang=lang)
-    window = MainWindow(ctx)
-    window.resize(1360, 860)
-    window.show()
+    qapp, ctx, window = open_window(lang)
     saved: list[Path] = []
 
     def grab(name: str, widget=None) -> None:
@@ -74,8 +50,7 @@ def shoot(lang: str, demo: Path) -> list[Path]:
     grab("welcome")
     dash = window.page("dashboard")
     dash.today = AS_OF  # before the workspace opens: its first load must use the demo's date too
-    ctx.set_workspace(Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)" if lang == "ja" else
-                                     "Hanako Yamada (Nanao Social Welfare Council)"))
+    ctx.set_workspace(Workspace.open(demo, actor=COORDINATOR[lang]))
     for key, _label, _factory in PAGES:
         page = window.show_page(key)
         if key == "dashboard":
@@ -109,7 +84,7 @@ def shoot(lang: str, demo: Path) -> list[Path]:
             page.apply_filter()
     window.close()
     ctx.set_workspace(None)
-    worker.stop()
+    ctx.worker.stop()
     return saved
 
 
@@ -121,15 +96,9 @@ def main() -> int:
             print(path.relative_to(ROOT))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=f"{tmp}/config", XDG_DATA_HOME=f"{tmp}/data",
-                   RECOVERY_DESK_CONFIG_DIR=f"{tmp}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
-                   RECOVERY_DESK_LOG_DIR=f"{tmp}/log")
+        env = screenshot_env(tmp)
         demo = Path(tmp) / "demo.rdesk"
-        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                        "from datetime import date; from pathlib import Path;"
-                        "from recovery_desk.services.demo import create_demo;"
-                        "create_demo(Path(sys.argv[2]), cases=500, seed=3, as_of=date(2024, 6, 30), actor='demo')",
-                        str(ROOT), str(demo)], check=True, env=env)
+        build_screenshot_demo(demo, env, cases=500, seed=3)
         for lang in ("en", "ja"):  # each language on its own copy (the screenshots make one edit)
             copy = demo.with_name(f"demo-{lang}.rdesk")
             shutil.copyfile(demo, copy)

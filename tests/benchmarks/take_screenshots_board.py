@@ -13,29 +13,16 @@ board-editor-<lang>.png (the card editor on a blocked card's claim and hand-over
 from __future__ import annotations
 
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.common import screenshot_main, screenshot_window  # noqa: E402
+from tests.benchmarks.common import screenshot_main, screenshot_window, settle  # noqa: E402
 
 AS_OF = date(2024, 6, 30)
 SCOPE = "area:徳田"
-
-
-def settle(app, ctx, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        end = time.monotonic() + 30
-        while ctx.worker.busy:
-            app.processEvents()
-            time.sleep(0.005)
-            if time.monotonic() > end:
-                raise TimeoutError("screenshot: the worker did not become idle")
-        for _ in range(20):
-            app.processEvents()
 
 
 def prepare(demo: Path) -> None:

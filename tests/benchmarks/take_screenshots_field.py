@@ -17,36 +17,25 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from tests.benchmarks.take_screenshots import OUT, ROOT, settle, wait
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.common import open_window, settle, wait  # noqa: E402
+from tests.benchmarks.take_screenshots import OUT, ROOT  # noqa: E402
 
 AS_OF = date(2024, 6, 30)
 
 
 def shoot(lang: str, demo: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtWidgets import QApplication
     from sqlalchemy import func, select
 
-    from recovery_desk.i18n import set_language
     from recovery_desk.services import identity
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.storage.models import Membership, Organisation, Person, Task
-    from recovery_desk.ui import app as app_module
     from recovery_desk.ui import options
-    from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.main_window import MainWindow
     from recovery_desk.ui.sign_in import SignInDialog, load_choices
-    from recovery_desk.ui.worker import DatabaseWorker
 
-    qapp = QApplication.instance() or QApplication([])
-    set_language(lang)
-    app_module.setup_fonts(lang)
-    qapp._translators = app_module.load_qt_translations(qapp, lang)
-    worker = DatabaseWorker()
-    ctx = AppContext(worker, lang=lang)
-    window = MainWindow(ctx)
-    window.resize(1360, 860)
-    window.show()
+    qapp, ctx, window = open_window(lang)
     options.SHOW_TODAY.set(False)
     ws = Workspace.open(demo, actor="")
     with ws.session() as s:
@@ -85,7 +74,7 @@ def shoot(lang: str, demo: Path) -> None:
     window.grab().save(str(OUT / f"case-tasks-tab-{lang}.png"))
     window.close()
     ctx.set_workspace(None)
-    worker.stop()
+    ctx.worker.stop()
 
 
 def visit_sheets(demo: Path, tmp: Path) -> None:

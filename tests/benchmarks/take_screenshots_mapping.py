@@ -17,8 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.common import screenshot_main, screenshot_window  # noqa: E402
-from tests.benchmarks.take_screenshots_org_people import settle  # noqa: E402
+from tests.benchmarks.common import screenshot_main, screenshot_window, settle  # noqa: E402
 
 
 def shoot(lang: str, demo: Path, out: Path) -> list[Path]:

@@ -20,25 +20,10 @@ OUT = ROOT / "docs" / "screenshots"
 
 def shoot(lang: str, url: str) -> Path:
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtWidgets import QApplication
-
-    from recovery_desk.i18n import set_language
     from recovery_desk.services.workspace import Workspace
-    from recovery_desk.ui import app as app_module
-    from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.main_window import MainWindow
-    from recovery_desk.ui.worker import DatabaseWorker
-    from tests.benchmarks.take_screenshots import settle
+    from tests.benchmarks.common import open_window, settle
 
-    qapp = QApplication.instance() or QApplication([])
-    set_language(lang)
-    app_module.setup_fonts(lang)
-    qapp._translators = app_module.load_qt_translations(qapp, lang)
-    worker = DatabaseWorker()
-    ctx = AppContext(worker, lang=lang)
-    window = MainWindow(ctx)
-    window.resize(1360, 860)
-    window.show()
+    qapp, ctx, window = open_window(lang)
     ctx.set_workspace(Workspace.open(url))
     page = window.show_page("cases")
     settle(qapp, ctx)
@@ -49,7 +34,7 @@ def shoot(lang: str, url: str) -> Path:
     ctx.set_workspace(None)
     settle(qapp, ctx)
     window.close()
-    worker.stop()
+    ctx.worker.stop()
     return path
 
 

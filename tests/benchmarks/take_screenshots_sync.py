@@ -10,7 +10,6 @@ laptop's bundle into the first, and saves conflicts-<lang>.png and case-conflict
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -53,26 +52,9 @@ def prepare(tmp: Path) -> Path:
 
 def shoot(lang: str, demo: Path, out: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtWidgets import QApplication
+    from tests.benchmarks.common import screenshot_window, settle
 
-    from recovery_desk.i18n import set_language
-    from recovery_desk.services.workspace import Workspace
-    from recovery_desk.ui import app as app_module
-    from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.main_window import MainWindow
-    from recovery_desk.ui.worker import DatabaseWorker
-    from tests.benchmarks.take_screenshots_org_people import settle
-
-    app = QApplication.instance() or QApplication([])
-    set_language(lang)
-    app_module.setup_fonts(lang)
-    app._translators = app_module.load_qt_translations(app, lang)
-    worker = DatabaseWorker()
-    ctx = AppContext(worker, lang=lang)
-    window = MainWindow(ctx)
-    window.resize(1360, 860)
-    window.show()
-    ctx.set_workspace(Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)"))
+    app, ctx, window = screenshot_window(lang, demo)
     page = window.show_page("conflicts")
     settle(app, ctx)
     page.table.selectRow(0)
@@ -90,19 +72,20 @@ def shoot(lang: str, demo: Path, out: Path) -> None:
     window.close()
     ctx.set_workspace(None)
     settle(app, ctx)
-    worker.stop()
+    ctx.worker.stop()
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from tests.benchmarks.common import screenshot_env
+
     out = ROOT / "docs" / "screenshots"
     if len(sys.argv) > 1 and sys.argv[1] == "--lang":
         shoot(sys.argv[2], Path(sys.argv[3]), out)
         return 0
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        env = dict(os.environ, HOME=folder, XDG_CONFIG_HOME=f"{folder}/config", XDG_DATA_HOME=f"{folder}/data",
-                   RECOVERY_DESK_CONFIG_DIR=f"{folder}/config/RecoveryDesk", RECOVERY_DESK_ACTOR="screenshots",
-                   RECOVERY_DESK_LOG_DIR=f"{folder}/log", PYTHONPATH=str(ROOT))
+        env = dict(screenshot_env(folder), PYTHONPATH=str(ROOT))
         subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
                         "from tests.benchmarks.take_screenshots_sync import prepare; prepare(Path(sys.argv[1]))",
                         folder], check=True, env=env, cwd=ROOT)

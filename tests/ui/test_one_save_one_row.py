@@ -32,17 +32,23 @@ def _save_three_ways(qtbot, editor, field) -> None:
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
 
 
-def test_one_new_organisation_however_often_save_is_pressed(qtbot, empty_ctx, workspace):
-    from recovery_desk.ui.pages.organisations_page import OrganisationsPage
-
-    page = OrganisationsPage(empty_ctx)
+def _new_row_saved_three_ways(qtbot, ctx, page_class, name: str):
+    """The page shown, New clicked, ``name`` typed, Save pressed three ways: (page, editor)."""
+    page = page_class(ctx)
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
         page.show()
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     editor = page.editor
-    type_text(qtbot, editor.name, "七尾災害ボランティアセンター")
+    type_text(qtbot, editor.name, name)
     _save_three_ways(qtbot, editor, editor.name)
+    return page, editor
+
+
+def test_one_new_organisation_however_often_save_is_pressed(qtbot, empty_ctx, workspace):
+    from recovery_desk.ui.pages.organisations_page import OrganisationsPage
+
+    page, editor = _new_row_saved_three_ways(qtbot, empty_ctx, OrganisationsPage, "七尾災害ボランティアセンター")
     settle(qtbot, empty_ctx, page)
     assert _count(workspace, select(func.count()).select_from(Organisation)) == 1
     assert empty_ctx.undo_stack.count() == 1
@@ -59,14 +65,7 @@ def test_one_new_organisation_however_often_save_is_pressed(qtbot, empty_ctx, wo
 def test_one_new_person_however_often_save_is_pressed(qtbot, empty_ctx, workspace):
     from recovery_desk.ui.pages.people_page import PeoplePage
 
-    page = PeoplePage(empty_ctx)
-    qtbot.addWidget(page)
-    with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
-        page.show()
-    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
-    editor = page.editor
-    type_text(qtbot, editor.name, "山田 花子")
-    _save_three_ways(qtbot, editor, editor.name)
+    page, _editor = _new_row_saved_three_ways(qtbot, empty_ctx, PeoplePage, "山田 花子")
     qtbot.waitUntil(lambda: not empty_ctx.worker.busy and not page._reload_pending, timeout=TIMEOUT)
     assert _count(workspace, select(func.count()).select_from(Person)) == 1
 
