@@ -269,7 +269,6 @@ class MainWindow(QMainWindow):
         self.exchange_menu.setObjectName("exchange_menu")
         self.exchange_menu.addAction(self.write_changes_action)
         self.exchange_menu.addAction(self.read_changes_action)
-        self.exchange_menu.addSeparator()
         self.exchange_menu.addAction(self.sync_server_action)
         file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
