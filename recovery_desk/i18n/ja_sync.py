@@ -97,8 +97,8 @@ MESSAGES: dict[str, str] = {
     "{path} already exists; join into a new file": "{path} は既にあります。新しいファイルに参加してください",
     "no other laptop {replica} is known here (see 'sync status')":
         "パソコン {replica} はここでは知られていません（'sync status' を参照）",
-    "reference {reference} was already used here: the case from laptop {replica} is {renamed}":
-        "ケース番号 {reference} はここで既に使われていました: パソコン {replica} のケースは {renamed} です",
+    "two laptops issued reference {reference}: one case keeps it, the other is now {renamed}":
+        "2台のパソコンがケース番号 {reference} を発行していました: 一方のケースがこの番号を保ち、もう一方は {renamed} になりました",
     "the passphrase is too short (at least {n} characters)": "パスフレーズが短すぎます（{n} 文字以上）",
     "{path} is not a Recovery Desk exchange file (.rdsync)": "{path} は Recovery Desk の変更ファイル（.rdsync）ではありません",
     "{path} is damaged: its header cannot be read (truncated or changed?)":
@@ -142,6 +142,7 @@ MESSAGES: dict[str, str] = {
     "See the Conflicts page to settle them.": "競合のページで解決してください。",
     "Cancelled: nothing was read.": "中止しました: 何も読み込んでいません。",
     "Not sent to other laptops: {count}": "他のパソコンに未送信: {count}",
+    "Not yet exchanged with another laptop": "まだ他のパソコンと交換していません",
     "Case": "ケース",
     "Field": "項目",
     "Shown here": "ここでの値",
@@ -159,4 +160,14 @@ MESSAGES: dict[str, str] = {
     "A task is done while the task blocking it is open again": "先行タスクが再開されたのに、完了になっているタスクがあります",
     "Settle conflict on {field}": "{field} の競合を解決",
     "In conflict with another laptop's value: see the Conflicts page": "他のパソコンの値と競合しています: 競合のページを参照",
+    "{id}  {where}: deleted by {ours_by}, but task '{theirs}' was added to it by {theirs_by}":
+        "{id}  {where}: {ours_by} が削除しましたが、{theirs_by} がタスク「{theirs}」を追加しています",
+    "task added to the deleted case": "削除されたケースに追加されたタスク",
+    "a task added to a case deleted elsewhere is settled with --keep ours (delete the task too) or --keep theirs "
+    "(the case comes back)":
+        "他のパソコンで削除されたケースに追加されたタスクは --keep ours（タスクも削除）か --keep theirs"
+        "（ケースを元に戻す）で解決します",
+    "Conflict": "競合",
+    "In conflict with another laptop's value ({fields}): see the Conflicts page":
+        "他のパソコンの値と競合しています（{fields}）: 競合のページを参照",
 }

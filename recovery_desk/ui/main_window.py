@@ -411,15 +411,20 @@ class MainWindow(QMainWindow):
             self.show_conflict_count(0)
             return
 
-        def job(ws: Workspace, _progress: Any) -> tuple[int, int]:
+        def job(ws: Workspace, _progress: Any) -> tuple[dict[str, Any], int]:
             from recovery_desk.services.sync.conflicts import count_conflicts
-            from recovery_desk.services.sync.exchange import unsent_count
+            from recovery_desk.services.sync.exchange import status
 
-            return unsent_count(ws), count_conflicts(ws)
+            return status(ws), count_conflicts(ws)
 
-        def show(result: tuple[int, int]) -> None:
-            self.unsent_label.setText(tr("Not sent to other laptops: {count}", self.lang, count=result[0]))
-            self.show_conflict_count(result[1])
+        def show(result: tuple[dict[str, Any], int]) -> None:
+            state, conflicts = result
+            # Before any exchange the count would be the log's own entries (a demo's or an import's
+            # bulk creations count one each): say what it means instead.
+            self.unsent_label.setText(
+                tr("Not sent to other laptops: {count}", self.lang, count=state["unsent"]) if state["peers"]
+                else tr("Not yet exchanged with another laptop", self.lang))
+            self.show_conflict_count(conflicts)
 
         self.ctx.run(job, show)
 

@@ -1,11 +1,12 @@
-"""Screenshots of the Conflicts page and of a case editor marking a field in conflict, in
-English and Japanese, from the real window under Xvfb:
+"""Screenshots of the Conflicts page, of a case editor marking a field in conflict and of the
+board marking a card in conflict, in English and Japanese, from the real window under Xvfb:
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots_sync.py
 
 Builds a demo workspace and a second laptop (a copy), edits the same cases on both (a
-field changed on both, a case deleted on one and edited on the other), reads the second
-laptop's bundle into the first, and saves conflicts-<lang>.png and case-conflict-<lang>.png.
+field changed on both, a case deleted on one and edited on the other, a task's title changed
+on both, a task added to a case the other deleted), reads the second laptop's bundle into the
+first, and saves conflicts-<lang>.png, case-conflict-<lang>.png and board-conflict-<lang>.png.
 """
 
 from __future__ import annotations
@@ -24,25 +25,31 @@ def prepare(tmp: Path) -> Path:
 
     from sqlalchemy import select
 
-    from recovery_desk.services import cases
+    from recovery_desk.services import cases, tasks
     from recovery_desk.services.demo import create_demo
     from recovery_desk.services.sync.exchange import export_bundle, import_bundle
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.storage.database import backup_file
-    from recovery_desk.storage.models import Case
+    from recovery_desk.storage.models import Case, Task
 
     demo = tmp / "demo.rdesk"
     create_demo(demo, cases=300, seed=3, as_of=date(2024, 6, 30), actor="demo")
     here = Workspace.open(demo, actor="山田 花子 (七尾市社会福祉協議会)")
     other = Workspace.open(backup_file(demo, tmp / "npo.rdesk"), actor="Ben Carter (NPO Mud Busters)")
     with here.session() as s:
-        ids = s.scalars(select(Case.id).where(Case.deleted_at.is_(None)).order_by(Case.sequence).limit(3)).all()
+        ids = s.scalars(select(Case.id).where(Case.deleted_at.is_(None)).order_by(Case.sequence).limit(4)).all()
+        task_id = s.scalars(select(Task.id).where(Task.deleted_at.is_(None), Task.status == "received")
+                            .order_by(Task.position)).first()
     cases.update_case(here, ids[0], notes="門は施錠。17時以降に電話")
     cases.update_case(other, ids[0], notes="Call after 5 pm; gate locked")
     cases.update_case(here, ids[1], priority="urgent")
     cases.update_case(other, ids[1], priority="low")
     cases.delete_case(other, ids[2])
     cases.update_case(here, ids[2], household_size=5)
+    tasks.update_task(here, task_id, title="泥出し（台所から）")
+    tasks.update_task(other, task_id, title="Mud out, both rooms")
+    cases.delete_case(other, ids[3])
+    tasks.create_task(here, ids[3], title="ブルーシートを張る")
     export_bundle(other, tmp / "npo.rdsync", PASSPHRASE)
     import_bundle(here, tmp / "npo.rdsync", PASSPHRASE)
     here.close()
@@ -69,6 +76,10 @@ def shoot(lang: str, demo: Path, out: Path) -> None:
     settle(app, ctx)
     settle(app, ctx)
     window.grab().save(str(out / f"case-conflict-{lang}.png"))
+    window.show_page("board")
+    settle(app, ctx)
+    settle(app, ctx)
+    window.grab().save(str(out / f"board-conflict-{lang}.png"))
     window.close()
     ctx.set_workspace(None)
     settle(app, ctx)

@@ -12,6 +12,7 @@ import pytest
 
 from recovery_desk.services.sync.exchange import export_bundle, import_bundle, join_workspace
 from recovery_desk.services.workspace import Workspace
+from tests.board.conftest import board_ctx, board_page, board_ws  # noqa: F401  (the board page, for its markers)
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -191,3 +191,150 @@ def test_erasure_scrubs_the_value_from_every_laptops_log(laptops):
         assert "090-1234-5678" not in text and "山田" not in text
         assert "090-1234-5678" not in audit
         assert _case(ws, case_id).contact_phone == ""
+
+
+def test_a_task_added_to_a_case_deleted_elsewhere_is_a_conflict_either_order(laptops):
+    net, home, a, b, case_id = _two(laptops)
+    seen_task = tasks.create_task(a, case_id, title="known before").primary_id
+    _exchange(net, a, b)
+    cases.delete_case(b, case_id)  # b had seen "known before": no conflict about that one
+    new_task = tasks.create_task(a, case_id, title="remove the mud").primary_id
+    net.send(b, a)
+    net.send(a, b)
+    conflicts = list_conflicts(a)
+    assert conflicts == list_conflicts(b) and len(conflicts) == 1
+    c = conflicts[0]
+    assert (c["kind"], c["entity"], c["row_id"], c["theirs"]) == ("added_to_deleted", "task", new_task, "remove the mud")
+    assert (c["reference"], c["ours_by"], c["theirs_by"], c["deleted"]) == ("NOTO-0001", "Ben (City)", "Aiko (NPO)", True)
+    assert seen_task != new_task
+    # Ours: the case stays deleted and the task goes with it, on both laptops.
+    resolve(b, c["id"], keep="ours")
+    net.send(b, a)
+    assert list_conflicts(a) == list_conflicts(b) == []
+    assert canonical_dump(a) == canonical_dump(b)
+
+
+def test_a_task_added_to_a_deleted_case_kept_brings_the_case_back(laptops):
+    from recovery_desk.storage.models import Task
+
+    net, home, a, b, case_id = _two(laptops)
+    cases.delete_case(b, case_id)
+    task_id = tasks.create_task(a, case_id, title="roof tarp").primary_id
+    net.send(a, b)  # the other order: the task arrives after the deletion
+    net.send(b, a)
+    (c,) = list_conflicts(b)
+    assert c["kind"] == "added_to_deleted"
+    resolve(a, c["id"], keep="theirs")
+    net.send(a, b)
+    for ws in (a, b):
+        assert _case(ws, case_id).deleted_at is None
+        with ws.session() as s:
+            assert s.get(Task, task_id).deleted_at is None
+        assert list_conflicts(ws) == []
+
+
+def test_a_case_deleted_with_its_tasks_known_is_no_conflict(laptops):
+    net, home, a, b, case_id = _two(laptops)
+    tasks.create_task(a, case_id, title="seen")
+    net.send(a, b)
+    cases.delete_case(b, case_id)
+    net.send(b, a)
+    assert list_conflicts(a) == list_conflicts(b) == []
+
+
+def _clash(net, home, first_ws, second_ws):
+    """Two laptops that drew one reference code each register a case before they meet."""
+    one = cases.create_case(first_ws, contact_name="one").primary_id  # gives the first laptop its code
+    with first_ws.engine.connect() as conn:
+        code = conn.exec_driver_sql("SELECT value FROM workspace_info WHERE key = 'reference_code'").scalar()
+    with second_ws.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO workspace_info (key, value) VALUES ('reference_code', ?) ON CONFLICT(key) "
+                             "DO UPDATE SET value = excluded.value", (code,))
+    two = cases.create_case(second_ws, contact_name="two").primary_id
+    cases.create_case(first_ws, contact_name="three")  # and a second clash
+    cases.create_case(second_ws, contact_name="four")
+    return one, two
+
+
+def test_the_same_reference_issued_on_two_laptops_converges_in_either_order(laptops):
+    net, home, a, b, _ = _two(laptops)
+    c = net.join(home, "c", "Chie (NPO)")
+    one, two = _clash(net, home, a, b)
+    assert _case(a, one).reference == _case(b, two).reference
+    reference = _case(a, one).reference
+    net.send(a, c)  # c hears of a's case first, home of b's
+    net.send(b, home)
+    net.send(b, c)
+    net.send(a, home)
+    _exchange(net, a, b, c, home)
+    dumps = [canonical_dump(ws) for ws in (a, b, c, home)]
+    assert all(d == dumps[0] for d in dumps[1:])
+    refs = [row[1] for row in dumps[0]["case"]]
+    assert len(refs) == len(set(refs))
+    keeper, other = sorted((one, two))
+    for ws in (a, b, c, home):
+        assert _case(ws, keeper).reference == reference
+        assert _case(ws, other).reference == f"{reference}~{other[:4]}"
+
+
+def test_undoing_a_resolution_reopens_the_conflict_everywhere(laptops):
+    from recovery_desk.services.sync.conflicts import reopen, resolve_undoably
+
+    net, home, a, b, case_id = _two(laptops)
+    cases.update_case(a, case_id, notes="gate locked")
+    cases.update_case(b, case_id, notes="call after 5 pm")
+    _exchange(net, a, b)
+    (before,) = list_conflicts(a)
+    shown = _case(a, case_id).notes
+    _changes, resolution = resolve_undoably(a, before["id"], value="gate locked; call after 5 pm")
+    net.send(a, b)
+    assert list_conflicts(b) == []
+    reopen(a, resolution)
+    assert list_conflicts(a) == [before] and _case(a, case_id).notes == shown
+    net.send(a, b)
+    assert list_conflicts(b) == [before] and _case(b, case_id).notes == shown
+    # An edit made on the settled value elsewhere meanwhile is not undone by the reopening.
+    (c,) = list_conflicts(b)
+    _changes, again = resolve_undoably(b, c["id"], keep="ours")
+    net.send(b, a)
+    cases.update_case(a, case_id, notes="later, on the settled value")
+    reopen(b, again)
+    _exchange(net, a, b)
+    assert canonical_dump(a) == canonical_dump(b) and list_conflicts(a) == list_conflicts(b)
+    assert _case(a, case_id).notes in ("later, on the settled value", shown)
+
+
+def test_an_erasure_scrubs_the_values_from_the_other_laptops_free_text_too(laptops, tmp_path):
+    """The household's values copied into task titles, comments and another case's notes
+    (typed, or imported in bulk) leave every laptop: rows, change log and audit trail."""
+    from recovery_desk.io.importer import ImportOptions, import_file
+    from recovery_desk.services.erasure import erase_case
+    from recovery_desk.storage.models import Comment, Task
+
+    net, home, a, b, case_id = _two(laptops)
+    cases.update_case(a, case_id, contact_phone="090-1234-5678")
+    task_id = tasks.create_task(a, case_id, title="call 山田 太郎 on 090-1234-5678").primary_id
+    tasks.add_comment(a, task_id, "山田 太郎 is home after 5")
+    other = cases.create_case(a, contact_name="Neighbour", notes="knows 山田 太郎 (090-1234-5678)").primary_id
+    reference = _case(a, case_id).reference
+    sheet = tmp_path / "tasks.csv"
+    sheet.write_text(f"ケース番号,件名\n{reference},山田 太郎 の家の泥出し\n", encoding="utf-8")
+    import_file(a, sheet, ImportOptions("tasks"))
+    _exchange(net, a, b)
+    with b.session() as s:
+        assert len(s.scalars(select(Task.id).where(Task.title.contains("山田"))).all()) == 2
+
+    erase_case(a, reference)
+    net.send(a, b)
+    for ws in (a, b):
+        with ws.session() as s:
+            titles = s.scalars(select(Task.title).where(Task.case_id == case_id)).all()
+            assert sorted(titles) == ["[erased] の家の泥出し", "call [erased] on [erased]"]
+            assert s.scalars(select(Comment.body)).all() == ["[erased] is home after 5"]
+            assert s.get(Case, other).notes == "knows [erased] ([erased])"
+        with ws.engine.connect() as conn:
+            for table in ("sync_change", "sync_head", "activity", "task", "comment", "case"):
+                text = json.dumps([list(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()],
+                                  ensure_ascii=False, default=str)
+                assert "山田" not in text and "090-1234-5678" not in text, (ws.path.name, table)
+    assert canonical_dump(a) == canonical_dump(b)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from recovery_desk.cli.main import main
 
 
@@ -37,7 +39,8 @@ class Shell:
         return stats, listed, conflicts
 
 
-def test_two_laptops_edit_apart_and_converge(capsys, monkeypatch, tmp_path):
+@pytest.mark.parametrize("first, second", [("a", "b"), ("b", "a")])
+def test_two_laptops_edit_apart_and_converge(first, second, capsys, monkeypatch, tmp_path):
     sh = Shell(capsys, monkeypatch, tmp_path)
     pw = ["--passphrase-file", str(tmp_path / "pass")]
     sh.run("home", "init", "--incident", "Noto quake", "--start", "2024-01-01", "--prefix", "NOTO")
@@ -56,10 +59,11 @@ def test_two_laptops_edit_apart_and_converge(capsys, monkeypatch, tmp_path):
     sh.run("a", "import", "cases", sh.cases_file("on_a", "高橋 次郎"))
     sh.run("b", "import", "cases", sh.cases_file("on_b", "田中 三郎"))
 
-    assert "2 new conflict(s)" in sh.send("a", "b", "a1")
-    assert "2 new conflict(s)" in sh.send("b", "a", "b1")
-    assert "nothing new" in sh.send("a", "b", "a2") or "0 new conflict(s)" in sh.send("a", "b", "a2b")
-    sh.send("b", "a", "b2")
+    # Either laptop's bundle read first; each read twice (the second time brings nothing new).
+    assert "2 new conflict(s)" in sh.send(first, second, "x1")
+    assert "2 new conflict(s)" in sh.send(second, first, "y1")
+    assert "nothing new" in sh.send(first, second, "x2")
+    assert "nothing new" in sh.send(second, first, "y2")
     view_a, view_b = sh.views("a"), sh.views("b")
     assert view_a == view_b
     stats, listed, conflicts = view_a
@@ -75,9 +79,9 @@ def test_two_laptops_edit_apart_and_converge(capsys, monkeypatch, tmp_path):
     assert {stage["ours_by"], stage["theirs_by"]} == {"Aiko (NPO)", "Ben (City)"}
 
     for conflict in conflicts:
-        sh.run("a", "sync", "resolve", conflict["id"], "--keep", "theirs")
-    sh.send("a", "b", "a3")
-    sh.send("b", "a", "b3")
+        sh.run(first, "sync", "resolve", conflict["id"], "--keep", "theirs")
+    sh.send(first, second, "x3")
+    sh.send(second, first, "y3")
     view_a, view_b = sh.views("a"), sh.views("b")
     assert view_a == view_b and view_a[2] == []
     status = json.loads(sh.run("a", "sync", "status", "--json"))

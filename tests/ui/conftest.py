@@ -117,3 +117,43 @@ def main_window(qtbot, ctx) -> Iterator:
     _delete(window)
     unexpected = [(e, t) for e, t in errors if not isinstance(e, RecoveryDeskError)]
     assert not unexpected, "errors reached the window:\n" + "\n".join(t or repr(e) for e, t in unexpected)
+
+
+def _checked(context) -> Iterator:
+    """The shared context, failing the test if any job reported an unexpected error."""
+    errors: list = []
+    context.error.connect(lambda exc, trace: errors.append((exc, trace)))
+    yield context
+    assert not errors, errors
+
+
+@pytest.fixture
+def app_ctx(empty_ctx) -> Iterator:
+    """An empty workspace, errors checked."""
+    yield from _checked(empty_ctx)
+
+
+@pytest.fixture
+def demo_ctx(ctx) -> Iterator:
+    """The shared context on a copy of the 300-case demo, errors checked."""
+    yield from _checked(ctx)
+
+
+@pytest.fixture
+def model_testers(request) -> Iterator:
+    """pytest-qt's model tester, one per model: a single ModelTester checking a source model
+    and its proxy shares one record of the change in flight and trips on the proxy's
+    nested reset, so each model gets its own (cleaned up like the qtmodeltester fixture)."""
+    from pytestqt.modeltest import ModelTester
+
+    testers: list[ModelTester] = []
+
+    def check(*models) -> None:
+        for model in models:
+            tester = ModelTester(request.config)
+            tester.check(model, force_py=True)
+            testers.append(tester)
+
+    yield check
+    for tester in testers:
+        tester._cleanup()

@@ -72,28 +72,58 @@ def test_read_changes_shows_a_summary_the_conflict_and_its_badge(qtbot, main_win
     assert main_window.sidebar_item("conflicts").text() == "Conflicts"
     chosen = _first_case(ctx.workspace).notes
     assert chosen != shown_before
-    ctx.undo_stack.undo()  # puts the earlier value back (the conflict stays settled)
+    ctx.undo_stack.undo()  # reopens the conflict: the earlier value shown, both values listed again
+    wait_idle(qtbot, ctx)
     wait_idle(qtbot, ctx)
     assert _first_case(ctx.workspace).notes == shown_before
+    assert page.model.rowCount() == 1
+    assert main_window.sidebar_item("conflicts").text() == "Conflicts (1)"
+    ctx.undo_stack.redo()  # settles it again, the same way
+    wait_idle(qtbot, ctx)
+    wait_idle(qtbot, ctx)
+    assert _first_case(ctx.workspace).notes == chosen and page.model.rowCount() == 0
+    ctx.undo_stack.undo()
+    wait_idle(qtbot, ctx)
+    wait_idle(qtbot, ctx)
+    assert page.model.rowCount() == 1
 
-    # The settlement travels back and closes the conflict on the other laptop too.
+    # The reopening travels: the other laptop lists the same open conflict (same id, same values).
+    from recovery_desk.services.sync.conflicts import list_conflicts, resolve
+
     summaries.clear()
     _actions(main_window, tmp_path / "back.rdsync", summaries).write()
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: bool(summaries))
     import_bundle(other, tmp_path / "back.rdsync", PASSPHRASE)
-    from recovery_desk.services.sync.conflicts import list_conflicts
-
-    assert list_conflicts(other) == []
+    here = list_conflicts(ctx.workspace)
+    assert list_conflicts(other) == here and len(here) == 1
     assert _first_case(other).notes == shown_before
+
+    # Settled on the other laptop, it closes here when its bundle is read.
+    resolve(other, here[0]["id"], keep="theirs")
+    export_bundle(other, tmp_path / "settled.rdsync", PASSPHRASE)
+    import_bundle(ctx.workspace, tmp_path / "settled.rdsync", PASSPHRASE)
+    assert list_conflicts(ctx.workspace) == [] == list_conflicts(other)
+    assert _first_case(other).notes == _first_case(ctx.workspace).notes
     other.close()
 
 
-def test_unsent_changes_show_in_the_status_bar(qtbot, main_window):
+def test_unsent_changes_show_in_the_status_bar(qtbot, main_window, tmp_path):
     from recovery_desk.services import cases
+    from recovery_desk.services.sync.exchange import export_bundle, import_bundle
 
     ctx = main_window.ctx
+    main_window.refresh_sync_state()
+    wait_idle(qtbot, ctx)
+    assert main_window.unsent_label.text() == "Not yet exchanged with another laptop"
+    other = _other_laptop(main_window, tmp_path)
+    export_bundle(other, tmp_path / "other.rdsync", PASSPHRASE)
+    other.close()
+    import_bundle(ctx.workspace, tmp_path / "other.rdsync", PASSPHRASE)
+    main_window.refresh_sync_state()
+    wait_idle(qtbot, ctx)
     before = main_window.unsent_label.text()
+    assert before == "Not sent to other laptops: 0"
     case = _first_case(ctx.workspace)
     ctx.change(lambda ws: cases.update_case(ws, case.id, priority="urgent" if case.priority != "urgent" else "low"))
     wait_idle(qtbot, ctx)

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from recovery_desk.storage.models import Activity, Case, Organisation, Person
+from tests.ui.acting import settle, type_text
 from tests.ui.conftest import wait_idle
-from tests.ui.test_organisations_page import settle, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support ")
 TIMEOUT = 10_000

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QHelpEvent, QInputMethodEvent
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from sqlalchemy import select
 
@@ -15,27 +12,12 @@ from recovery_desk.services.cases import create_case
 from recovery_desk.services.organisations import create_organisation
 from recovery_desk.services.tasks import create_task
 from recovery_desk.storage.models import Capability, Organisation
-from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.organisations_page import OrganisationsPage
+from tests.ui.acting import TIMEOUT, settle, type_text
 
-TIMEOUT = 10_000  # generous: the test machine is shared
 # The offscreen platform cannot raise windows, grab the keyboard (completer popups) or
 # propagate size hints; it says so as a warning. Harmless here.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support ")
-
-
-def _checked(context: AppContext) -> Iterator[AppContext]:
-    """The shared context, failing the test if any job reported an unexpected error."""
-    errors: list = []
-    context.error.connect(lambda exc, trace: errors.append((exc, trace)))
-    yield context
-    assert not errors, errors
-
-
-@pytest.fixture
-def app_ctx(empty_ctx) -> Iterator[AppContext]:
-    """An empty workspace (tests/ui/conftest.py), errors checked."""
-    yield from _checked(empty_ctx)
 
 
 @pytest.fixture
@@ -46,22 +28,6 @@ def page(qtbot, app_ctx) -> OrganisationsPage:
     with qtbot.waitSignal(page.rows_loaded, timeout=TIMEOUT):
         page.show()
     return page
-
-
-def type_text(qtbot, widget, text: str) -> None:
-    """Type like a person: ASCII as key presses, Japanese as an input method commits it."""
-    for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
-        if run.isascii():
-            qtbot.keyClicks(widget, run)
-        else:
-            event = QInputMethodEvent()
-            event.setCommitString(run)
-            QApplication.sendEvent(widget, event)
-
-
-def settle(qtbot, app_ctx, page) -> None:
-    """Wait until the worker is idle and the page has reloaded what changed."""
-    qtbot.waitUntil(lambda: not app_ctx.worker.busy and not page._reload_pending, timeout=TIMEOUT)
 
 
 def org_in_db(ws, org_id: str) -> Organisation | None:
@@ -267,32 +233,6 @@ def test_filter_box_narrows_the_list(qtbot, app_ctx, page, workspace):
     type_text(qtbot, page.filter_edit, "七尾")
     assert page.proxy.rowCount() == 2
     assert "2" in page.count_label.text() and "3" in page.count_label.text()
-
-
-@pytest.fixture
-def model_testers(request) -> Iterator:
-    """pytest-qt's model tester, one per model: a single ModelTester checking a source model
-    and its proxy shares one record of the change in flight and trips on the proxy's
-    nested reset, so each model gets its own (cleaned up like the qtmodeltester fixture)."""
-    from pytestqt.modeltest import ModelTester
-
-    testers: list[ModelTester] = []
-
-    def check(*models) -> None:
-        for model in models:
-            tester = ModelTester(request.config)
-            tester.check(model, force_py=True)
-            testers.append(tester)
-
-    yield check
-    for tester in testers:
-        tester._cleanup()
-
-
-@pytest.fixture
-def demo_ctx(ctx) -> Iterator[AppContext]:
-    """The shared context on a copy of the 300-case demo, errors checked."""
-    yield from _checked(ctx)
 
 
 def test_models_pass_the_model_tester_on_the_demo(qtbot, model_testers, demo_ctx):

@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from recovery_desk.services.organisations import create_organisation
 from recovery_desk.services.people import add_membership, create_person
 from recovery_desk.storage.models import Membership, Person
-from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.people_page import PeoplePage, parse_skills
+from tests.ui.acting import TIMEOUT, settle, type_text
 
-TIMEOUT = 10_000  # generous: the test machine is shared
 # The offscreen platform cannot raise windows, grab the keyboard (completer popups) or
 # propagate size hints; it says so as a warning. Harmless here.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support ")
-
-
-def _checked(context: AppContext) -> Iterator[AppContext]:
-    """The shared context, failing the test if any job reported an unexpected error."""
-    errors: list = []
-    context.error.connect(lambda exc, trace: errors.append((exc, trace)))
-    yield context
-    assert not errors, errors
-
-
-@pytest.fixture
-def app_ctx(empty_ctx) -> Iterator[AppContext]:
-    """An empty workspace (tests/ui/conftest.py), errors checked."""
-    yield from _checked(empty_ctx)
 
 
 @pytest.fixture
@@ -52,21 +32,6 @@ def page(qtbot, app_ctx, orgs) -> PeoplePage:
         page.show()
     qtbot.waitUntil(lambda: page.editor.org_combo.count() == 3, timeout=TIMEOUT)
     return page
-
-
-def type_text(qtbot, widget, text: str) -> None:
-    """Type like a person: ASCII as key presses, Japanese as an input method commits it."""
-    for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
-        if run.isascii():
-            qtbot.keyClicks(widget, run)
-        else:
-            event = QInputMethodEvent()
-            event.setCommitString(run)
-            QApplication.sendEvent(widget, event)
-
-
-def settle(qtbot, app_ctx, page) -> None:
-    qtbot.waitUntil(lambda: not app_ctx.worker.busy and not page._reload_pending, timeout=TIMEOUT)
 
 
 def memberships(ws, person_id: str) -> dict[str, str]:
@@ -197,32 +162,6 @@ def test_only_people_in_several_organisations(qtbot, app_ctx, page, workspace, o
     assert sorted(page.proxy.index(i, 0).data() for i in range(page.proxy.rowCount())) == ["A", "B"]
     type_text(qtbot, page.filter_edit, "能登建設")
     assert [page.proxy.index(i, 0).data() for i in range(page.proxy.rowCount())] == ["A"]
-
-
-@pytest.fixture
-def model_testers(request) -> Iterator:
-    """pytest-qt's model tester, one per model: a single ModelTester checking a source model
-    and its proxy shares one record of the change in flight and trips on the proxy's
-    nested reset, so each model gets its own (cleaned up like the qtmodeltester fixture)."""
-    from pytestqt.modeltest import ModelTester
-
-    testers: list[ModelTester] = []
-
-    def check(*models) -> None:
-        for model in models:
-            tester = ModelTester(request.config)
-            tester.check(model, force_py=True)
-            testers.append(tester)
-
-    yield check
-    for tester in testers:
-        tester._cleanup()
-
-
-@pytest.fixture
-def demo_ctx(ctx) -> Iterator[AppContext]:
-    """The shared context on a copy of the 300-case demo, errors checked."""
-    yield from _checked(ctx)
 
 
 def test_models_pass_the_model_tester_on_the_demo(qtbot, model_testers, demo_ctx):

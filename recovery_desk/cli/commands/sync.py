@@ -150,7 +150,11 @@ def run_conflicts(args: argparse.Namespace) -> int:
         return 0
     for c in conflicts:
         where = c["reference"] or f"{c['entity']} {c['row_id'][:8]}"
-        if c["kind"] == "edit_delete":
+        if c["kind"] == "added_to_deleted":
+            print(tr("{id}  {where}: deleted by {ours_by}, but task '{theirs}' was added to it by {theirs_by}",
+                     id=c["id"], where=where, ours_by=c["ours_by"] or "-", theirs=c["theirs"],
+                     theirs_by=c["theirs_by"] or "-"))
+        elif c["kind"] == "edit_delete":
             print(tr("{id}  {where} {field}: deleted by {ours_by}, but changed to '{theirs}' by {theirs_by}",
                      id=c["id"], where=where, field=c["field"], ours_by=c["ours_by"] or "-", theirs=c["theirs"],
                      theirs_by=c["theirs_by"] or "-"))

@@ -163,6 +163,8 @@ class Applier:
         self.activities: list[dict[str, Any]] = []
         self.touched: dict[tuple[str, str], int] = {}  # (entity, row id) -> latest change time
         self.organisations: set[str] = set()
+        # (entity, row id, field) -> (id, kind, base, value) of this bundle's changes applied so far
+        self.field_changes: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]] = {}
         self.erased = self._erasures()
 
     def _erasures(self) -> dict[tuple[str, str], dict[str, int]]:
@@ -217,8 +219,8 @@ class Applier:
             else:
                 row.append(scalars[key])
         if c.entity == "case":
-            row[list(table.columns).index(table.c.reference)] = self._unique_reference(
-                values.get("reference", ""), values.get("incident_id"), c)
+            row[list(table.columns).index(table.c.reference)] = self._place_references(
+                c, [(c.row_id, values.get("reference", ""), values.get("incident_id"))])[0]
         run_sql(self.conn, _insert_sql(table, list(table.columns)),
                 tuple(bound(self.conn, column, v) for column, v in zip(table.columns, row, strict=True)))
         self.summary.new += 1
@@ -235,17 +237,47 @@ class Applier:
             if merged:
                 follow_alias(self.conn, values.get("case_id"), merged[0])
 
-    def _unique_reference(self, reference: str, incident_id: str | None, c: Change) -> str:
-        """Two laptops never issue one reference (identity.py); should two cases still meet
-        with one reference, the incoming one is told apart, and flagged."""
-        clash = run_sql(self.conn, 'SELECT id FROM "case" WHERE incident_id = ? AND reference = ?',
-                                          (incident_id, reference)).fetchone()
-        if clash is None:
-            return reference
-        renamed = f"{reference}~{c.replica[:4]}"
-        self.summary.flags.append(tr("reference {reference} was already used here: the case from laptop {replica} "
-                                     "is {renamed}", reference=reference, replica=c.replica[:8], renamed=renamed))
-        return renamed
+    def _place_references(self, c: Change, cases: list[tuple[str, str, str | None]]) -> list[str]:
+        """The references incoming cases are stored under (``cases``: id, reference, incident).
+
+        Two laptops never issue one reference (identity.py), unless two that never met drew
+        the same laptop code. Then, of the cases carrying the reference, the one with the
+        smallest id keeps it and each other becomes ``REF~`` + the first 4 characters of its
+        own id — whichever arrived first: every laptop ends with the same references. A case
+        already here may so be renamed; both renamings are flagged."""
+        holders: dict[tuple[str | None, str], str] = {}
+        wanted: dict[str | None, set[str]] = {}
+        for _, ref, incident in cases:
+            wanted.setdefault(incident, set()).add(ref)
+        for incident, refs in wanted.items():
+            if len(refs) > 500:
+                rows = [r for r in run_sql(self.conn, 'SELECT id, reference FROM "case" WHERE incident_id = ?',
+                                           (incident,)) if r[1] in refs]
+            else:  # the unique index (incident, reference)
+                rows = run_sql(self.conn, f'SELECT id, reference FROM "case" WHERE incident_id = ? AND reference IN '
+                                          f'({",".join("?" * len(refs))})', (incident, *refs)).all()
+            for case_id, ref in rows:
+                holders[(incident, ref)] = case_id
+        placed = []
+        for case_id, ref, incident in cases:
+            holder = holders.get((incident, ref))
+            if holder is None or holder == case_id:
+                holders[(incident, ref)] = case_id
+                placed.append(ref)
+                continue
+            keeper, other = sorted((case_id, holder))
+            renamed = f"{ref}~{other[:4]}"
+            if other == holder:  # the case here gives the reference up
+                run_sql(self.conn, 'UPDATE "case" SET reference = ? WHERE id = ?', (renamed, holder))
+                self._activity(c, holder, "update", "reference", encode(ref), encode(renamed))
+                self.summary.updated += 1
+                self.summary.touched.updated["case"].add(holder)
+                self.touched[("case", holder)] = max(self.touched.get(("case", holder), 0), c.at)
+            holders[(incident, ref)] = keeper
+            placed.append(ref if keeper == case_id else renamed)
+            self.summary.flags.append(tr("two laptops issued reference {reference}: one case keeps it, the other is "
+                                         "now {renamed}", reference=ref, renamed=renamed))
+        return placed
 
     def _apply_update(self, c: Change) -> None:
         name = c.field or ""
@@ -259,8 +291,27 @@ class Applier:
             c.value = value
         heads = load_heads(self.conn, c.entity, [c.row_id]).get(c.row_id, {})
         base = (c.base or "").split()
+        self.field_changes.setdefault((c.entity, c.row_id, name), []).append((c.id, c.kind, c.base, c.value))
         after = advance(heads.get(name), base, Head((c.replica, c.seq, c.hlc, value)),
                         as_json(c.entity, name, current))
+        self._show(c, name, current, after, value)
+
+    def _apply_reopen(self, c: Change) -> None:
+        """A resolution undone on another laptop: the values it settled stand again."""
+        name = c.field or ""
+        current = self._current(c.entity, c.row_id, name)
+        if current is _MISSING:
+            raise ValueError(f"change {c.id} reopens {c.entity} {c.row_id}, which is not here")
+        undone, settled = changelog.read_reopening(c.value or "")
+        earlier = self.field_changes.setdefault((c.entity, c.row_id, name), [])  # this bundle's (not logged yet)
+        superseded = changelog.superseded_ids(self.conn, c.entity, c.row_id, name, undone, earlier)
+        earlier.append((c.id, c.kind, c.base, c.value))
+        heads = load_heads(self.conn, c.entity, [c.row_id]).get(c.row_id, {})
+        after = changelog.reopened(heads.get(name), undone, settled, superseded)
+        self._show(c, name, current, after, winner(after)[3] if after else None)
+
+    def _show(self, c: Change, name: str, current: Any, after: list[Head], value: str | None) -> None:
+        """Store a field's new heads and show the winner's value (with its audit record)."""
         store_heads(self.conn, c.entity, {(c.row_id, name): after})
         shown = stored(c.entity, name, winner(after)[3])
         if shown != current:
@@ -286,18 +337,8 @@ class Applier:
         table = ENTITY_MODELS[c.entity].__table__  # type: ignore[attr-defined]
         erased = {row_id: names for (entity, row_id), names in self.erased.items() if entity == c.entity}
         if c.entity == "case" and ids:
-            refs = columns["reference"]
-            for position, row_id in enumerate(ids):
-                clash = run_sql(self.conn, 'SELECT 1 FROM "case" WHERE reference = ? AND id != ?',
-                                                  (refs[position], row_id)).fetchone() if len(ids) < 50 else None
-                if clash:
-                    refs[position] = self._unique_reference(refs[position], columns["incident_id"][position], c)
-            if len(ids) >= 50:
-                incoming = set(refs)
-                taken = {r for (r,) in run_sql(self.conn, 'SELECT reference FROM "case"') if r in incoming}
-                for position, ref in enumerate(refs):
-                    if ref in taken:
-                        refs[position] = self._unique_reference(ref, columns["incident_id"][position], c)
+            columns["reference"] = self._place_references(
+                c, list(zip(ids, columns["reference"], columns["incident_id"], strict=True)))
         _insert_bulk(self.conn, table, columns, erased)
         payload = json.dumps({"ids": ids}, separators=(",", ":"))
         self._activity(c, "", BULK_CREATE, None, None, payload)

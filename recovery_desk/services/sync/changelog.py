@@ -16,7 +16,9 @@ Kinds of change:
   carries those rows' values a column at a time, read from the rows when it is written;
 - ``erase``: the fields of a row erased for privacy (value = the field names); every
   laptop that receives it scrubs those values from its own log too;
-- ``history``: the audit trail a workspace had before it had a change log (upgrade).
+- ``history``: the audit trail a workspace had before it had a change log (upgrade);
+- ``reopen``: a resolution undone (value = the resolution's id and the values it settled,
+  base = the resolution): the conflict is open again, with its values and authors.
 
 ``sync_head`` keeps, per (row, field), the change(s) the value stands on: one, or several
 when laptops changed the field concurrently. Several heads with different values are an
@@ -199,6 +201,43 @@ def advance(heads: list[Head] | None, base: Iterable[str], new: Head, creation_v
     return [h for h in current if h.id not in seen] + [new]
 
 
+def reopened(heads: list[Head] | None, undone: str, settled: Iterable[Head], superseded: set[str]) -> list[Head]:
+    """The heads of a field once the resolution ``undone`` is undone: it is taken off, and
+    the values it settled stand again — each unless a change known here was made on it
+    since (``superseded``: the ids in the bases of the field's other changes), so that the
+    result is the same whether that change arrives before or after the undoing."""
+    current = [h for h in heads or [] if h.id != undone]
+    ids = {h.id for h in current}
+    return current + [h for h in settled if h.id not in ids and h.id not in superseded]
+
+
+def superseded_ids(conn: Connection, entity: str, row_id: str, field: str, but: str,
+                   more: Iterable[tuple[str, str, str | None, str | None]] = ()) -> set[str]:
+    """The changes that a change of this field was made on — other than ``but`` and other
+    than resolutions undone since (those settled nothing). ``more``: (id, kind, base, value)
+    of changes not in the log yet."""
+    changes = [(change_id(replica, seq), kind, base, value) for replica, seq, kind, base, value in run_sql(conn,
+               "SELECT replica, seq, kind, base, value FROM sync_change WHERE entity = ? AND row_id = ? AND field = ?",
+               (entity, row_id, field))]
+    changes += list(more)
+    undone = {but} | {read_reopening(value)[0] for _, kind, _, value in changes if kind == "reopen" and value}
+    out: set[str] = set()
+    for change, kind, base, _ in changes:
+        if base and kind == "update" and change not in undone:
+            out.update(base.split())
+    return out
+
+
+def reopening(undone: str, settled: Iterable[Head]) -> str:
+    """The value of a ``reopen`` change."""
+    return json.dumps({"undo": undone, "settled": [list(h) for h in settled]}, ensure_ascii=False)
+
+
+def read_reopening(value: str) -> tuple[str, list[Head]]:
+    data = json.loads(value)
+    return data["undo"], [Head(tuple(h)) for h in data["settled"]]
+
+
 # -- writing the changes of one operation -------------------------------------------------------
 def settle_replica(op: Operation) -> str:
     """This laptop's replica id for the operation's changes and its audit records (a copied
@@ -224,7 +263,7 @@ def write(op: Operation) -> None:
     replica = op.replica_id
     by_entity: dict[str, set[str]] = {}
     for kind, entity, row_id, _field, _value in log:
-        if kind == "update":
+        if kind in ("update", "reopen"):
             by_entity.setdefault(entity, set()).add(row_id)
     # Read before the numbering lock: the rows' own locks (the operation's flushed updates) keep
     # their heads from changing under us until commit.
@@ -234,6 +273,7 @@ def write(op: Operation) -> None:
     actor_id = getattr(op, "actor_id", None)
     changes = []
     moved: dict[str, dict[tuple[str, str], list[Head]]] = {}
+    vector: dict[str, int] | None = None
     for kind, entity, row_id, field, value in log:
         seq += 1
         base = None
@@ -241,9 +281,20 @@ def write(op: Operation) -> None:
             row_heads = heads[entity].setdefault(row_id, {})
             ids = base_for(field, row_heads, (entity, row_id, field) in op.supersede_all)
             base = " ".join(ids)
+            if field == "deleted_at" and value not in (None, "null"):
+                # What this laptop had when it deleted: a row added to it elsewhere meanwhile
+                # (a task on a deleted case) is told apart from one it saw (conflicts.py).
+                vector = vector if vector is not None else version_vector(conn)
+                base += "".join(f" {VECTOR_MARK}{r}:{n}" for r, n in sorted(vector.items()))
             # Base ids are this laptop's own heads (never the implicit creation).
             row_heads[field] = [h for h in row_heads.get(field, []) if h.id not in ids] + [
                 Head((replica, seq, hlc, value))]
+            moved.setdefault(entity, {})[(row_id, field)] = row_heads[field]
+        elif kind == "reopen":
+            row_heads = heads[entity].setdefault(row_id, {})
+            base, settled = read_reopening(value)
+            row_heads[field] = reopened(row_heads.get(field), base, settled,
+                                        superseded_ids(conn, entity, row_id, field, base))
             moved.setdefault(entity, {})[(row_id, field)] = row_heads[field]
         changes.append((replica, seq, hlc, at, op.actor, actor_id, op.name, kind, entity, row_id, field, value, base))
     run_sql(conn, _INSERT_CHANGE, changes)
@@ -253,8 +304,40 @@ def write(op: Operation) -> None:
 
 # -- reading -------------------------------------------------------------------------------------
 def version_vector(conn: Connection) -> dict[str, int]:
-    """What this laptop has: origin replica -> highest sequence number."""
-    return dict(run_sql(conn, "SELECT replica, max(seq) FROM sync_change GROUP BY replica").all())
+    """What this laptop has: origin replica -> highest sequence number (two look-ups in the
+    primary key per replica, not a pass over the whole log: deletions and the status bar ask)."""
+    out: dict[str, int] = {}
+    replica = ""
+    while True:
+        row = run_sql(conn, "SELECT replica FROM sync_change WHERE replica > ? ORDER BY replica LIMIT 1",
+                      (replica,)).fetchone()
+        if row is None:
+            return out
+        replica = row[0]
+        out[replica] = run_sql(conn, "SELECT max(seq) FROM sync_change WHERE replica = ?", (replica,)).scalar()
+
+
+VECTOR_MARK = "@"  # in a deletion's base: "@replica:seq" = every change of that replica up to seq
+
+
+def seen_by(deletion: Head, base: str, change: Head) -> bool:
+    """Whether the laptop that made ``deletion`` (with ``base``) had ``change`` then.
+
+    A laptop's own earlier changes, and what its version vector covered (deletions carry it
+    in their base), were seen. A deletion written before the vector was recorded: what came
+    before it by the clock counts as seen."""
+    if change.id == CREATION or change.id in base.split():
+        return True
+    if change[0] == deletion[0]:
+        return change[1] < deletion[1]
+    vector = {}
+    for item in base.split():
+        if item.startswith(VECTOR_MARK):
+            replica, _, seq = item[1:].rpartition(":")
+            vector[replica] = int(seq)
+    if not vector:
+        return change[2] < deletion[2]
+    return change[1] <= vector.get(change[0], 0)
 
 
 # -- erasure ---------------------------------------------------------------------------------
@@ -289,6 +372,13 @@ def scrub(conn: Connection, entity: str, row_id: str, blanks: dict[str, str | No
                              f"AND field = ?{later}", (blank, entity, row_id, name, *extra))
         run_sql(conn, f"UPDATE sync_head SET value = ? WHERE entity = ? AND row_id = ? AND field = ?{later}",
                              (blank, entity, row_id, name, *extra))
+        for replica, seq, value in run_sql(conn,
+                f"SELECT replica, seq, value FROM sync_change WHERE entity = ? AND row_id = ? AND kind = 'reopen' "
+                f"AND field = ?{later}", (entity, row_id, name, *extra)).all():
+            undone, settled = read_reopening(value)
+            blanked = [Head((*h[:3], blank)) for h in settled]
+            run_sql(conn, "UPDATE sync_change SET value = ? WHERE replica = ? AND seq = ?",
+                    (reopening(undone, blanked), replica, seq))
     for replica, seq, value in run_sql(conn,
             f"SELECT replica, seq, value FROM sync_change WHERE entity = ? AND row_id = ? AND kind = 'create'{later}",
             (entity, row_id, *extra)).all():

@@ -2,15 +2,19 @@
 
 A conflict is not stored: it *is* the state of the heads (changelog.py), the same on every
 laptop that has the same changes — so it has the same identity everywhere, derived from the
-two change ids. Two kinds:
+two change ids. Three kinds:
 
 - ``field``: a field changed on two laptops without either seeing the other's value. "Ours"
   is the value shown now (the deterministic winner), "theirs" the other one;
 - ``edit_delete``: a row deleted on one laptop while a field of it was changed on another.
-  The row stays deleted (the edit is kept in it) until a person chooses.
+  The row stays deleted (the edit is kept in it) until a person chooses;
+- ``added_to_deleted``: a task added to a case (or moved to it) on a laptop, while another
+  laptop deleted the case without having seen the task (deletions carry the deleting
+  laptop's version vector). Ours: the task is deleted too; theirs: the case comes back.
 
 Resolving is an ordinary change that stands on every value in conflict, so it replicates
-and closes the conflict on every laptop that receives it.
+and closes the conflict on every laptop that receives it. Undoing a resolution (the app's
+Undo) is a ``reopen`` change: the conflict is open again, with the same id, everywhere.
 """
 
 from __future__ import annotations
@@ -28,7 +32,17 @@ from recovery_desk.domain.errors import NotFoundError, ValidationError
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.operation import encode
 from recovery_desk.services.sync.apply import case_ids, distinct_values, same_value, stored
-from recovery_desk.services.sync.changelog import CREATION, QUIET, Head, winner
+from recovery_desk.services.sync.changelog import (
+    CREATION,
+    QUIET,
+    Head,
+    load_heads,
+    reopened,
+    reopening,
+    seen_by,
+    superseded_ids,
+    winner,
+)
 from recovery_desk.services.sync.sql import run_sql
 from recovery_desk.storage.models import ENTITY_MODELS, Case
 
@@ -94,8 +108,75 @@ def open_conflicts(conn: Connection) -> list[Conflict]:
                 if edit.id != CREATION and edit.id not in seen:
                     found.append(Conflict(conflict_id(shown.id, edit.id), "edit_delete", entity, row_id, name,
                                           shown, edit))
+    found += _added_to_deleted(conn, deleted)
     found.sort(key=lambda c: (c.entity, c.row_id, c.field, c.id))
     return found
+
+
+# Rows that belong to another (a task to its case): (entity, the field naming the owner, owner).
+OWNED = (("task", "case_id", "case"),)
+
+
+def _added_to_deleted(conn: Connection, deleted: dict[tuple[str, str], dict[str, list[Head]]]) -> list[Conflict]:
+    """Live rows put into a row (a task added to a case) by a change the laptop that deleted
+    that row had not seen: each is a conflict (the deleted case keeps a task nobody saw)."""
+    found: list[Conflict] = []
+    for entity, key, owner in OWNED:
+        deletions = {row_id: winner(fields["deleted_at"]) for (e, row_id), fields in deleted.items() if e == owner}
+        deletions = {r: d for r, d in deletions.items() if stored(owner, "deleted_at", d[3]) is not None}
+        rows: list[tuple[str, str]] = []
+        ids = sorted(deletions)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows += run_sql(conn, f'SELECT id, "{key}" FROM "{entity}" WHERE deleted_at IS NULL AND "{key}" IN '
+                                  f'({",".join("?" * len(chunk))})', tuple(chunk)).all()
+        if not rows:
+            continue
+        bases = {d.id: _base(conn, d) for d in deletions.values()}
+        owners = dict(rows)
+        placed = _placing_changes(conn, entity, key, owners, deletions, bases)
+        for row_id, owner_id in sorted(rows):
+            deletion, placing = deletions[owner_id], placed.get(row_id)
+            if placing is not None and not seen_by(deletion, bases[deletion.id], placing):
+                found.append(Conflict(conflict_id(deletion.id, placing.id), "added_to_deleted", entity, row_id, key,
+                                      deletion, placing))
+    return found
+
+
+def _placing_changes(conn: Connection, entity: str, key: str, owners: dict[str, str], deletions: dict[str, Head],
+                     bases: dict[str, str]) -> dict[str, Head]:
+    """{row id: the change that put the row where it is}: its last move (a head of ``key``),
+    else its creation, else the bulk creation (imports) that listed it."""
+    placed: dict[str, Head] = {}
+    ids = sorted(owners)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row_id, replica, seq, hlc in run_sql(conn,
+                f"SELECT row_id, replica, seq, hlc FROM sync_head WHERE entity = ? AND field = ? AND replica != '' "
+                f"AND row_id IN ({','.join('?' * len(chunk))})", (entity, key, *chunk)):
+            head = Head((replica, seq, hlc, None))
+            if row_id not in placed or head.order > placed[row_id].order:
+                placed[row_id] = head
+    missing = set(owners) - set(placed)
+    if missing:
+        for replica, seq, hlc, row_id in run_sql(conn, "SELECT replica, seq, hlc, row_id FROM sync_change WHERE "
+                                                       "kind = 'create' AND entity = ?", (entity,)):
+            if row_id in missing:
+                placed[row_id] = Head((replica, seq, hlc, None))
+        missing -= set(placed)
+    if missing:
+        # Only a bulk creation some deletion had not seen can matter: read the ids of those alone.
+        wanted = {deletions[owners[r]].id for r in missing}
+        by_id = {d.id: d for d in deletions.values()}
+        for replica, seq, hlc, value in run_sql(conn, "SELECT replica, seq, hlc, value FROM sync_change WHERE "
+                                                      "kind = 'bulk' AND entity = ?", (entity,)).all():
+            bulk = Head((replica, seq, hlc, None))
+            if all(seen_by(by_id[d], bases[d], bulk) for d in wanted):
+                continue
+            for row_id in json.loads(value)["ids"]:
+                if row_id in missing:
+                    placed[row_id] = bulk
+    return placed
 
 
 def _base(conn: Connection, head: Head) -> str:
@@ -121,6 +202,9 @@ def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]
     for entity in {c.entity for c in conflicts}:
         owners[entity] = case_ids(conn, entity, [c.row_id for c in conflicts if c.entity == entity])
     case_refs = dict(run_sql(conn, 'SELECT id, reference FROM "case"').all()) if conflicts else {}
+    added = [c.row_id for c in conflicts if c.kind == "added_to_deleted"]
+    titles = dict(run_sql(conn, f"SELECT id, title FROM task WHERE id IN ({','.join('?' * len(added))})",
+                          tuple(added)).all()) if added else {}
     out = []
     for c in conflicts:
         ours, theirs = _who(conn, c.ours), _who(conn, c.theirs)
@@ -128,8 +212,9 @@ def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]
         out.append({
             "id": c.id, "kind": c.kind, "entity": c.entity, "row_id": c.row_id,
             "reference": case_refs.get(case_id) if case_id else None, "field": c.field,
-            "ours": None if c.kind == "edit_delete" else _decoded(c.ours[3]),
-            "theirs": _decoded(c.theirs[3]), "deleted": c.kind == "edit_delete",
+            "ours": None if c.kind != "field" else _decoded(c.ours[3]),
+            "theirs": titles.get(c.row_id) if c.kind == "added_to_deleted" else _decoded(c.theirs[3]),
+            "deleted": c.kind != "field",
             "ours_by": ours["by"], "theirs_by": theirs["by"], "ours_at": ours["at"], "theirs_at": theirs["at"],
             "ours_replica": ours["replica"], "theirs_replica": theirs["replica"],
         })
@@ -193,8 +278,26 @@ def typed_value(entity: str, name: str, text: str) -> Any:
     return text
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """What undoing a resolution needs: the field it settled, the resolution's change id and
+    the heads (values, authors) it settled."""
+
+    entity: str
+    row_id: str
+    field: str
+    change: str
+    settled: tuple[Head, ...]
+
+
 def resolve(ws: Any, conflict_id_text: str, *, keep: str | None = None, value: str | None = None) -> Changes:
     """Settle one open conflict: keep ours (the value shown), theirs, or a value typed in."""
+    return resolve_undoably(ws, conflict_id_text, keep=keep, value=value)[0]
+
+
+def resolve_undoably(ws: Any, conflict_id_text: str, *, keep: str | None = None,
+                     value: str | None = None) -> tuple[Changes, Resolution]:
+    """:func:`resolve`, and what :func:`reopen` needs to undo it."""
     if (keep is None) == (value is None):
         raise ValidationError("give either --keep ours|theirs or --value TEXT", field="keep")
     with ws.operation("resolve_conflict") as op:
@@ -202,13 +305,25 @@ def resolve(ws: Any, conflict_id_text: str, *, keep: str | None = None, value: s
         conflict = find_conflict(conn, conflict_id_text)
         model = ENTITY_MODELS[conflict.entity]
         obj = op.session.get(model, conflict.row_id)
-        if conflict.kind == "edit_delete":
+        if conflict.kind == "added_to_deleted":
+            # Ours: the case stays deleted, and so does the task; theirs: the case comes back.
+            if value is not None:
+                raise ValidationError("a task added to a case deleted elsewhere is settled with --keep ours (delete "
+                                      "the task too) or --keep theirs (the case comes back)", field="keep")
+            if keep == "theirs":
+                obj = op.session.get(Case, getattr(obj, conflict.field))
+        name = conflict.field if conflict.kind == "field" else "deleted_at"
+        settled = tuple(load_heads(conn, obj.__tablename__, [obj.id]).get(obj.id, {}).get(name, [])) or (
+            Head(("", 0, 0, None)),)  # a row never deleted stands on its creation
+        if conflict.kind in ("edit_delete", "added_to_deleted"):
             if value is not None:
                 raise ValidationError("a deletion against an edit is settled with --keep ours (stay deleted) or "
                                       "--keep theirs (keep the edit)", field="keep")
-            _settle(op, obj, "deleted_at", obj.deleted_at if keep == "ours" else None)
+            if conflict.kind == "added_to_deleted" and keep == "ours":
+                op.delete(obj)
+            else:
+                _settle(op, obj, "deleted_at", obj.deleted_at if keep == "ours" else None)
         else:
-            name = conflict.field
             if value is not None:
                 chosen = typed_value(conflict.entity, name, value)
             else:
@@ -216,6 +331,33 @@ def resolve(ws: Any, conflict_id_text: str, *, keep: str | None = None, value: s
                 chosen = _python_value(conflict.entity, name, head[3])
             _settle(op, obj, name, chosen)
         op.changes.primary_id = conflict.row_id
+    entity, row_id = obj.__tablename__, obj.id
+    with ws.engine.connect() as conn:
+        (change,) = [h.id for h in load_heads(conn, entity, [row_id])[row_id][name]]
+    return op.changes, Resolution(entity, row_id, name, change, settled)
+
+
+def reopen(ws: Any, resolution: Resolution) -> Changes:
+    """Undo a resolution: the conflict is open again (with its values and their authors), on
+    this laptop and on every laptop that receives the undoing. A value settled by it that a
+    later edit was made on stays superseded by that edit."""
+    r = resolution
+    with ws.operation("reopen_conflict") as op:
+        conn = op.session.connection()
+        obj = op.session.get(ENTITY_MODELS[r.entity], r.row_id)
+        heads = load_heads(conn, r.entity, [r.row_id]).get(r.row_id, {}).get(r.field)
+        after = reopened(heads, r.change, r.settled, superseded_ids(conn, r.entity, r.row_id, r.field, r.change))
+        shown = _python_value(r.entity, r.field, winner(after)[3]) if after else getattr(obj, r.field)
+        key = ("update", r.entity, r.row_id, r.field)
+        if getattr(obj, r.field) != shown:
+            op.update(obj, **{r.field: shown})
+            # The value shown follows from the reopened heads: the log records the reopening.
+            op.sync_log = [entry for entry in op.sync_log if entry[:4] != key]
+        else:
+            op._record(r.entity, r.row_id, "update", r.field, encode(shown), encode(shown), op.case_of(obj))
+            op.changes.updated[r.entity].add(r.row_id)
+        op.sync_log.append(("reopen", r.entity, r.row_id, r.field, reopening(r.change, r.settled)))
+        op.changes.primary_id = r.row_id
     return op.changes
 
 
@@ -292,21 +434,34 @@ def case_reference(session: Any, case_id: str) -> str:
     return session.scalar(select(Case.reference).where(Case.id == case_id)) or ""
 
 
-def shown_value(ws: Any, entity: str, row_id: str, name: str) -> Any:
-    """A field's current value on this laptop (for undoing a resolution)."""
-    with ws.session() as s:
-        return getattr(s.get(ENTITY_MODELS[entity], row_id), name)
-
-
-def set_value(ws: Any, entity: str, row_id: str, name: str, value: Any) -> Changes:
-    """Put a field back to a value (undo / redo of a resolution in the app): an ordinary edit."""
-    with ws.operation("set_value") as op:
-        op.update(op.session.get(ENTITY_MODELS[entity], row_id), **{name: value})
-        op.changes.primary_id = row_id
-    return op.changes
-
-
 def fields_in_conflict(ws: Any, entity: str, row_id: str) -> dict[str, str]:
     """{field: conflict id} of one row's open conflicts (the editors mark those fields)."""
     with ws.engine.connect() as conn:
         return {c.field: c.id for c in open_conflicts(conn) if c.entity == entity and c.row_id == row_id}
+
+
+def cards_in_conflict(session: Any) -> dict[str, list[str]]:
+    """{task id: the fields in conflict} of tasks with an open conflict on the task itself or
+    on a row of it (checklist item, supporter, comment…): the board marks those cards."""
+    conn = session.connection()
+    out: dict[str, list[str]] = {}
+    by_entity: dict[str, list[Conflict]] = {}
+    for c in open_conflicts(conn):
+        by_entity.setdefault(c.entity, []).append(c)
+    for entity, conflicts in by_entity.items():
+        if entity == "task":
+            owners = {c.row_id: c.row_id for c in conflicts}
+        elif "task_id" in ENTITY_MODELS[entity].__table__.c:  # type: ignore[attr-defined]
+            ids = sorted({c.row_id for c in conflicts})
+            owners = dict(run_sql(conn, f'SELECT id, task_id FROM "{entity}" WHERE id IN ({",".join("?" * len(ids))})',
+                                  tuple(ids)).all())
+        else:
+            continue
+        for c in conflicts:
+            task_id = owners.get(c.row_id)
+            if task_id:
+                name = c.field if entity == "task" else f"{entity}.{c.field}"
+                fields = out.setdefault(task_id, [])
+                if name not in fields:
+                    fields.append(name)
+    return out

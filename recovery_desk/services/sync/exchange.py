@@ -109,13 +109,13 @@ def _history_columns(conn: Connection, span: dict[str, int]) -> dict[str, list[A
     return {n: [sqlite_form(conn, table.c[n], r[i]) for r in rows] for i, n in enumerate(names)}
 
 
-def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | None = None,
-                  everything: bool = False, progress: Any = None) -> ExportResult:
+def collect_changes(ws: Any, since: dict[str, int], progress: Any = None) -> Bundle:
+    """What a bundle holds for a laptop (or server) that has ``since`` (its version vector):
+    every change above it, bulk rows and history included — not encrypted, not written
+    (``sync push|pull --server`` hands it to :func:`apply_bundle` on the other side)."""
     from recovery_desk.storage.database import head_revision
 
-    path = Path(path)
     with ws.engine.connect() as conn:
-        since = _since(conn, for_replica, everything)
         have = version_vector(conn)
         info = identity(conn)
         changes: list[tuple] = []
@@ -150,8 +150,17 @@ def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | No
               "schema": head_revision(), "written_at": written_at}
     manifest = {**header, "home_replica": info["home_replica"], "has": have, "covers": covers,
                 "changes": len(changes), "actor": ws.actor}
-    size = write_bundle(path, header, manifest, body, passphrase)
-    return ExportResult(path, len(changes), size, covers)
+    return Bundle(header, manifest, body)
+
+
+def export_bundle(ws: Any, path: Path, passphrase: str, *, for_replica: str | None = None,
+                  everything: bool = False, progress: Any = None) -> ExportResult:
+    path = Path(path)
+    with ws.engine.connect() as conn:
+        since = _since(conn, for_replica, everything)
+    bundle = collect_changes(ws, since, progress)
+    size = write_bundle(path, bundle.header, bundle.manifest, bundle.body, passphrase)
+    return ExportResult(path, bundle.manifest["changes"], size, bundle.manifest["covers"])
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -215,10 +224,14 @@ _COPY_MESSAGE = ("{path} holds changes made under this laptop's identity ({repli
 def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False, progress: Any = None) -> Summary:
     """Apply a bundle in one transaction; a refused bundle (BundleError) writes nothing, and
     neither does one whose reading is cancelled (``progress.report`` raising)."""
+    path = Path(path)
+    return apply_bundle(ws, open_bundle(path, passphrase), path, dry_run=dry_run, progress=progress)
+
+
+def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, progress: Any = None) -> Summary:
+    """:func:`import_bundle` of a bundle already opened (``path`` names it in messages)."""
     from recovery_desk.services.sync.conflicts import open_conflict_ids
 
-    path = Path(path)
-    bundle = open_bundle(path, passphrase)
     with ws.session() as session:
         transaction = session.begin()
         try:
@@ -273,8 +286,21 @@ def _remember_peer(conn: Connection, bundle: Bundle) -> None:
 
 
 # -- joining ------------------------------------------------------------------------------------
+# Page cache while a joining laptop's file is built (KiB; the file is ~700 MB at 60,000 cases).
+JOIN_CACHE_KIB = 512 * 1024
+
+
 def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str = "") -> Any:
-    """A new workspace file for this laptop, filled from a bundle holding the whole workspace."""
+    """A new workspace file for this laptop, filled from a bundle holding the whole workspace.
+
+    Built as SQLite builds big files fast: the tables first, without their secondary indexes
+    (an index kept up to date row by row, in random id order, is what made a 60,000-case join
+    take minutes: each insert touched pages all over the file), the rows applied exactly as
+    ``sync import`` applies them (the same merge code, so the result is the same), then each
+    index built once from the finished table, with a large page cache and no foreign-key
+    look-up per row (the rows come from a workspace that was consistent)."""
+    from sqlalchemy import event
+
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.storage import database
     from recovery_desk.storage.models import new_id
@@ -297,6 +323,12 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
     building = path.with_name(f".{path.name}.joining")
     building.unlink(missing_ok=True)
     engine = database.make_engine(building, journal="DELETE")
+
+    @event.listens_for(engine, "connect")
+    def _building(dbapi_connection, _record):  # after make_engine's own settings
+        for pragma in ("foreign_keys=OFF", "synchronous=OFF", f"cache_size=-{JOIN_CACHE_KIB}"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
     try:
         # The models are what the migrations build (tests/test_storage.py checks it): create
         # them at the head revision directly, without running every migration.
@@ -304,6 +336,10 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
         if hasattr(database, "set_application_id"):
             database.set_application_id(engine)  # what marks the file as a workspace
         with engine.connect() as conn:
+            indexes = run_sql(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                    "ORDER BY name").all()
+            for name, _sql in indexes:
+                run_sql(conn, f'DROP INDEX "{name}"')
             run_sql(conn, "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
                                  "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
             run_sql(conn, "INSERT INTO alembic_version VALUES (?)", (database.head_revision(),))
@@ -315,7 +351,11 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
             settle(conn)
             conn.commit()
         filling = Workspace(building, engine, actor)
-        import_bundle(filling, Path(bundle_path), passphrase)
+        apply_bundle(filling, bundle, Path(bundle_path))
+        del bundle, changes  # the decoded bundle is big: free it before the indexes are built
+        with engine.begin() as conn:
+            for _name, sql in indexes:
+                run_sql(conn, sql)
         engine.dispose()
         if hasattr(database, "set_wal"):
             database.set_wal(building)

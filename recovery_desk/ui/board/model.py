@@ -64,6 +64,7 @@ class BoardModel(QAbstractItemModel):
         self.show_closed = False
         self.today = date.today()
         self._where: dict[str, tuple[int, int, int]] = {}  # card id -> (lane, column, index)
+        self.conflicts: dict[str, list[str]] = {}  # card id -> fields in conflict with another laptop
 
     # -- filling -------------------------------------------------------------------------------
     def set_data(self, data: BoardData, lane_mode: str, show_closed: bool) -> None:
@@ -226,6 +227,9 @@ class BoardModel(QAbstractItemModel):
             lines = [card.title, f"{card.case_ref} · {NEED_CATEGORY.label(card.need, self.lang)}"]
             if card.blocked_by:
                 lines.append(tr("Blocked by: {tasks}", self.lang, tasks=", ".join(card.blocked_by)))
+            if card.id in self.conflicts:
+                lines.append(tr("In conflict with another laptop's value ({fields}): see the Conflicts page", self.lang,
+                                fields=", ".join(self.conflicts[card.id])))
             return "\n".join(lines)
         if role == CardRole:
             return card

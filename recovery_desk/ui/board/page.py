@@ -41,6 +41,7 @@ from recovery_desk.services.board_query import (
     parse_board_query,
 )
 from recovery_desk.services.changes import Changes
+from recovery_desk.services.sync.conflicts import cards_in_conflict
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.board.model import BoardModel, MoveRequest
 from recovery_desk.ui.board.view import BoardView
@@ -254,9 +255,10 @@ class BoardPage(QWidget):
         scope = BoardScope(self.scope.query, self.scope.case_id, self.scope.show_closed)
         started = time.perf_counter()
 
-        def done(data: BoardData) -> None:
+        def done(loaded: tuple[BoardData, dict[str, list[str]]]) -> None:
             if generation != self._generation:
                 return  # a newer load is on its way
+            data, self.model.conflicts = loaded
             self.model.set_data(data, self.lanes.currentData(), scope.show_closed)
             self.last_load_seconds = time.perf_counter() - started
             self._update_count()
@@ -269,7 +271,7 @@ class BoardPage(QWidget):
         today = self.today
         now = datetime.combine(today, datetime.min.time()) if today else None
         me = self.ctx.me
-        self.ctx.read(lambda s: load_board(s, scope, today=today, now=now, me=me), done, failed)
+        self.ctx.read(lambda s: (load_board(s, scope, today=today, now=now, me=me), cards_in_conflict(s)), done, failed)
 
     def _on_changed(self, changes: Changes) -> None:
         if id(changes) in self._handled:

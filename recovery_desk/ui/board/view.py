@@ -39,6 +39,7 @@ CARD_GAP = 6
 COLUMN_W = 236
 COLLAPSED_W = 44
 MARGIN = 6
+CONFLICT_COLOUR = QColor("#ef6c00")  # as the case editor's frame of a field in conflict
 
 
 @dataclass(frozen=True)
@@ -312,8 +313,12 @@ class BoardView(QAbstractScrollArea):
         lang = self.model.lang
         selected = card.id in self.selected
         base = palette.color(QPalette.ColorRole.Base)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2) if selected
-                       else QPen(palette.color(QPalette.ColorRole.Mid), 1))
+        if selected:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+        elif card.id in self.model.conflicts:  # the case editor's orange frame, on the card
+            painter.setPen(QPen(CONFLICT_COLOUR, 2))
+        else:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
         painter.setBrush(base.darker(106) if selected else base)
         painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 4, 4)
         if card.id == self.current and self.hasFocus():
@@ -401,6 +406,8 @@ class BoardView(QAbstractScrollArea):
     def _badges(self, card: Card) -> list[tuple[str, QColor]]:
         lang = self.model.lang
         out: list[tuple[str, QColor]] = []
+        if card.id in self.model.conflicts:
+            out.append((tr("Conflict", lang), CONFLICT_COLOUR))
         if card.blocked_by:
             out.append((tr("Blocked by {count}", lang, count=len(card.blocked_by)), QColor("#c62828")))
         if card.checklist_total:

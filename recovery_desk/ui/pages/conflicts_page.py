@@ -2,8 +2,8 @@
 
 Each open conflict shows the field, the value shown now (who entered it, when, on which
 laptop) and the other laptop's value. Settling it — keep one, or type another value — is an
-ordinary change (it reaches the other laptops with the next bundle). Undo puts the earlier
-value back (the conflict itself stays settled). Below: board problems a merge left (cycles,
+ordinary change (it reaches the other laptops with the next bundle). Undo reopens the
+conflict (its values and authors as they were; the reopening reaches the other laptops too). Below: board problems a merge left (cycles,
 a done task whose blocker is open again) and cases that look like the same household
 registered twice, with a Merge button.
 """
@@ -73,9 +73,9 @@ class ConflictsModel(QAbstractTableModel):
         if column == 0:
             return c["reference"] or f"{c['entity']} {c['row_id'][:8]}"
         if column == 1:
-            return c["field"]
+            return tr("task added to the deleted case", lang) if c["kind"] == "added_to_deleted" else c["field"]
         if column == 2:
-            shown = tr("(deleted)", lang) if c["kind"] == "edit_delete" else _value_text(c["ours"], lang)
+            shown = tr("(deleted)", lang) if c["deleted"] else _value_text(c["ours"], lang)
             return tr("{value} — {who}, {when}", lang, value=shown, who=c["ours_by"] or "-", when=c["ours_at"] or "")
         return tr("{value} — {who}, {when}", lang, value=_value_text(c["theirs"], lang), who=c["theirs_by"] or "-",
                   when=c["theirs_at"] or "")
@@ -193,18 +193,18 @@ class ConflictsPage(QWidget):
         conflict = self.selected()
         if conflict is None:
             return
-        from recovery_desk.services.sync.conflicts import resolve, set_value, shown_value
+        from recovery_desk.services.sync.conflicts import reopen, resolve_undoably
 
-        entity, row_id, name = conflict["entity"], conflict["row_id"], conflict["field"]
-        if conflict["kind"] == "edit_delete":
-            name = "deleted_at"
+        conflict_id = conflict["id"]
+        latest: list[Any] = []  # the resolution the next undo reopens (a redo resolves anew)
+
+        def settle(ws: Any) -> Any:
+            changes, resolution = resolve_undoably(ws, conflict_id, keep=keep, value=value)
+            latest[:] = [resolution]
+            return changes
 
         def job(ws: Any) -> Step:
-            before = shown_value(ws, entity, row_id, name)
-            changes = resolve(ws, conflict["id"], keep=keep, value=value)
-            after = shown_value(ws, entity, row_id, name)
-            return Step(changes, undo=lambda w: set_value(w, entity, row_id, name, before),
-                        redo=lambda w: set_value(w, entity, row_id, name, after))
+            return Step(settle(ws), undo=lambda w: reopen(w, latest[0]), redo=settle)
 
         perform(self.ctx, tr("Settle conflict on {field}", self.lang, field=conflict["field"]), job)
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -74,10 +73,8 @@ from recovery_desk.ui.colours import SECTOR_COLOURS
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_number
 from recovery_desk.ui.pages.entity_editing import (
-    ID_ROLE,
     Column,
     FieldErrors,
-    RefreshingPage,
     RowsModel,
     Step,
     add_editor_buttons,
@@ -85,8 +82,8 @@ from recovery_desk.ui.pages.entity_editing import (
     fit_header,
     list_beside_editor,
     make_table,
-    select_quietly,
 )
+from recovery_desk.ui.pages.record_editing import RecordEditor, RecordListPage
 from recovery_desk.ui.pages.triangle_view import TriangleView
 
 # Changes to these entities can alter what the page shows.
@@ -128,7 +125,7 @@ def _sort_count(n: int | None) -> int:
     return -1 if n is None else n
 
 
-class OrganisationEditor(QWidget):
+class OrganisationEditor(RecordEditor):
     """Edits one organisation (or a new one). Emits ``saved(id)`` after a create/update."""
 
     detail_loaded = Signal(str)
@@ -136,30 +133,11 @@ class OrganisationEditor(QWidget):
     deleted = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        lang = self.lang = ctx.lang
+        super().__init__(ctx, parent)
+        lang = self.lang
         self.org_id: str | None = None
-        self.loaded: dict[str, Any] = {}
         self.detail: OrgDetail | None = None
-        self._loading = False
-        self._ticket = None
-
-        outer = QVBoxLayout(self)
-        self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
-        self.heading.setWordWrap(True)
-        outer.addWidget(self.heading)
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
-        self.notice.hide()
-        outer.addWidget(self.notice)
-        self.form_error = QLabel()
-        self.errors = FieldErrors(lang, self.form_error)
-        outer.addWidget(self.form_error)
+        outer = self.build_heading()
 
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
@@ -367,13 +345,16 @@ class OrganisationEditor(QWidget):
             "notes": self.notes.toPlainText(),
         }
 
-    def changed_values(self) -> dict[str, Any]:
-        values = self.current_values()
-        return {k: v for k, v in values.items() if v != self.loaded.get(k)}
+    @property
+    def record_id(self) -> str | None:
+        return self.org_id
 
     @property
-    def dirty(self) -> bool:
-        return bool(self.changed_values())
+    def new_record_name(self) -> str:
+        return tr("the new organisation", self.lang)
+
+    def fetch_detail(self, session: Any, organisation_id: str) -> OrgDetail:
+        return org_queries.organisation_detail(session, organisation_id)
 
     def derived_sector(self) -> str:
         return derive_sector(self.ownership.currentData(), self.profit.currentData(), self.formality.currentData())
@@ -412,14 +393,6 @@ class OrganisationEditor(QWidget):
             self.tabs.setTabEnabled(i, False)
         self._update_buttons()
 
-    def load(self, organisation_id: str) -> None:
-        """Load an organisation from the database (on the worker)."""
-        self.notice.hide()
-        if self._ticket is not None and not self._ticket.done:
-            self._ticket.cancel()
-        self._ticket = self.ctx.read(lambda s: org_queries.organisation_detail(s, organisation_id),
-                                     self._loaded, self._load_failed)
-
     def _loaded(self, detail: OrgDetail) -> None:
         self.org_id = detail.id
         self.detail = detail
@@ -445,17 +418,6 @@ class OrganisationEditor(QWidget):
                       shown=format_number(shown, self.lang))
         return tr("{what}: {total}", self.lang, what=what, total=format_number(total, self.lang))
 
-    def _load_failed(self, exc: BaseException, trace: str) -> None:
-        from recovery_desk.domain.errors import NotFoundError
-        from recovery_desk.ui.worker import Cancelled
-
-        if isinstance(exc, Cancelled):
-            return
-        if isinstance(exc, NotFoundError):
-            self.start_new()
-            return
-        self.ctx.error.emit(exc, trace)
-
     def set_areas(self, areas: list[AreaChoice]) -> None:
         current = self.area_combo.currentData()
         self.area_combo.clear()
@@ -464,18 +426,6 @@ class OrganisationEditor(QWidget):
                                     else area.label, area.id)
         if current:
             _set_code(self.area_combo, current)
-
-    def confirm_discard(self) -> bool:
-        """Ask before losing unsaved edits; True when it is fine to move on."""
-        if not self.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, tr("Unsaved changes", self.lang),
-            tr("Discard the changes to {name}?", self.lang,
-               name=self.loaded.get("name") or tr("the new organisation", self.lang)),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
 
     # -- live feedback ---------------------------------------------------------------------
     def _axis_changed(self) -> None:
@@ -499,32 +449,13 @@ class OrganisationEditor(QWidget):
         self.sector_hint.setText("\n".join(hints))
         self.sector_hint.setVisible(bool(hints))
 
-    def _edited(self) -> None:
-        if not self._loading:
-            self.notice.hide()
-            self._update_buttons()
-
     def _update_buttons(self) -> None:
-        dirty = self.dirty
-        self.save_button.setEnabled(dirty)
-        self.revert_button.setEnabled(dirty)
-        self.delete_button.setEnabled(self.org_id is not None)
+        super()._update_buttons()
         for button in (self.add_capability_button, self.remove_capability_button, self.add_area_button,
                        self.remove_area_button):
             button.setEnabled(self.org_id is not None)
 
-    def show_notice(self, text: str) -> None:
-        self.notice.setText(text)
-        self.notice.show()
-
     # -- edits -----------------------------------------------------------------------------
-    def revert(self) -> None:
-        self.errors.clear()
-        if self.detail is not None:
-            self._fill(self.detail.values)
-        else:
-            self.start_new()
-
     def save(self) -> None:
         self.errors.clear()
         lang = self.lang
@@ -574,10 +505,6 @@ class OrganisationEditor(QWidget):
             self.loaded = self.current_values()
             self._update_buttons()
             self.saved.emit(changes.primary_id)
-
-    def _failed(self, exc: BaseException, trace: str) -> None:
-        if not self.errors.show(exc):
-            self.ctx.error.emit(exc, trace)
 
     def delete(self) -> None:
         if self.org_id is None:
@@ -667,7 +594,7 @@ class OrganisationEditor(QWidget):
                                 redo=lambda w: remove_service_area(w, sa.id)))
 
 
-class OrganisationsPage(RefreshingPage):
+class OrganisationsPage(RecordListPage):
     """List + welfare triangle on the left, the editor on the right."""
 
     first_rows_shown = Signal()  # names on screen, counts still coming
@@ -676,11 +603,8 @@ class OrganisationsPage(RefreshingPage):
     watched = WATCHED
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        lang = self.lang = ctx.lang
-        self._pending_select: str | None = None
-        self._current_id: str | None = None
+        super().__init__(ctx, parent)
+        lang = self.lang
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -762,16 +686,7 @@ class OrganisationsPage(RefreshingPage):
             self.model.set_rows(rows)
         self.triangle.set_rows(self.model.rows)
         self._update_count()
-        wanted = self._pending_select or self._current_id
-        self._pending_select = None
-        if wanted and self.model.row_of(wanted) >= 0:
-            self._select_in_list(wanted)
-            if wanted != self._current_id:
-                self._set_current(wanted)
-                self.editor.load(wanted)
-        elif self._current_id and self.model.row_of(self._current_id) < 0 and self.editor.org_id is not None:
-            self._set_current(None)
-            self.editor.start_new()
+        self._select_wanted()
         self.first_rows_shown.emit()
 
     def _counts_arrived(self, counts: dict[str, tuple[int, int, int]]) -> None:
@@ -781,13 +696,8 @@ class OrganisationsPage(RefreshingPage):
         self.rows_loaded.emit()
 
     def _on_workspace_changed(self) -> None:
-        self._set_current(None)
-        self.editor.start_new()
-        self.model.set_rows([])
         self.triangle.set_rows([])
-        self._stale = True
-        if self.isVisible():
-            self.reload()
+        super()._on_workspace_changed()
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -796,46 +706,9 @@ class OrganisationsPage(RefreshingPage):
                                  else tr("{shown} of {n} organisations", self.lang, shown=k, n=n))
 
     # -- selection -------------------------------------------------------------------------
-    def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
-        self._update_count()
-
     def _set_current(self, organisation_id: str | None) -> None:
-        self._current_id = organisation_id
+        super()._set_current(organisation_id)
         self.triangle.set_selected(organisation_id)
-        if organisation_id is None:
-            self.view.selectionModel().clearSelection()
 
-    def _select_in_list(self, organisation_id: str) -> None:
-        select_quietly(self.view, self.proxy, self.model, organisation_id)
-
-    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        organisation_id = current.data(ID_ROLE) if current.isValid() else None
-        if organisation_id and organisation_id != self._current_id:
-            self.show_organisation(organisation_id)
-
-    def show_organisation(self, organisation_id: str) -> None:
-        """Open an organisation in the editor (from the list, the triangle or elsewhere)."""
-        if organisation_id == self._current_id and self.editor.org_id == organisation_id:
-            self._select_in_list(organisation_id)
-            return
-        if not self.editor.confirm_discard():
-            if self._current_id:
-                self._select_in_list(self._current_id)
-            self.triangle.set_selected(self._current_id)
-            return
-        self._set_current(organisation_id)
-        self._select_in_list(organisation_id)
-        self.editor.load(organisation_id)
-
-    def new_organisation(self) -> None:
-        if not self.editor.confirm_discard():
-            return
-        self._set_current(None)
-        self.editor.start_new()
-        self.editor.name.setFocus()
-
-    def _saved(self, organisation_id: str) -> None:
-        self._pending_select = organisation_id
-        self._current_id = organisation_id
-        self.triangle.set_selected(organisation_id)
+    show_organisation = RecordListPage.show_record  # from the list, the triangle or elsewhere
+    new_organisation = RecordListPage.new_record

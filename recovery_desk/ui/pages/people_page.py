@@ -29,14 +29,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from recovery_desk.domain.errors import NotFoundError, ValidationError
+from recovery_desk.domain.errors import ValidationError
 from recovery_desk.i18n import tr
 from recovery_desk.services import people_queries
 from recovery_desk.services.changes import Changes
@@ -56,10 +55,8 @@ from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_number
 from recovery_desk.ui.pages.entity_editing import (
-    ID_ROLE,
     Column,
     FieldErrors,
-    RefreshingPage,
     RowsModel,
     Step,
     add_editor_buttons,
@@ -67,9 +64,8 @@ from recovery_desk.ui.pages.entity_editing import (
     fit_header,
     list_beside_editor,
     make_table,
-    select_quietly,
 )
-from recovery_desk.ui.worker import Cancelled
+from recovery_desk.ui.pages.record_editing import RecordEditor, RecordListPage
 
 WATCHED = ("person", "membership", "organisation")
 TEXT_FIELDS = ("name", "kana", "phone", "email")
@@ -141,37 +137,18 @@ class PeopleProxy(QSortFilterProxyModel):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
-class PersonEditor(QWidget):
+class PersonEditor(RecordEditor):
     detail_loaded = Signal(str)
     saved = Signal(str)
     deleted = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        lang = self.lang = ctx.lang
+        super().__init__(ctx, parent)
+        lang = self.lang
         self.person_id: str | None = None
-        self.loaded: dict[str, Any] = {}
         self.detail: PersonDetail | None = None
         self.pending: list[MembershipRow] = []  # memberships of a person not saved yet
-        self._loading = False
-        self._ticket = None
-
-        outer = QVBoxLayout(self)
-        self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
-        self.heading.setWordWrap(True)
-        outer.addWidget(self.heading)
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
-        self.notice.hide()
-        outer.addWidget(self.notice)
-        self.form_error = QLabel()
-        self.errors = FieldErrors(lang, self.form_error)
-        outer.addWidget(self.form_error)
+        outer = self.build_heading()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -261,8 +238,16 @@ class PersonEditor(QWidget):
             "notes": self.notes.toPlainText(),
         }
 
-    def changed_values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.current_values().items() if v != self.loaded.get(k)}
+    @property
+    def record_id(self) -> str | None:
+        return self.person_id
+
+    @property
+    def new_record_name(self) -> str:
+        return tr("the new person", self.lang)
+
+    def fetch_detail(self, session: Any, person_id: str) -> PersonDetail:
+        return people_queries.person_detail(session, person_id)
 
     @property
     def dirty(self) -> bool:
@@ -291,13 +276,6 @@ class PersonEditor(QWidget):
         self.heading.setText(tr("New person", self.lang))
         self._update_buttons()
 
-    def load(self, person_id: str) -> None:
-        self.notice.hide()
-        if self._ticket is not None and not self._ticket.done:
-            self._ticket.cancel()
-        self._ticket = self.ctx.read(lambda s: people_queries.person_detail(s, person_id), self._loaded,
-                                     self._load_failed)
-
     def _loaded(self, detail: PersonDetail) -> None:
         self.person_id = detail.id
         self.detail = detail
@@ -310,14 +288,6 @@ class PersonEditor(QWidget):
         self._update_buttons()
         self.detail_loaded.emit(detail.id)
 
-    def _load_failed(self, exc: BaseException, trace: str) -> None:
-        if isinstance(exc, Cancelled):
-            return
-        if isinstance(exc, NotFoundError):
-            self.start_new()
-            return
-        self.ctx.error.emit(exc, trace)
-
     def set_organisations(self, choices: list[OrgChoice]) -> None:
         text = self.org_combo.currentText()
         self.org_combo.clear()
@@ -325,40 +295,11 @@ class PersonEditor(QWidget):
             self.org_combo.addItem(f"{choice.name} ({choice.acronym})" if choice.acronym else choice.name, choice.id)
         self.org_combo.setEditText(text)
 
-    def confirm_discard(self) -> bool:
-        if not self.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, tr("Unsaved changes", self.lang),
-            tr("Discard the changes to {name}?", self.lang,
-               name=self.loaded.get("name") or tr("the new person", self.lang)),
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
-
-    def _edited(self) -> None:
-        if not self._loading:
-            self.notice.hide()
-            self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        dirty = self.dirty
-        self.save_button.setEnabled(dirty)
-        self.revert_button.setEnabled(dirty)
-        self.delete_button.setEnabled(self.person_id is not None)
-
-    def show_notice(self, text: str) -> None:
-        self.notice.setText(text)
-        self.notice.show()
-
     # -- edits -----------------------------------------------------------------------------
     def revert(self) -> None:
-        self.errors.clear()
+        super().revert()
         if self.detail is not None:
-            self._fill(self.detail.values)
             self.memberships_model.set_rows(self.detail.memberships)
-        else:
-            self.start_new()
 
     def save(self) -> None:
         self.errors.clear()
@@ -411,10 +352,6 @@ class PersonEditor(QWidget):
             self.loaded = self.current_values()
             self._update_buttons()
             self.saved.emit(changes.primary_id)
-
-    def _failed(self, exc: BaseException, trace: str) -> None:
-        if not self.errors.show(exc):
-            self.ctx.error.emit(exc, trace)
 
     def delete(self) -> None:
         if self.person_id is None:
@@ -510,17 +447,14 @@ class PersonEditor(QWidget):
                                 redo=lambda w: remove_membership(w, mid)))
 
 
-class PeoplePage(RefreshingPage):
+class PeoplePage(RecordListPage):
     rows_loaded = Signal()
 
     watched = WATCHED
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        lang = self.lang = ctx.lang
-        self._pending_select: str | None = None
-        self._current_id: str | None = None
+        super().__init__(ctx, parent)
+        lang = self.lang
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -589,25 +523,8 @@ class PeoplePage(RefreshingPage):
     def _rows_arrived(self, rows: list[PersonRow]) -> None:
         self.model.set_rows(rows)
         self._update_count()
-        wanted = self._pending_select or self._current_id
-        self._pending_select = None
-        if wanted and self.model.row_of(wanted) >= 0:
-            self._select_in_list(wanted)
-            if wanted != self._current_id:
-                self._set_current(wanted)
-                self.editor.load(wanted)
-        elif self._current_id and self.model.row_of(self._current_id) < 0 and self.editor.person_id is not None:
-            self._set_current(None)
-            self.editor.start_new()
+        self._select_wanted()
         self.rows_loaded.emit()
-
-    def _on_workspace_changed(self) -> None:
-        self._set_current(None)
-        self.editor.start_new()
-        self.model.set_rows([])
-        self._stale = True
-        if self.isVisible():
-            self.reload()
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -615,45 +532,9 @@ class PeoplePage(RefreshingPage):
         self.count_label.setText(tr("{n} people", self.lang, n=n) if shown == total
                                  else tr("{shown} of {n} people", self.lang, shown=k, n=n))
 
-    def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
-        self._update_count()
-
     def _bridges_toggled(self, on: bool) -> None:
         self.proxy.set_min_orgs(2 if on else 0)
         self._update_count()
 
-    def _set_current(self, person_id: str | None) -> None:
-        self._current_id = person_id
-        if person_id is None:
-            self.view.selectionModel().clearSelection()
-
-    def _select_in_list(self, person_id: str) -> None:
-        select_quietly(self.view, self.proxy, self.model, person_id)
-
-    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        person_id = current.data(ID_ROLE) if current.isValid() else None
-        if person_id and person_id != self._current_id:
-            self.show_person(person_id)
-
-    def show_person(self, person_id: str) -> None:
-        if person_id == self._current_id and self.editor.person_id == person_id:
-            return
-        if not self.editor.confirm_discard():
-            if self._current_id:
-                self._select_in_list(self._current_id)
-            return
-        self._set_current(person_id)
-        self._select_in_list(person_id)
-        self.editor.load(person_id)
-
-    def new_person(self) -> None:
-        if not self.editor.confirm_discard():
-            return
-        self._set_current(None)
-        self.editor.start_new()
-        self.editor.name.setFocus()
-
-    def _saved(self, person_id: str) -> None:
-        self._pending_select = person_id
-        self._current_id = person_id
+    show_person = RecordListPage.show_record
+    new_person = RecordListPage.new_record
