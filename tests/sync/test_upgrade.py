@@ -36,6 +36,8 @@ def _previous_version(path):
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, PREVIOUS)
+        # What the previous version kept about the file (the sync identity came with the log).
+        connection.exec_driver_sql("DELETE FROM workspace_info WHERE key NOT IN ('replica_id', 'created_at')")
     engine.dispose()
     return first, second
 
@@ -60,3 +62,17 @@ def test_an_upgraded_workspace_replicates_its_rows_and_history(tmp_path):
         made = cases.create_case(ws, contact_name="new").primary_id
         assert cases.find_case(ws, "NOTO-0003").id == made
         joined.close()
+
+
+def test_a_copy_of_an_upgraded_workspace_never_written_takes_its_own_identity(tmp_path):
+    path = tmp_path / "old.rdesk"
+    _previous_version(path)
+    with Workspace.open(path, actor="New Version") as ws:  # upgraded; nothing written since
+        original = ws.replica_id
+    copy = database.backup_file(path, tmp_path / "copy.rdesk")
+    with Workspace.open(copy, actor="Second laptop") as ws:
+        cases.create_case(ws, contact_name="on the copy")
+        with ws.engine.connect() as conn:
+            replica = conn.exec_driver_sql("SELECT value FROM workspace_info WHERE key = 'replica_id'").scalar()
+            made_by = conn.exec_driver_sql("SELECT replica FROM sync_change ORDER BY hlc DESC LIMIT 1").scalar()
+    assert replica != original and made_by == replica

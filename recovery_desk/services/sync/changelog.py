@@ -121,13 +121,11 @@ def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
     """(last sequence number of this replica, the clock for a new operation)."""
     if conn.dialect.name == "postgresql":
         run_sql(conn, "SELECT pg_advisory_xact_lock(?)", (_NUMBERING_LOCK,))
-    # One statement (one round trip to a server, under the lock): the last change and the clock seen.
-    seq, last_hlc, seen = run_sql(conn,
+    seq, last_hlc, seen = run_sql(conn,  # one statement: this runs in every write (under the lock on a server)
         "SELECT (SELECT seq FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
         "(SELECT hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
         "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica)).one()
-    seq, last_hlc = seq or 0, last_hlc or 0
-    return seq, max((micros(at) // 1000) << 16, last_hlc + 1, int(seen or 0) + 1)
+    return seq or 0, max((micros(at) // 1000) << 16, (last_hlc or 0) + 1, int(seen or 0) + 1)
 
 
 def observe_clock(conn: Connection, hlc: int) -> None:

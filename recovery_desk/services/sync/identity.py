@@ -20,6 +20,7 @@ import os
 import re
 import socket
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ def _info(conn: Connection) -> dict[str, str]:
     return dict(run_sql(conn, "SELECT key, value FROM workspace_info").all())
 
 
+@lru_cache(maxsize=1)
 def machine_id() -> str:
     for candidate in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
         try:
@@ -59,12 +61,12 @@ def settle(conn: Connection) -> str:
     before (copied to another laptop, restored from a backup) takes a new id first, and a
     workspace without its sync identity (new, or upgraded) gets it. Opening writes nothing;
     this runs in the first transaction that writes anyway (an operation, reading a bundle)."""
-    info = _info(conn)
-    replica = info["replica_id"]
     path = ""
     if conn.dialect.name == "sqlite":  # a server workspace is no file that can be copied
         path = next((row[2] for row in run_sql(conn, "PRAGMA database_list") if row[1] == "main"), "")
     fingerprint = file_fingerprint(Path(path)) if path else ""
+    info = _info(conn)
+    replica = info["replica_id"]
     if info.get("file_fingerprint") == fingerprint and "workspace_id" in info and "home_replica" in info:
         return replica
     if "file_fingerprint" in info and info["file_fingerprint"] != fingerprint:

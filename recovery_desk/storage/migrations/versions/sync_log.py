@@ -90,8 +90,19 @@ def _log_existing_rows(bind) -> None:
     import uuid
 
     # The workspace's identity in exchanges, and the laptop whose references stay plain.
-    # Written with bound parameters (sa.text) and ON CONFLICT, which both engines understand.
-    for key, value in (("workspace_id", str(uuid.uuid4())), ("home_replica", replica)):
+    identity = [("workspace_id", str(uuid.uuid4())), ("home_replica", replica)]
+    if bind.dialect.name == "sqlite":
+        # Which file this is, from now: a copy of the upgraded file then takes an identity of its
+        # own in its first write, even if the upgraded file itself was never written to.
+        from pathlib import Path
+
+        from recovery_desk.services.sync.identity import file_fingerprint
+
+        path = next((row[2] for row in bind.exec_driver_sql("PRAGMA database_list") if row[1] == "main"), "")
+        if path:
+            identity.append(("file_fingerprint", file_fingerprint(Path(path))))
+    # Bound parameters (sa.text) and ON CONFLICT: both engines understand them (a server too).
+    for key, value in identity:
         bind.execute(sa.text("INSERT INTO workspace_info (key, value) VALUES (:key, :value) "
                              "ON CONFLICT (key) DO NOTHING"), {"key": key, "value": value})
     now_us = time.time_ns() // 1000
