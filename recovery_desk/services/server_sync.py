@@ -2,20 +2,19 @@
 between a file and a server.
 
 Nothing here merges anything: a server workspace is one more replica of the incident, and
-every exchange is a change bundle written by services/sync's ``export_bundle`` and read by
-its ``import_bundle`` — the same merge rules, conflicts, peer records and refusals as bundles
-carried on USB sticks. The bundle only lives for the exchange, in a private temporary folder,
-encrypted with a random passphrase that never leaves this process.
+every exchange is a change bundle made by services/sync's ``collect_changes`` and applied by
+its ``apply_bundle`` — the same merge rules, conflicts, peer records and refusals as bundles
+carried on USB sticks; over the live connection it is neither encrypted nor written, and holds
+exactly what the other side lacks (its version vector, read there).
 
-- **push**: what the server lacks of the laptop's log (as the laptop knows it from its last
-  pull; everything when it never pulled: what the server already has is recognised and
-  skipped) is applied to the server in one transaction;
+- **push**: what the server lacks of the laptop's log is applied to the server in one transaction;
 - **pull**: the other way round, into the laptop's file;
 - **copy a file onto a server** (``server copy-to-server``): an empty database becomes a
   workspace and reads everything the file holds; it is a replica of its own (its own id,
   references with its own code), so the laptop can go on working and synchronise with it;
 - **write a server workspace out as a file** (``server copy-to-file``): a new laptop joins
-  from everything the server holds (``join``), knowing the server as a peer.
+  from everything the server holds (``join``, through a bundle file in a private temporary
+  folder under a random passphrase), knowing the server as a peer.
 
 Only a coordinator (or the database's owner) may exchange with a laptop: a laptop's file holds
 every case and all personal data, which a member's or viewer's role may not read.
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recovery_desk.domain.errors import RecoveryDeskError, WorkspaceError
+from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.storage.engines import ServerUrl, is_server_url, workspace_location
 
 
@@ -94,35 +93,19 @@ def _private_bundle() -> Iterator[tuple[Path, str]]:
         yield Path(folder) / "exchange.rdsync", secrets.token_urlsafe(24)
 
 
-def _known_peer(ws: Any, replica: str) -> bool:
-    from recovery_desk.services.sync.exchange import peers
-
-    with ws.engine.connect() as conn:
-        return any(p["replica"] == replica for p in peers(conn))
-
-
-def _renamed(exc: RecoveryDeskError, bundle: Path, source: Any) -> RecoveryDeskError:
-    """A refusal names the workspace the changes came from, not the temporary bundle."""
-    params = {k: (str(source.path) if v == bundle else v) for k, v in exc.params.items()}
-    renamed = type(exc).__new__(type(exc))
-    RecoveryDeskError.__init__(renamed, exc.msgid, **params)
-    return renamed
-
-
 def transfer(source: Any, target: Any, *, everything: bool = False, progress: Any = None) -> Any:
-    """What ``target`` lacks of ``source``'s changes, read into ``target`` (one transaction;
-    a refusal writes nothing). Returns the import's Summary."""
-    from recovery_desk.services.sync.exchange import export_bundle, import_bundle
+    """What ``target`` lacks of ``source``'s changes — exactly, by its version vector read over
+    the live connection — applied to ``target`` in one transaction (a refusal writes nothing):
+    sync's ``collect_changes`` and ``apply_bundle``. Returns the import's Summary."""
+    from recovery_desk.services.sync.changelog import version_vector
+    from recovery_desk.services.sync.exchange import apply_bundle, collect_changes
 
-    target_replica = _identity(target)["replica_id"]
-    known = not everything and _known_peer(source, target_replica)
-    with _private_bundle() as (bundle, secret):
-        try:
-            export_bundle(source, bundle, secret, for_replica=target_replica if known else None,
-                          everything=not known)
-            return import_bundle(target, bundle, secret, progress=progress)
-        except RecoveryDeskError as exc:
-            raise _renamed(exc, bundle, source) from None
+    if everything:
+        since: dict[str, int] = {}
+    else:
+        with target.engine.connect() as conn:
+            since = version_vector(conn)
+    return apply_bundle(target, collect_changes(source, since), source.path, progress=progress)
 
 
 def synchronise(laptop: Any, server_url: str | ServerUrl, *, push: bool = True, pull: bool = True,
@@ -191,7 +174,4 @@ def copy_to_file(server_url: str | ServerUrl, file_path: Path, *, actor: str = "
             _check_may_exchange(server)
             _settled(server)
             export_bundle(server, bundle, secret, everything=True)
-        try:
-            return join_workspace(file_path, bundle, secret, actor=actor)
-        except RecoveryDeskError as exc:
-            raise _renamed(exc, bundle, server) from None
+        return join_workspace(file_path, bundle, secret, actor=actor)
