@@ -86,13 +86,17 @@ def run_import(args: argparse.Namespace) -> int:
     if result.encoding:
         print(tr("Encoding: {encoding}; header on row {row}", lang, encoding=result.encoding, row=result.header_row))
     for problem in result.problems:
-        print(tr("skipped: {line}", lang, line=problem.line(lang)))
+        print(result.problem_line(problem, lang))
     for note in result.notes[:MAX_NOTES]:
         print(note.line(lang))
     if len(result.notes) > MAX_NOTES:
         print(tr("… and {count} more notes", lang, count=len(result.notes) - MAX_NOTES))
     print(result.summary(lang))
-    if args.dry_run and result.problems:
+    if result.opened_before_start is not None:
+        early = result.opened_before_start
+        print(tr("Warning: {what} Move the start: recovery-desk incident start {earliest}", lang,
+                 what=early.message(lang), earliest=early.earliest.isoformat()), file=sys.stderr)
+    if result.would_be_refused:
         print(tr("{count} problem(s): the import would be refused (or use --valid-only)", lang,
                  count=len(result.problems)))
         return 1
