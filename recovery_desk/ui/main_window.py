@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         # Injected by tests: ask for paths without a native dialog.
         self.ask_open_path: Callable[[], str] = self._ask_open_path
         self.ask_save_path: Callable[[str], str] = self._ask_save_path
+        self.ask_server_url: Callable[[], str] = self._ask_server_url
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -224,6 +225,8 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(tr("Open workspace…", lang), self.open_dialog, QKeySequence.StandardKey.Open,
                                         "open_workspace")
         self.demo_action = self._action(tr("Open the demo", lang), self.open_demo, name="open_demo")
+        self.open_server_action = self._action(tr("Open server workspace…", lang), self.open_server_dialog,
+                                               name="open_server")
         self.backup_action = self._action(tr("Back up now…", lang), self.back_up, "Ctrl+B", "back_up")
         self.import_action = self._action(tr("Import…", lang), self.import_file, "Ctrl+I", "import")
         self.export_action = self._action(tr("Export…", lang), self.export_file, "Ctrl+E", "export")
@@ -233,6 +236,8 @@ class MainWindow(QMainWindow):
         self.write_changes_action = self._action(tr("Write changes for another laptop…", lang), self.exchange.write,
                                                  name="write_changes")
         self.read_changes_action = self._action(tr("Read changes…", lang), self.exchange.read, name="read_changes")
+        self.sync_server_action = self._action(tr("Synchronise with a server…", lang), self.exchange.synchronise,
+                                               name="sync_server")
         self.settings_action = self._action(tr("Settings…", lang), self.open_settings, QKeySequence.StandardKey.Preferences,
                                             "settings")
         self.quit_action = self._action(tr("Quit", lang), self.close, QKeySequence.StandardKey.Quit, "quit")
@@ -255,7 +260,7 @@ class MainWindow(QMainWindow):
             self.page_actions.append(action)
         self.slash = QShortcut(QKeySequence("/"), self, activated=self.focus_filter)
         self.workspace_actions = [self.switch_user_action, self.close_incident_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
-                                  self.write_changes_action, self.read_changes_action,
+                                  self.write_changes_action, self.read_changes_action, self.sync_server_action,
                                   self.find_action, *self.page_actions]
 
     def _build_menus(self) -> None:
@@ -264,6 +269,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(tr("&File", lang))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.open_server_action)
         self.recent_menu = file_menu.addMenu(tr("Open recent", lang))
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -276,6 +282,7 @@ class MainWindow(QMainWindow):
         self.exchange_menu.setObjectName("exchange_menu")
         self.exchange_menu.addAction(self.write_changes_action)
         self.exchange_menu.addAction(self.read_changes_action)
+        self.exchange_menu.addAction(self.sync_server_action)
         file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
         file_menu.addAction(self.close_incident_action)
@@ -490,6 +497,8 @@ class MainWindow(QMainWindow):
             self.ctx.set_workspace(ws)
             if not on_server:
                 options.add_recent(path)
+            else:  # a saved connection of the Open server dialog (the URL only: never a password)
+                options.save_server(path.url)
             self.workspace_opened.emit(ws)
             self._ask_who_if_unknown()
             if self.backup_on_open and not on_server:
@@ -575,6 +584,16 @@ class MainWindow(QMainWindow):
         path = self.ask_open_path()
         if path:
             self.open_workspace(path)
+
+    def open_server_dialog(self) -> None:
+        url = self.ask_server_url()
+        if url:
+            self.open_workspace(url)
+
+    def _ask_server_url(self) -> str:
+        from recovery_desk.ui.dialogs.server_dialog import ask_server_url
+
+        return ask_server_url(self, self.lang, title=tr("Open server workspace", self.lang), action=tr("Open", self.lang))
 
     def _ask_open_path(self) -> str:
         from recovery_desk.ui.file_dialogs import ask_open_file

@@ -107,7 +107,6 @@ def test_a_database_holding_other_tables_is_refused_untouched(empty_db, capsys):
     assert tables_of(empty_db) == {"payroll"}
 
 
-@pytest.mark.xfail(strict=True, reason="OPEN DEFECT (issue 12): the sync_log migration's INSERT OR IGNORE with ? placeholders is SQLite-only, so upgrading a server workspace fails")
 def test_an_older_schema_is_upgraded_after_a_pg_dump_backup(empty_db, pg_server):
     from alembic import command
     from sqlalchemy.orm import Session
