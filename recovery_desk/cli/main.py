@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from recovery_desk.domain.errors import RecoveryDeskError
 
 # Modules under recovery_desk.cli.commands; each has register(subparsers).
-COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer", "case", "task", "match",
-                   "gaps", "sync", "server"]
+COMMAND_MODULES = ["gui", "init", "demo", "check", "stats", "report", "transfer", "case", "task", "incident",
+                   "match", "gaps", "sync", "server"]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 

@@ -92,10 +92,11 @@ MESSAGES: dict[str, str] = {
     "Filter: status:blocked org:社協 sector:community due:<2024-02-01 area:…":
         "絞り込み: status:blocked org:社協 sector:community due:<2024-02-01 area:…",
     "Cases query plus task fields: status, assignee, due, org, sector, need, priority, case, "
-    "is:overdue / stale / blocked / unclaimed":
+    "is:overdue / stale / blocked / unclaimed / untaken":
         "ケースの検索条件に加えてタスクの項目: status（列）, assignee（担当者）, due（期限）, org（団体）, "
         "sector（セクター）, need（ニーズ）, priority（優先度）, case（ケース番号）, "
-        "is:overdue / stale / blocked / unclaimed（期限切れ・停滞・保留中・担当なし）",
+        "is:overdue / stale / blocked / unclaimed / untaken"
+        "（期限切れ・停滞・保留中・担当なし・どの団体も引き受けていないニーズ）",
     "Show done and cancelled": "完了・中止も表示",
     "Move to": "移動先",
     "Claim / hand over": "担当・引き継ぎ",

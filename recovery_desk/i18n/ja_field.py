@@ -180,4 +180,67 @@ MESSAGES: dict[str, str] = {
         "{type}はふつう{typical}に位置しますが、この3軸では{sector}になります。種別か軸を確かめてください。",
     "{org} holds it": "{org}が担当",
     "{org} (not claimed)": "{org}（担当申出なし）",
+    # services/incident.py, cli/commands/incident.py, the import's start-date warning
+    "{count} of these cases were opened before the incident's start ({start}), the earliest on {earliest}: the "
+    "reports count \u201copened in the period\u201d from the start, so they count none of them.":
+        "このうち {count} 件のケースは災害の発生日（{start}）より前に受付されています（最も早いのは {earliest}）。"
+        "報告書の「期間中の受付」は発生日から数えるため、これらは1件も数えられません。",
+    "Warning: {what} Move the start: recovery-desk incident start {earliest}":
+        "注意: {what} 発生日を移すには: recovery-desk incident start {earliest}",
+    "the incident's dates": "災害の日付",
+    "move the incident's start date": "災害の発生日を移す",
+    "the new start date (YYYY-MM-DD or an era date)": "新しい発生日（YYYY-MM-DD または和暦）",
+    "The incident now starts on {date}": "災害の発生日を {date} にしました",
+    "Incident start": "災害の発生日",
+    "{what} Move the incident's start to {earliest}?": "{what} 発生日を {earliest} に移しますか？",
+    "Move the start to {earliest}": "発生日を {earliest} に移す",
+    "Keep {start}": "{start} のままにする",
+    # reports/incident.py: the welfare triangle by place
+    "Each engaged organisation sits where its ownership, profit motive and formality place it (Pestoff's "
+    "welfare triangle). Organisations at the same place share one circle: its label gives the place's letter "
+    "and how many organisations are there, its area the open tasks they lead together. The table below names "
+    "them.":
+        "参画団体を、所有（公・私）、営利・非営利、公式・非公式の3つの軸が決める位置に置いています（ペストフの福祉"
+        "トライアングル）。同じ位置の団体は1つの円にまとめ、ラベルに位置の記号と団体数を、円の面積にそれらの団体が"
+        "主担当の未完了タスクの合計を示します。団体名は下の表にあります。",
+    "Place on the triangle": "トライアングル上の位置",
+    "Heaviest load first": "団体（負荷の大きい順）",
+    "and {count} more organisations": "ほか {count} 団体",
+    # services/local_time.py: times in the workspace's zone, said as such
+    "JST": "日本時間",
+    " (UTC{offset})": "（UTC{offset}）",
+    "{title} ({zone})": "{title}（{zone}）",
+    "'{zone}' is not a time zone this computer knows (e.g. Asia/Tokyo, Europe/Berlin)":
+        "「{zone}」はこのコンピューターが知らないタイムゾーンです（例: Asia/Tokyo、Europe/Berlin）",
+    "show or set the time zone times are shown in": "時刻を表示するタイムゾーンを表示・設定する",
+    "an IANA time zone, e.g. Asia/Tokyo": "IANA のタイムゾーン名（例: Asia/Tokyo）",
+    "Times are shown in {zone} ({label})": "時刻は {zone}（{label}）で表示します",
+    # closing the incident, anonymising it (cli/commands/incident.py, ui/dialogs/close_incident.py)
+    "record the incident's end (and, with --anonymise, erase every case's personal data)":
+        "災害対応の終了日を記録する（--anonymise で全ケースの個人情報も消去）",
+    "the end date (default: today)": "終了日（既定: 今日）",
+    "erase the personal data of every case (contact, phone, address, notes…)":
+        "全ケースの個人情報（連絡先、電話、住所、メモなど）を消去する",
+    "The incident ended on {date}": "災害対応の終了日を {date} としました",
+    "Erased the personal data of {count} households": "{count} 世帯の個人情報を消去しました",
+    "anonymising needs --yes when there is no terminal to confirm on":
+        "確認できる端末がないため、匿名化には --yes が必要です",
+    "This erases for good the personal data of {count} households: {fields}; and the same values in comments, "
+    "notes and the audit trail. Backups made before keep them.":
+        "{count} 世帯の個人情報（{fields}）と、コメント・メモ・変更履歴の中の同じ値を完全に消去します。"
+        "これより前のバックアップには残ります。",
+    "Type {word} to confirm: ": "確認のため {word} と入力してください: ",
+    "Erasing {reference}": "{reference} を消去しています",
+    "the incident cannot end ({end}) before it starts ({start})":
+        "災害対応の終了日（{end}）を発生日（{start}）より前にはできません",
+    "Close the incident": "災害対応を終了する",
+    "Close the incident…": "災害対応を終了…",
+    "Anonymise it: erase the personal data of every case": "匿名化する: 全ケースの個人情報を消去する",
+    "This erases for good the personal data of {count} households: {fields}; and the same values in comments, "
+    "notes and the audit trail. Backups made before keep them. It cannot be undone.":
+        "{count} 世帯の個人情報（{fields}）と、コメント・メモ・変更履歴の中の同じ値を完全に消去します。"
+        "これより前のバックアップには残ります。元に戻せません。",
+    "Ended on": "終了日",
+    "Close and erase personal data": "終了して個人情報を消去",
+    "Closing the incident": "災害対応を終了しています",
 }

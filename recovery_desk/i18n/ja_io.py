@@ -31,6 +31,7 @@ MESSAGES: dict[str, str] = {
     "Columns: {mapping}": "列の対応: {mapping}",
     "Encoding: {encoding}; header on row {row}": "文字コード: {encoding}、見出しは {row} 行目",
     "skipped: {line}": "飛ばした行: {line}",
+    "would refuse the file: {line}": "ファイル全体が取り込めなくなる行: {line}",
     "… and {count} more notes": "…ほか {count} 件のお知らせ",
     "{count} problem(s): the import would be refused (or use --valid-only)":
         "問題が {count} 件あります。このままでは取り込めません（--valid-only で問題のない行だけ取り込めます）",
@@ -49,6 +50,12 @@ MESSAGES: dict[str, str] = {
     "{rows} data rows, {empty} empty rows skipped, {duplicates} duplicates skipped, "
     "{invalid} rows with problems skipped":
         "データ {rows} 行（空行 {empty} 行、重複 {duplicates} 行、問題のある {invalid} 行を除外）",
+    "The import of {path} would be refused: {invalid} rows have problems; without them it would import {what} "
+    "(fix them, or import the valid rows only)":
+        "{path} は取り込めません: 問題のある行が {invalid} 行あります。それらを除けば {what} を取り込めます"
+        "（問題を直すか、問題のない行だけ取り込んでください）",
+    "{rows} data rows, {empty} empty rows skipped, {duplicates} duplicates skipped":
+        "データ {rows} 行（空行 {empty} 行、重複 {duplicates} 行を除外）",
     "nothing": "なし",
     "cases": "ケース", "needs": "ニーズ", "consents": "同意", "areas": "地域", "organisations": "団体",
     "capabilities": "対応可能分野", "service areas": "活動地域", "people": "人", "memberships": "所属",

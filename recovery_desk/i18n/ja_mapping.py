@@ -101,4 +101,5 @@ MESSAGES: dict[str, str] = {
     "cases with a candidate": "候補のあるケース",
     "Candidate": "候補",
     "Its sector": "候補のセクター",
+    "Reading where the cases are…": "ケースの位置を読み込み中…",
 }

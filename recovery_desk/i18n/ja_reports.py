@@ -104,10 +104,6 @@ MESSAGES: dict[str, str] = {
     "{total} {what}.": "{total}件: {what}。",
     "{total} {what}; the first {shown} are listed.": "{total}件: {what}。うち上位{shown}件を掲載。",
     "The welfare triangle": "福祉トライアングル",
-    "Each engaged organisation is placed by its ownership, profit motive and formality (Pestoff's welfare "
-    "triangle); the area of its circle is proportional to its open tasks. Numbers refer to the key below.":
-        "参画団体を、所有（公・私）、営利・非営利、公式・非公式の3つの軸によって配置しています（ペストフの福祉トライアングル）。"
-        "円の面積は未完了タスク数に比例します。番号は下の表に対応します。",
     "{n} open tasks": "未完了タスク {n}件",
     "Cross-sector coverage": "セクター横断の状況",
     "Cases by number of sectors engaged": "関わるセクター数別のケース",

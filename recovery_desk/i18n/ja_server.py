@@ -77,4 +77,51 @@ MESSAGES: dict[str, str] = {
         "サーバーに {actor} としてサインイン中（団体メンバー）: 所属団体が関わるケースのみ。"
         "個人情報はケースの同意がある場合のみ",
     "Signed in to the server as {actor} (coordinator)": "サーバーに {actor} としてサインイン中（調整役）",
+    # A laptop and the server meet (services/server_sync.py, cli sync push|pull, server copy-to-*).
+    "put this file's workspace into an empty server database": "このファイルのワークスペースを空のサーバーデータベースに入れる",
+    "write this server workspace out as a new workspace file": "このサーバーのワークスペースを新しいワークスペースファイルに書き出す",
+    "the new workspace file": "新しいワークスペースファイル",
+    "send this laptop's changes to a server workspace": "このパソコンの変更をサーバーのワークスペースに送る",
+    "read a server workspace's changes into this laptop": "サーバーのワークスペースの変更をこのパソコンに読み込む",
+    "{path} is a server workspace; copy-to-server is run on a workspace file":
+        "{path} はサーバーのワークスペースです。copy-to-server はワークスペースファイルに対して実行します",
+    "{path} is a file; copy-to-file needs --workspace postgresql://…":
+        "{path} はファイルです。copy-to-file には --workspace postgresql://… が必要です",
+    "{path} is a server workspace; sync push/pull --server is run on a laptop's file":
+        "{path} はサーバーのワークスペースです。sync push/pull --server はパソコンのファイルに対して実行します",
+    "Copied {path} to {server}: {new} rows; the server is a replica of its own, synchronise with "
+    "'sync push|pull --server'":
+        "{path} を {server} にコピーしました: {new} 行。サーバーは独立した複製です。"
+        "'sync push|pull --server' で同期してください",
+    "Wrote {server} to {path} (laptop {replica}); bring its work back with 'sync push --server'":
+        "{server} を {path} に書き出しました（パソコン {replica}）。作業は 'sync push --server' で戻せます",
+    "{path} already exists; write the server workspace into a new file":
+        "{path} は既にあります。サーバーのワークスペースは新しいファイルに書き出してください",
+    "only a coordinator may synchronise a laptop with the server: a laptop's file holds every case and all personal "
+    "data ({actor} signed in as a {kind})":
+        "パソコンとサーバーを同期できるのは調整役だけです。パソコンのファイルにはすべてのケースと個人情報が入ります"
+        "（{actor} は {kind} としてサインインしています）",
+    "{server} holds another workspace than {path} (not the same incident's exchanges); nothing was exchanged":
+        "{server} は {path} とは別のワークスペースです（同じ災害のやり取りではありません）。何も交換していません",
+    # The app: Open server workspace…, Exchange ▸ Synchronise with a server…
+    "Open server workspace…": "サーバーのワークスペースを開く…",
+    "Open server workspace": "サーバーのワークスペースを開く",
+    "A workspace on a PostgreSQL server: choose a saved connection or type its URL ({example}).":
+        "PostgreSQL サーバー上のワークスペース: 保存した接続を選ぶか、URL を入力してください（{example}）。",
+    "The password is never saved here: it comes from ~/.pgpass or the file PGPASSFILE names (libpq's own means).":
+        "パスワードはここには保存しません。~/.pgpass か PGPASSFILE が指すファイルから読み込みます（libpq の仕組み）。",
+    "Forget this connection": "この接続を削除",
+    "Synchronise with a server…": "サーバーと同期…",
+    "Synchronise with a server": "サーバーと同期",
+    "Synchronise": "同期",
+    "Synchronising with the server…": "サーバーと同期しています…",
+    "This workspace is on a server already: synchronise a laptop's file with it.":
+        "このワークスペースは既にサーバー上にあります。パソコンのファイルをこのサーバーと同期してください。",
+    "Sent to the server: {text}": "サーバーへ送信: {text}",
+    "Received from the server: {text}": "サーバーから受信: {text}",
+    "nothing new": "新しい変更はありません",
+    "{new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)":
+        "新規 {new} 件、更新 {updated} 件、削除 {deleted} 件、新しい競合 {conflicts} 件",
+    "Cancelled: each side keeps only what was completely exchanged before.":
+        "キャンセルしました。両側とも、それまでに完全にやり取りした分だけが残ります。",
 }

@@ -296,7 +296,7 @@ def import_3w(ws: Any, path: Path | str, options: ImportOptions, progress: Any =
         progress.report(0, 1, tr("Checking…"))
     name = operation_name("3w", options.valid_only)
     result = ImportResult(kind="3w", path=path, encoding=grid.encoding, sheet=grid.sheet,
-                          header_row=header_index + 1, dry_run=options.dry_run,
+                          header_row=header_index + 1, dry_run=options.dry_run, valid_only=options.valid_only,
                           mapping={(headers[i] or f"#{i + 1}"): f for i, f in enumerate(fields) if f})
     if options.dry_run:
         with ws.session() as session:

@@ -172,18 +172,38 @@ class ImportResult:
     mapping: dict[str, str] = field(default_factory=dict)
     changes: Any = None
     dry_run: bool = False
+    valid_only: bool = False
+    opened_before_start: Any = None  # services.incident.OpenedBeforeStart: the start looks wrong
+
+    @property
+    def would_be_refused(self) -> bool:
+        """A dry run of a file the real import (without --valid-only) would refuse as a whole."""
+        return self.dry_run and not self.valid_only and bool(self.problems)
 
     def summary(self, lang: str | None = None) -> str:
         from recovery_desk.i18n import current_language
 
         lang = lang or current_language()
         what = ", ".join(f"{entity_label(e, lang)} {n}" for e, n in self.counts.items() if n) or tr("nothing", lang)
+        if self.would_be_refused:
+            # The real import writes nothing at all then: saying "skipped" would promise the other rows.
+            lines = [tr("The import of {path} would be refused: {invalid} rows have problems; without them it "
+                        "would import {what} (fix them, or import the valid rows only)", lang, path=self.path,
+                        invalid=self.skipped_rows, what=what),
+                     tr("{rows} data rows, {empty} empty rows skipped, {duplicates} duplicates skipped", lang,
+                        rows=self.total_rows, empty=self.empty_rows, duplicates=self.duplicates)]
+            return "\n".join(lines)
         key = "Would import from {path}: {what}" if self.dry_run else "Imported from {path}: {what}"
         lines = [tr(key, lang, path=self.path, what=what)]
         lines.append(tr("{rows} data rows, {empty} empty rows skipped, {duplicates} duplicates skipped, "
                         "{invalid} rows with problems skipped", lang, rows=self.total_rows, empty=self.empty_rows,
                         duplicates=self.duplicates, invalid=self.skipped_rows))
         return "\n".join(lines)
+
+    def problem_line(self, problem: ImportProblem, lang: str | None = None) -> str:
+        """One problem as the CLI prints it: skipped (valid-only, or after a real import) or refusing."""
+        key = "would refuse the file: {line}" if self.would_be_refused else "skipped: {line}"
+        return tr(key, lang, line=problem.line(lang))
 
 
 ENTITY_LABELS = {
@@ -1158,7 +1178,17 @@ def _result(table: SourceTable, options: ImportOptions, cols: Columns, plan: Pla
         problems=problems, notes=plan.notes, counts=plan.counts(), skipped_rows=len(cols.bad),
         duplicates=plan.duplicates, encoding=table.grid.encoding, sheet=table.grid.sheet,
         header_row=table.header_row, mapping={table.column_name(i): f for i, f in table.mapping.items()},
-        dry_run=options.dry_run)
+        dry_run=options.dry_run, valid_only=options.valid_only)
+
+
+def _opened_before_start(ws: Any, session: Session, plan: Plan) -> Any:
+    """The planned cases opened before the incident's start (None when there are none)."""
+    from recovery_desk.services.incident import opened_before_start
+
+    opened = [*plan.columns.get(Case, {}).get("opened_on", ()), *(r.get("opened_on") for r in plan.rows.get(Case, ()))]
+    if not opened:
+        return None
+    return opened_before_start(opened, ws.default_incident(session).start_date)
 
 
 def write_plan(op: Any, plan: Plan, progress: ProgressLike | None = None) -> None:
@@ -1200,7 +1230,8 @@ def import_file(ws: Any, path: Path | str, options: ImportOptions,
     if options.dry_run:
         with ws.session() as session:
             plan, cols = plan_import(session, table, options.kind, now, progress)
-        result = _result(table, options, cols, plan)
+            result = _result(table, options, cols, plan)
+            result.opened_before_start = _opened_before_start(ws, session, plan)
         if result.problems and not options.valid_only:
             result.operation = ""
         return result
@@ -1208,6 +1239,7 @@ def import_file(ws: Any, path: Path | str, options: ImportOptions,
     with ws.operation(name) as op:
         plan, cols = plan_import(op.session, table, options.kind, now, progress)
         result = _result(table, options, cols, plan)
+        result.opened_before_start = _opened_before_start(ws, op.session, plan)
         if result.problems and not options.valid_only:
             raise ImportRejected(table.path, result.problems)
         write_plan(op, plan, progress)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import Frame, PageTemplate
 
 from recovery_desk.domain.vocabulary import (
     CLOSURE_REASON,
@@ -30,12 +30,14 @@ from recovery_desk.reports.common import (
     FONT,
     MARGIN,
     PAGE_SIZE,
+    LaidOutDoc,
     PageFrame,
     ProgressFn,
     Styles,
     check_output_path,
     data_table,
     format_local,
+    keep_headings_with_sections,
     key_value_table,
     local_now,
     make_styles,
@@ -43,9 +45,11 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
+    when_title,
     write_atomically,
 )
 from recovery_desk.services import report_data
+from recovery_desk.services.local_time import JAPAN, workspace_zone
 
 ENTITY_LABELS = {
     "case": "Case", "need": "Need", "participation": "Organisation on case", "task": "Task",
@@ -69,6 +73,7 @@ def build_case_report(ws: Any, reference: str, out: Path, *, lang: str = "en", i
     with ws.session() as session:
         case_id = report_data.find_case_id(session, reference)
         data = report_data.case_file(session, case_id, today, include_pii)
+        data["zone"] = workspace_zone(session)
     progress(1, 3, tr("Laying out the PDF"))
     result = write_atomically(Path(out), lambda tmp: render_case(
         data, tmp, lang=lang, actor=ws.actor, workspace=ws.path.name, today=today))
@@ -83,7 +88,7 @@ def build_case_report(ws: Any, reference: str, out: Path, *, lang: str = "en", i
 def render_case(data: dict[str, Any], path: str, *, lang: str, actor: str, workspace: str, today: date) -> None:
     st = make_styles(lang)
     c = data["case"]
-    generated = format_local(local_now(), lang)
+    generated = format_local(local_now(), lang, data.get("zone"))
     title = tr("Case status report", lang)
     incident = data["incident"]
     frame = PageFrame(
@@ -93,18 +98,20 @@ def render_case(data: dict[str, Any], path: str, *, lang: str, actor: str, works
         footer_second=tr("Generated {when}", lang, when=generated),
         lang=lang,
     )
-    doc = BaseDocTemplate(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
-                          bottomMargin=MARGIN + 2, title=f"{title} — {c.reference}", author=actor,
-                          creator="Recovery Desk", lang=lang, initialFontName=FONT)
+    doc = LaidOutDoc(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
+                     bottomMargin=MARGIN + 2, title=f"{title} — {c.reference}", author=actor,
+                     creator="Recovery Desk", lang=lang, initialFontName=FONT)
     doc.addPageTemplates([PageTemplate("page", [Frame(MARGIN, MARGIN + 2, CONTENT_WIDTH,
                                                       PAGE_SIZE[1] - 2 * MARGIN - 6, id="body")])])
-    doc.build(_story(data, st, lang, actor, workspace, generated, today), canvasmaker=numbered_canvas(frame))
+    doc.build(keep_headings_with_sections(_story(data, st, lang, actor, workspace, generated, today)),
+              canvasmaker=numbered_canvas(frame))
 
 
 def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: str, generated: str,
            today: date) -> list[Any]:
     c, area, consent, pii = data["case"], data["area"], data["consent"], data["pii"]
     incident = data["incident"]
+    zone = data.get("zone") or JAPAN
     W = CONTENT_WIDTH
     redacted = tr("(redacted)", lang)
     story: list[Any] = [
@@ -145,7 +152,8 @@ def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: s
         (tr("Vulnerable members", lang), c.vulnerable_members or "—"),
         (tr("Opened on", lang), c.opened_on.isoformat() if c.opened_on else ""),
         (tr("Closed on", lang), c.closed_on.isoformat() if c.closed_on else "—"),
-        (tr("Last activity", lang), utc_naive_to_local(c.last_activity_at)),
+        (tr("Last activity", lang), utc_naive_to_local(c.last_activity_at, zone)
+         + (f" {zone.label(lang)}" if c.last_activity_at else "")),
         (tr("Consent to share", lang), consent_text),
     ]
     story.append(key_value_table(household, [45 * mm, W - 45 * mm], st))
@@ -167,8 +175,8 @@ def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: s
 
     story.append(para(tr("Stage history", lang), st.h1))
     story.append(data_table(
-        [tr("When", lang), tr("Stage", lang)],
-        [[utc_naive_to_local(h["at"]), STAGE.label(h["stage"], lang)
+        [when_title(lang, zone), tr("Stage", lang)],
+        [[utc_naive_to_local(h["at"], zone), STAGE.label(h["stage"], lang)
           + (" " + tr("(when the case was recorded)", lang) if h["created"] else "")]
          for h in data["stage_history"]],
         [40 * mm, W - 40 * mm], st))
@@ -229,8 +237,8 @@ def _story(data: dict[str, Any], st: Styles, lang: str, actor: str, workspace: s
     for a in data["timeline"]:
         what = f"{tr(ENTITY_LABELS.get(a['entity'], a['entity']), lang)} {tr(ACTION_LABELS.get(a['action'], a['action']), lang)}"
         detail = _field_value(a, lang)
-        rows.append([utc_naive_to_local(a["at"]), what, detail] + ([a["actor"]] if pii else []))
-    header = [tr("When", lang), tr("Change", lang), tr("Detail", lang)] + ([tr("By", lang)] if pii else [])
+        rows.append([utc_naive_to_local(a["at"], zone), what, detail] + ([a["actor"]] if pii else []))
+    header = [when_title(lang, zone), tr("Change", lang), tr("Detail", lang)] + ([tr("By", lang)] if pii else [])
     widths = [28 * mm, 50 * mm] + ([W - 78 * mm - 40 * mm, 40 * mm] if pii else [W - 78 * mm])
     story.append(data_table(header, rows, widths, st))
     return story

@@ -131,21 +131,25 @@ def bar_chart(labels: Sequence[str], series: Sequence[Sequence[int]], width: flo
 
 
 @dataclass(frozen=True)
-class TrianglePoint:
-    key: str
+class TriangleGroup:
+    """The organisations that share one position on the triangle (one combination of the
+    three axes), drawn as one bubble: many organisations at one point no longer pile up."""
+
+    letter: str  # printed beside the bubble and in the table under the figure
     ownership: str
     profit: str
     formality: str
+    organisations: int
     open_tasks: int
-    number: int | None = None  # printed beside the bubble and in the key
 
 
-def welfare_triangle(points: Sequence[TrianglePoint], corner_labels: dict[str, str], centre_label: str,
+def welfare_triangle(groups: Sequence[TriangleGroup], corner_labels: dict[str, str], centre_label: str,
                      size: float) -> Drawing:
-    """Pestoff's triangle with each organisation as a bubble sized by its open tasks.
+    """Pestoff's triangle with one bubble per position (combination of the axes): its area is
+    the open tasks the organisations there lead together, its label the position's letter and
+    how many organisations share it ("C · 24"); the table under the figure names them.
 
-    Bubbles are hollow rings over a light fill, so overlapping ones stay visible in print;
-    numbered bubbles refer to the key table printed under the figure.
+    Bubbles are hollow rings over a light fill, so overlapping ones stay visible in print.
     """
     margin_x, margin_top, margin_bottom = 70, 22, 22
     side = size - 2 * margin_x
@@ -170,28 +174,31 @@ def welfare_triangle(points: Sequence[TrianglePoint], corner_labels: dict[str, s
     drawing.add(String(mx - 4, my - 4, corner_labels["market"], fontName=FONT, fontSize=9, textAnchor="end"))
     cx, cy = corners[2]
     drawing.add(String(cx + 4, cy - 4, corner_labels["community"], fontName=FONT, fontSize=9))
-    # Below the centre's bubbles, inside the inner triangle.
-    centre = at(0.5, 0.09)
+    # Below the centre's bubble, inside the inner triangle.
+    centre = at(0.5, 0.06)
     drawing.add(String(centre[0], centre[1], centre_label, fontName=FONT, fontSize=7.5, textAnchor="middle",
                        fillColor=colors.Color(0.35, 0.35, 0.35)))
-    largest = max((p.open_tasks for p in points), default=0)
+    largest = max((g.open_tasks for g in groups), default=0)
     # Largest bubbles first, so small ones are drawn on top and stay visible.
-    for p in sorted(points, key=lambda p: -p.open_tasks):
-        x, y = at(*triangle_point(p.ownership, p.profit, p.formality, p.key))
-        r = bubble_radius(p.open_tasks, largest) * side
+    for g in sorted(groups, key=lambda g: -g.open_tasks):
+        x, y = at(*triangle_point(g.ownership, g.profit, g.formality))
+        r = bubble_radius(g.open_tasks, largest, max_r=GROUP_MAX_RADIUS) * side
         drawing.add(Circle(x, y, r, fillColor=colors.Color(0.6, 0.6, 0.6, alpha=0.35), strokeColor=INK,
                            strokeWidth=0.6))
     placed: list[tuple[float, float, float, float]] = []
-    for p in sorted((p for p in points if p.number is not None), key=lambda p: p.number or 0):
-        x, y = at(*triangle_point(p.ownership, p.profit, p.formality, p.key))
-        r = bubble_radius(p.open_tasks, largest) * side
-        _place_label(drawing, str(p.number), x, y, r, placed, (size, height))
+    for g in sorted(groups, key=lambda g: g.letter):
+        x, y = at(*triangle_point(g.ownership, g.profit, g.formality))
+        r = bubble_radius(g.open_tasks, largest, max_r=GROUP_MAX_RADIUS) * side
+        _place_label(drawing, f"{g.letter} · {g.organisations:,}", x, y, r, placed, (size, height))
     return drawing
+
+
+GROUP_MAX_RADIUS = 0.11  # of the triangle's side: at most eight bubbles, so they may be larger
 
 
 def bubble_legend(values: Sequence[int], largest: int, side: float, names: Sequence[str]) -> Drawing:
     """Sample bubbles with their open-task counts, for reading sizes off the triangle."""
-    radii = [bubble_radius(v, largest) * side for v in values]
+    radii = [bubble_radius(v, largest, max_r=GROUP_MAX_RADIUS) * side for v in values]
     height = max(radii, default=5) * 2 + 6
     x = 4.0
     width = sum(2 * r + _text_width(n) + 14 for r, n in zip(radii, names, strict=True)) + 8

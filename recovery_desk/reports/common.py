@@ -23,7 +23,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 from recovery_desk.domain.errors import ValidationError
 from recovery_desk.i18n import tr
@@ -183,26 +190,96 @@ def key_value_table(pairs: Sequence[tuple[str, Any]], widths: Sequence[float], s
     return table
 
 
+# -- keeping a section's heading with its section ---------------------------------------------
+HEADING_STYLES = frozenset({"h1", "h2"})
+LONG_TABLE_ROWS = 12  # a table longer than this may start on the heading's page and go on over the next
+ROOM_FOR_A_LONG_TABLE = 55 * mm  # what a heading, its note and a long table's first rows need
+
+
+def _is(flowable: Any, styles: frozenset[str]) -> bool:
+    return isinstance(flowable, Paragraph) and flowable.style.name in styles
+
+
+def keep_headings_with_sections(story: list[Any]) -> list[Any]:
+    """Every heading (with the headings and notes right after it) travels with the first
+    thing of its section, so no heading stands alone at the bottom of a page: a short first
+    thing (a chart, a small table) goes in one KeepTogether with them; before a long table,
+    a conditional page break asks for room for the heading, its note and the first rows."""
+    out: list[Any] = []
+    i = 0
+    while i < len(story):
+        if not _is(story[i], HEADING_STYLES):
+            out.append(story[i])
+            i += 1
+            continue
+        group = [story[i]]
+        i += 1
+        while i < len(story) and _is(story[i], HEADING_STYLES | {"note"}):
+            group.append(story[i])
+            i += 1
+        first = story[i] if i < len(story) else None
+        if isinstance(first, Table) and len(first._cellvalues) > LONG_TABLE_ROWS:
+            out += [CondPageBreak(ROOM_FOR_A_LONG_TABLE), *group]
+        else:
+            if first is not None:
+                group.append(first)
+                i += 1
+            out.append(KeepTogether(group))
+    return out
+
+
+class LaidOutDoc(BaseDocTemplate):
+    """A document that remembers where each paragraph landed: ``placed`` holds (page, style
+    name, text) in drawing order (and ("", class name) for other flowables), to check the layout."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.placed: list[tuple[int, str, str]] = []
+
+    def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 (reportlab API)
+        if isinstance(flowable, Paragraph):
+            self.placed.append((self.page, flowable.style.name, flowable.getPlainText()))
+        elif not isinstance(flowable, (KeepTogether, CondPageBreak)):
+            self.placed.append((self.page, "", type(flowable).__name__))
+
+
+def lone_headings(placed: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """(page, text) of headings with nothing of their section after them on their page (at
+    most other headings and notes): what a reader sees as a heading alone at the page bottom."""
+    lone = []
+    for i, (page, style, text) in enumerate(placed):
+        if style not in HEADING_STYLES:
+            continue
+        rest = [p for p in placed[i + 1:] if p[0] == page]
+        if all(p[1] in HEADING_STYLES | {"note"} for p in rest):
+            lone.append((page, text))
+    return lone
+
+
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def format_local(moment: datetime, lang: str) -> str:
-    """A moment in local time with its zone: ``2024-06-30 14:05 JST (UTC+09:00)``."""
-    local = moment.astimezone()
-    offset = local.strftime("%z")
-    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    zone = local.tzname() or ""
-    return f"{local:%Y-%m-%d %H:%M} {zone} (UTC{offset})".strip()
+def format_local(moment: datetime, lang: str, zone: Any = None) -> str:
+    """A moment in the workspace's zone, said as such: ``2024-06-30 14:05 JST (UTC+09:00)``."""
+    from recovery_desk.services.local_time import JAPAN
+
+    return (zone or JAPAN).format(moment, lang, offset=True)
 
 
-def utc_naive_to_local(moment: datetime | None) -> str:
-    """Stored times are naive UTC; print them in local time (minutes)."""
-    if moment is None:
-        return ""
-    from datetime import UTC
+def utc_naive_to_local(moment: datetime | None, zone: Any = None) -> str:
+    """Stored times are naive UTC; print them in the workspace's zone (minutes; the zone is
+    said in the column's title, see ``when_title``)."""
+    from recovery_desk.services.local_time import JAPAN
 
-    return f"{moment.replace(tzinfo=UTC).astimezone():%Y-%m-%d %H:%M}"
+    return "" if moment is None else f"{(zone or JAPAN).local(moment):%Y-%m-%d %H:%M}"
+
+
+def when_title(lang: str, zone: Any = None, title: str = "When") -> str:
+    """A time column's title naming the zone: "When (JST)", "日時（日本時間）"."""
+    from recovery_desk.services.local_time import JAPAN
+
+    return tr("{title} ({zone})", lang, title=tr(title, lang), zone=(zone or JAPAN).label(lang))
 
 
 def format_date(day: date | None) -> str:

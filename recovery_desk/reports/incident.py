@@ -13,7 +13,6 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     Frame,
     KeepTogether,
     PageTemplate,
@@ -25,15 +24,19 @@ from reportlab.platypus import (
 from recovery_desk.domain.errors import ValidationError
 from recovery_desk.domain.vocabulary import (
     DAMAGE_LEVEL,
+    FORMALITY,
     HAZARD,
     NEED_CATEGORY,
     NEED_STATE,
+    OWNERSHIP,
     PRIORITY,
+    PROFIT,
     SECTOR,
     STAGE,
     SUPPORT_CLASS,
     TASK_STATUS,
     VULNERABILITY,
+    derive_sector,
 )
 from recovery_desk.i18n import tr, trp
 from recovery_desk.reports import charts
@@ -42,12 +45,14 @@ from recovery_desk.reports.common import (
     FONT,
     MARGIN,
     PAGE_SIZE,
+    LaidOutDoc,
     PageFrame,
     ProgressFn,
     Styles,
     check_output_path,
     data_table,
     format_local,
+    keep_headings_with_sections,
     key_value_table,
     local_now,
     make_styles,
@@ -55,14 +60,16 @@ from recovery_desk.reports.common import (
     numbered_canvas,
     para,
     utc_naive_to_local,
+    when_title,
     write_atomically,
 )
 from recovery_desk.services import report_data
 from recovery_desk.services.gaps import Gaps, compute_gaps, place_label
+from recovery_desk.services.local_time import workspace_zone
 from recovery_desk.services.matching import dbapi
 from recovery_desk.services.stats import Period, compute_stats
 
-TRIANGLE_NUMBERED = 15  # the heaviest organisations get a number on the triangle and in its key
+TRIANGLE_NAMED = 4  # organisations named per place on the triangle, heaviest first
 ORG_TABLE_LIMIT = 60
 
 
@@ -82,6 +89,7 @@ class IncidentReportData:
     stalled_days: int
     contacts: dict[str, dict[str, str]] = field(default_factory=dict)
     gaps: Any = None  # services.gaps.Gaps: the figures ``gaps --json`` prints
+    zone: Any = None  # services.local_time.Zone: the workspace's, times are printed in it
 
 
 def gather_incident(session: Any, *, start: date | None = None, end: date | None = None,
@@ -113,9 +121,7 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
     progress(5, steps, tr("Counting load by organisation"))
     orgs = report_data.organisation_load(session)
     progress(5, steps, tr("Finding coordination gaps"))
-    # The gap queries are SQLite's own SQL for now: on a server the section is left out
-    # (said in the README) rather than printed from other figures.
-    coordination = compute_gaps(dbapi(session)) if session.get_bind().dialect.name == "sqlite" else None
+    coordination = compute_gaps(dbapi(session))
     contacts: dict[str, dict[str, str]] = {}
     if include_pii:
         ids = {r["id"] for r in stalled.rows} | {r["id"] for r in single.rows}
@@ -124,7 +130,7 @@ def gather_incident(session: Any, *, start: date | None = None, end: date | None
         incident_name=incident.name if incident else "", hazard=incident.hazard if incident else "",
         area=incident.area_description if incident else "", period=period, as_of=as_of, stats=stats,
         overdue=overdue, stalled=stalled, single_sector=single, areas=areas, organisations=orgs,
-        stalled_days=stalled_days, contacts=contacts, gaps=coordination)
+        stalled_days=stalled_days, contacts=contacts, gaps=coordination, zone=workspace_zone(session))
 
 
 def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end: date | None = None,
@@ -151,9 +157,10 @@ def build_incident_report(ws: Any, out: Path, *, start: date | None = None, end:
 
 
 def render_incident(data: IncidentReportData, path: str, *, lang: str, include_pii: bool, actor: str,
-                    workspace: str, progress: ProgressFn = no_progress) -> None:
+                    workspace: str, progress: ProgressFn = no_progress) -> list[tuple[int, str, str]]:
+    """Lay the report out into ``path``; returns where each paragraph landed (LaidOutDoc.placed)."""
     st = make_styles(lang)
-    generated = format_local(local_now(), lang)
+    generated = format_local(local_now(), lang, data.zone)
     title = tr("Incident progress report", lang)
     frame = PageFrame(
         header_left=f"{data.incident_name} — {title}",
@@ -162,15 +169,16 @@ def render_incident(data: IncidentReportData, path: str, *, lang: str, include_p
         footer_second=tr("Generated {when}", lang, when=generated),
         lang=lang,
     )
-    doc = BaseDocTemplate(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
-                          bottomMargin=MARGIN + 2, title=f"{title} — {data.incident_name}",
-                          author=actor, creator="Recovery Desk", lang=lang, initialFontName=FONT)
+    doc = LaidOutDoc(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
+                     bottomMargin=MARGIN + 2, title=f"{title} — {data.incident_name}",
+                     author=actor, creator="Recovery Desk", lang=lang, initialFontName=FONT)
     doc.addPageTemplates([PageTemplate("page", [Frame(MARGIN, MARGIN + 2, CONTENT_WIDTH,
                                                       PAGE_SIZE[1] - 2 * MARGIN - 6, id="body")])])
     # reportlab reports ("PAGE", n) as it lays out pages: a chance to honour a cancel.
     doc.setProgressCallBack(lambda kind, value: progress(6, 7, tr("Laying out the PDF")) if kind == "PAGE" else None)
-    story = _story(data, st, lang, include_pii, actor, workspace, generated)
+    story = keep_headings_with_sections(_story(data, st, lang, include_pii, actor, workspace, generated))
     doc.build(story, canvasmaker=numbered_canvas(frame))
+    return doc.placed
 
 
 def _d(day: date | None) -> str:
@@ -300,7 +308,8 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     story.append(para(tr("Open cases that depend on one sector only", lang), st.h2))
     story.append(para(_shown(lang, len(data.single_sector.rows), data.single_sector.total,
                              tr("open cases with one sector engaged, most urgent first", lang)), st.note))
-    story.append(_case_list(data.single_sector.rows, st, lang, include_pii, data.contacts, extra="sector"))
+    story.append(_case_list(data.single_sector.rows, st, lang, include_pii, data.contacts, extra="sector",
+                            zone=data.zone))
 
     # -- areas -------------------------------------------------------------------------------
     story.append(para(tr("Cases and unmet needs by area", lang), st.h1))
@@ -335,7 +344,8 @@ def _story(data: IncidentReportData, st: Styles, lang: str, include_pii: bool, a
     story.append(para(_shown(lang, len(data.stalled.rows), data.stalled.total,
                              tr("open cases with no recorded activity for {days} days or more, longest idle first",
                                 lang, days=data.stalled_days)), st.note))
-    story.append(_case_list(data.stalled.rows, st, lang, include_pii, data.contacts, extra="idle"))
+    story.append(_case_list(data.stalled.rows, st, lang, include_pii, data.contacts, extra="idle",
+                            zone=data.zone))
     return story
 
 
@@ -413,12 +423,12 @@ def _chart_and_table(st: Styles, lang: str, vocab: Any, counts: dict[str, int], 
 
 
 def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: bool,
-               contacts: dict[str, dict[str, str]], extra: str) -> Any:
+               contacts: dict[str, dict[str, str]], extra: str, zone: Any = None) -> Any:
     W = CONTENT_WIDTH
     header = [tr("Case", lang), tr("Stage", lang), tr("Priority", lang), tr("Area", lang)]
     widths = [23 * mm, 32 * mm, 13 * mm, 32 * mm]
     if extra == "idle":
-        header += [tr("Last activity", lang), tr("Days idle", lang)]
+        header += [when_title(lang, zone, "Last activity"), tr("Days idle", lang)]
         widths += [26 * mm, 15 * mm]
     else:
         header += [tr("Sector", lang)]
@@ -435,7 +445,7 @@ def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: b
     for r in rows:
         row = [r["reference"], STAGE.label(r["stage"], lang), PRIORITY.label(r["priority"], lang), r["area"]]
         if extra == "idle":
-            row += [utc_naive_to_local(r["last_activity_at"])[:10], r["idle_days"]]
+            row += [utc_naive_to_local(r["last_activity_at"], zone)[:10], r["idle_days"]]
         else:
             row += [SECTOR.label(r["sector"], lang)]
         row.append(r["holder"] or "—")
@@ -446,21 +456,30 @@ def _case_list(rows: list[dict[str, Any]], st: Styles, lang: str, include_pii: b
     return data_table(header, body, widths, st, numeric=[5] if extra == "idle" else [])
 
 
+def triangle_groups(orgs: list[dict[str, Any]]) -> list[tuple[charts.TriangleGroup, list[dict[str, Any]]]]:
+    """The engaged organisations by position on the triangle (their three axes), heaviest
+    position first, lettered A, B, C… in that order; each with its organisations, heaviest first."""
+    by_position: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for org in orgs:  # already heaviest first
+        by_position.setdefault((org["ownership"], org["profit"], org["formality"]), []).append(org)
+    ranked = sorted(by_position.items(), key=lambda kv: (-sum(o["open_tasks"] for o in kv[1]), -len(kv[1]), kv[0]))
+    return [(charts.TriangleGroup(chr(ord("A") + i), *position, len(members), sum(o["open_tasks"] for o in members)),
+             members) for i, (position, members) in enumerate(ranked)]
+
+
 def _triangle(orgs: list[dict[str, Any]], st: Styles, lang: str) -> list[Any]:
-    numbered = orgs[:TRIANGLE_NUMBERED]
-    numbers = {o["id"]: i + 1 for i, o in enumerate(numbered)}
-    points = [charts.TrianglePoint(o["id"], o["ownership"], o["profit"], o["formality"], o["open_tasks"],
-                                   numbers.get(o["id"])) for o in orgs]
+    groups = triangle_groups(orgs)
     size = CONTENT_WIDTH * 0.8
     figure = charts.welfare_triangle(
-        points, {k: SECTOR.label(k, lang) for k in ("state", "market", "community")},
+        [g for g, _members in groups], {k: SECTOR.label(k, lang) for k in ("state", "market", "community")},
         SECTOR.label("third_sector", lang), size)
-    largest = max((o["open_tasks"] for o in orgs), default=0)
+    largest = max((g.open_tasks for g, _members in groups), default=0)
     out: list[Any] = [
         para(tr("The welfare triangle", lang), st.h1),
-        para(tr("Each engaged organisation is placed by its ownership, profit motive and formality (Pestoff's "
-                "welfare triangle); the area of its circle is proportional to its open tasks. Numbers refer to "
-                "the key below.", lang), st.note),
+        para(tr("Each engaged organisation sits where its ownership, profit motive and formality place it "
+                "(Pestoff's welfare triangle). Organisations at the same place share one circle: its label gives "
+                "the place's letter and how many organisations are there, its area the open tasks they lead "
+                "together. The table below names them.", lang), st.note),
         KeepTogether([figure]),
     ]
     if largest:
@@ -468,10 +487,22 @@ def _triangle(orgs: list[dict[str, Any]], st: Styles, lang: str) -> list[Any]:
         samples = sorted({max(1, largest // 10), max(1, largest // 2), largest})
         out.append(charts.bubble_legend(samples, largest, side,
                                         [tr("{n} open tasks", lang, n=f"{v:,}") for v in samples]))
-    if numbered:
+    if groups:
         out.append(Spacer(1, 4))
+        joined = "・".join if lang == "ja" else " · ".join
+        rows = []
+        for g, members in groups:
+            axes = joined([OWNERSHIP.label(g.ownership, lang), PROFIT.label(g.profit, lang),
+                           FORMALITY.label(g.formality, lang)])
+            sector = SECTOR.label(derive_sector(g.ownership, g.profit, g.formality), lang)
+            position = f"{sector}（{axes}）" if lang == "ja" else f"{sector} ({axes})"
+            named = [_org_name(o) for o in members[:TRIANGLE_NAMED]]
+            if len(members) > TRIANGLE_NAMED:
+                named.append(tr("and {count} more organisations", lang, count=f"{len(members) - TRIANGLE_NAMED:,}"))
+            names = ("、" if lang == "ja" else ", ").join(named)
+            rows.append([g.letter, position, g.organisations, g.open_tasks, names])
         out.append(data_table(
-            ["#", tr("Organisation", lang), tr("Sector", lang), tr("Open tasks led", lang)],
-            [[numbers[o["id"]], _org_name(o), SECTOR.label(o["sector"], lang), o["open_tasks"]] for o in numbered],
-            [9 * mm, 100 * mm, 35 * mm, 25 * mm], st, numeric=[0, 3]))
+            ["", tr("Place on the triangle", lang), trp("count", "Organisations", lang), tr("Open tasks led", lang),
+             tr("Heaviest load first", lang)], rows,
+            [7 * mm, 46 * mm, 24 * mm, 21 * mm, CONTENT_WIDTH - 98 * mm], st, numeric=[2, 3]))
     return out

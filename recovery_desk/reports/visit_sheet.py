@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import Frame, PageTemplate
 
 from recovery_desk.domain.vocabulary import NEED_CATEGORY, VULNERABILITY
 from recovery_desk.i18n import tr
@@ -24,6 +24,7 @@ from recovery_desk.reports.common import (
     FONT,
     MARGIN,
     PAGE_SIZE,
+    LaidOutDoc,
     PageFrame,
     ProgressFn,
     check_output_path,
@@ -57,6 +58,7 @@ class VisitSheetData:
     incident: str
     total: int
     rows: list[VisitRow] = field(default_factory=list)
+    zone: Any = None  # services.local_time.Zone: the workspace's
 
     @property
     def with_contact(self) -> int:
@@ -87,7 +89,9 @@ def gather_visits(session: Any, query: str, lang: str, today: date, me: Any = No
                     Need.state.in_(("unmet", "in_progress")))):
             needs[case_id].append((category, state))
     incident = incident_info(session)
-    out = VisitSheetData(query, incident.name if incident else "", total)
+    from recovery_desk.services.local_time import workspace_zone
+
+    out = VisitSheetData(query, incident.name if incident else "", total, zone=workspace_zone(session))
     for case, area, consent in rows:
         allowed = allows(consent, "visit_sheet", today)
         contact = " ".join(v for v in (case.contact_name, case.contact_phone) if v) if allowed else ""
@@ -134,7 +138,7 @@ def build_visit_sheet(ws: Any, out: Path, *, query: str = "", lang: str = "en", 
 def render_visit_sheet(data: VisitSheetData, path: str, *, lang: str, actor: str) -> None:
     st = make_styles(lang)
     title = tr("Visit sheet", lang)
-    generated = format_local(local_now(), lang)
+    generated = format_local(local_now(), lang, data.zone)
     frame = PageFrame(
         header_left=f"{data.incident} — {title}",
         header_right=data.query or tr("all cases", lang),
@@ -142,9 +146,9 @@ def render_visit_sheet(data: VisitSheetData, path: str, *, lang: str, actor: str
         footer_second=tr("Generated {when} by {actor}", lang, when=generated, actor=actor or "—"),
         lang=lang,
     )
-    doc = BaseDocTemplate(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
-                          bottomMargin=MARGIN + 2, title=title, author=actor, creator="Recovery Desk", lang=lang,
-                          initialFontName=FONT)
+    doc = LaidOutDoc(path, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4,
+                     bottomMargin=MARGIN + 2, title=title, author=actor, creator="Recovery Desk", lang=lang,
+                     initialFontName=FONT)
     doc.addPageTemplates([PageTemplate("page", [Frame(MARGIN, MARGIN + 2, CONTENT_WIDTH,
                                                       PAGE_SIZE[1] - 2 * MARGIN - 6, id="body")])])
     story: list[Any] = [para(title, st.title),

@@ -309,7 +309,11 @@ def move_cards(ws: Workspace, task_ids: Sequence[str], status: str, *, above_id:
     check_vocab(TASK_STATUS, status, "status")
     moving = list(dict.fromkeys(task_ids))
     with ws.operation("move_tasks" if len(moving) > 1 else "move_task") as op:
-        tasks = [get_live(op.session, Task, tid) for tid in moving]
+        # Locked (on a server; in id order, so two drops never wait for each other's cards) and
+        # read after the lock: a card someone else moved meanwhile is moved from where they left
+        # it, instead of failing on its stale row version.
+        locked = {tid: get_live(op.session, Task, tid, for_update=True) for tid in sorted(moving)}
+        tasks = [locked[tid] for tid in moving]
         above = get_live(op.session, Task, above_id).position if above_id else None
         below = get_live(op.session, Task, below_id).position if below_id else None
         if above_id is None and below_id is None and column_ids:

@@ -22,36 +22,39 @@ in any live open case); open cases that depend on one Pestoff sector only, with 
 candidate of another sector for one of their unmet needs (the first such organisation in
 the matching order for the case — the same as ``match`` lists).
 
-A handful of set-based queries on the DB-API connection: ``gaps`` answers in well under
+A handful of grouped queries on the DB-API connection of either engine (the counts per
+area and need are made in SQL, from covering partial indexes: migration mapping_speed), then
+the ranking per cell in Python over the few hundred cells: ``gaps`` answers in well under
 1.5 s as a process on a 60,000-case workspace.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from recovery_desk.domain.errors import ValidationError
-from recovery_desk.domain.vocabulary import CLOSED_STAGES, NEED_CATEGORY, PESTOFF_SECTORS, SECTOR
+from recovery_desk.domain.vocabulary import NEED_CATEGORY, PESTOFF_SECTORS, SECTOR
 from recovery_desk.i18n import current_language, tr
 from recovery_desk.services.matching import (
-    NOT_OPEN_CASES_SQL,
+    NOT_OPEN_CASE_IDS,
+    OPEN_CASES_SQL,
+    SERVES_LEVELS,
+    UNMET_NEEDS_SQL,
     Candidate,
     Place,
-    best_level,
     capabilities,
     check_category,
     holdings,
+    on,
     rank_key,
     serves,
-    service_areas,
     stale_claims,
 )
+from recovery_desk.storage.engines import run_query
 
-_CLOSED_STAGES_SQL = ", ".join(f"'{s}'" for s in CLOSED_STAGES)
 _PESTOFF_SQL = ", ".join(f"'{s}'" for s in PESTOFF_SECTORS)
 GAP_ORDER = ("no_one", "over_capacity", None)
 
@@ -119,10 +122,13 @@ class Gaps:
     grid: dict[tuple[PlaceKey, str], Cell]  # every place × category
     needs_without_capability: list[str]
     idle_organisations: list[str]
-    single_sector_cases: list[SingleSectorCase]
-    # (place, category) -> (rank key, level, candidate) of every candidate, in the matching order
-    ranked: dict[tuple[PlaceKey, str], list[tuple[tuple, str | None, Candidate]]] = field(default_factory=dict)
+    single_sector_cases: list[SingleSectorCase] | None  # None: not computed (see single_sector_cases())
+    # (place, category) -> (level, candidate) of every candidate, in the matching order
+    ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = field(default_factory=dict)
     categories: list[str] = field(default_factory=lambda: list(NEED_CATEGORY.codes))
+    # what single_sector_cases() needs: the row of a case's area (None: filtered out), the categories
+    key_of: Any = field(default=None, repr=False, compare=False)
+    wanted: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def cells(self) -> list[Cell]:
@@ -132,7 +138,7 @@ class Gaps:
     def cell_candidates(self, key: PlaceKey, category: str) -> list[Candidate]:
         """The organisations able to take ``category`` at ``key``, in the matching order, placed there."""
         place = self.places.get(key)
-        return [_placed(cand, level, place) for _, level, cand in self.ranked.get((key, category), ())
+        return [_placed(cand, level, place) for level, cand in self.ranked.get((key, category), ())
                 if level is not None or key == NO_PLACE]
 
     @property
@@ -155,14 +161,16 @@ def area_matches(place: Place | None, text: str) -> bool:
                if part)
 
 
-def compute_gaps(con: sqlite3.Connection, area: str | None = None, need: str | None = None,
-                 now: datetime | None = None) -> Gaps:
+def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
+                 now: datetime | None = None, single_sector: bool = True) -> Gaps:
+    """The gaps; ``single_sector=False`` leaves the single-sector cases (the dearest part: every
+    participation) to :func:`single_sector_cases`, so that the heat map shows without them."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     categories = [check_category(need)] if need else list(NEED_CATEGORY.codes)
     wanted = set(categories)
 
-    area_places = {aid: Place(*(p or "" for p in parts)) for aid, *parts in con.execute(
-        "SELECT id, prefecture, prefecture_code, municipality, municipality_code, district FROM area"
+    area_places = {aid: Place(*(p or "" for p in parts)) for aid, *parts in run_query(
+        con, "SELECT id, prefecture, prefecture_code, municipality, municipality_code, district FROM area"
         " WHERE deleted_at IS NULL")}
     allowed: set[str] | None = None
     if area:
@@ -173,70 +181,108 @@ def compute_gaps(con: sqlite3.Connection, area: str | None = None, need: str | N
     place_of_key: dict[PlaceKey, Place | None] = {NO_PLACE: None}
     for p in area_places.values():
         place_of_key.setdefault(place_key(p), p)
-    case_key: dict[str, PlaceKey] = {}
-    for case_id, area_id in con.execute(
-            f'SELECT id, area_id FROM "case" WHERE deleted_at IS NULL AND stage NOT IN ({_CLOSED_STAGES_SQL})'):
-        if allowed is None or area_id in allowed:
-            case_key[case_id] = key_of_area.get(area_id, NO_PLACE)
-    places = {key: place_of_key[key] for key in set(case_key.values())}
-    unmet_of_case: dict[str, list[str]] = defaultdict(list)
+
+    def key_of(area_id: str | None) -> PlaceKey | None:
+        """The row of the matrix for a case's area, or None when the area filter leaves it out."""
+        if allowed is not None and area_id not in allowed:
+            return None
+        return key_of_area.get(area_id, NO_PLACE)  # type: ignore[arg-type]
+
+    # The rows: the places with open cases (ix_case_open holds exactly them, by area).
+    places: dict[PlaceKey, Place | None] = {}
+    for (area_id,) in run_query(con, f'SELECT DISTINCT area_id FROM "case" WHERE {OPEN_CASES_SQL}'):
+        key = key_of(area_id)
+        if key is not None:
+            places[key] = place_of_key[key]
     unmet: dict[tuple[PlaceKey, str], int] = defaultdict(int)
-    for case_id, category in con.execute(
-            "SELECT case_id, category FROM need WHERE state = 'unmet' AND deleted_at IS NULL"):
-        key = case_key.get(case_id)
+    # Open cases first (CROSS JOIN keeps SQLite's order; PostgreSQL plans it as an inner join).
+    for area_id, category, n in run_query(con, f"""
+            SELECT c.area_id, n.category, count(*) FROM "case" c CROSS JOIN need n
+            WHERE n.case_id = c.id AND {on("c", OPEN_CASES_SQL)} AND {on("n", UNMET_NEEDS_SQL)}
+            GROUP BY c.area_id, n.category"""):
+        key = key_of(area_id)
         if key is not None and category in wanted:
-            unmet_of_case[case_id].append(category)
-            unmet[(key, category)] += 1
+            unmet[(key, category)] += n
 
     found = capabilities(con)
     held = holdings(con)
     stale = stale_claims(con, now)
-    served = service_areas(con)
+    served = _served_areas(con)
     for cand in found:
         cand.held = held.get((cand.organisation_id, cand.category), 0)
         cand.stale_claims = stale.get(cand.organisation_id, 0)
-    with_capability = {c.category for c in found}
-
-    # How closely each organisation serves each place: computed once per pair, not per need.
-    level_of: dict[tuple[str, PlaceKey], str | None] = {}
-    for org_id, areas_served in served.items():
-        for key, place in places.items():
-            if place is not None:
-                level_of[(org_id, key)] = best_level(serves(sa, place) for sa in areas_served)
-    by_category: dict[str, list[Candidate]] = defaultdict(list)
-    for cand in found:
         cand.adds_sector = cand.sector in PESTOFF_SECTORS  # true of any Pestoff sector for another-sector case
+    with_capability = {c.category for c in found}
+    level_of = _levels(served, area_places, places)
+
+    # Per category, the candidates in the matching order of a place they do not serve (the rank
+    # key without its first part); at a place, a stable split by closeness then gives rank_key's order.
+    by_category: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in sorted(found, key=lambda c: rank_key(c, None)):
         by_category[cand.category].append(cand)
     grid: dict[tuple[PlaceKey, str], Cell] = {}
-    # (place, category) -> (rank key, level, candidate) of every candidate, in the matching order
-    ranked: dict[tuple[PlaceKey, str], list[tuple[tuple, str | None, Candidate]]] = {}
+    ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = {}
     for key, place in places.items():
+        levels = level_of.get(key, {})
         for category in categories:
             cell = grid[(key, category)] = Cell(key, category, unmet.get((key, category), 0))
-            here = []
+            buckets: list[list[tuple[str | None, Candidate]]] = [[] for _ in range(len(SERVES_LEVELS) + 1)]
             for cand in by_category.get(category, ()):
-                level = level_of.get((cand.organisation_id, key)) if place is not None else None
+                level = levels.get(cand.organisation_id)
                 if place is None or level is not None:
                     cell.organisations_able += 1
                     if cand.capacity is None:
                         cell.capacity_unknown += 1
                     else:
                         cell.capacity_left = (cell.capacity_left or 0) + (cand.capacity_left or 0)
-                here.append((rank_key(cand, level), level, cand))
-            here.sort(key=lambda entry: entry[0])
-            ranked[(key, category)] = here
+                buckets[SERVES_LEVELS.index(level) if level else len(SERVES_LEVELS)].append((level, cand))
+            ranked[(key, category)] = [entry for bucket in buckets for entry in bucket]
 
-    single = _single_sector_cases(con, case_key, unmet_of_case, ranked)
-    return Gaps(
+    result = Gaps(
         places=dict(sorted(places.items(), key=lambda kv: tuple(x or "\uffff" for x in kv[0]))),
         grid=grid,
         needs_without_capability=[c for c in categories
                                   if c not in with_capability and any(unmet.get((k, c)) for k in places)],
-        idle_organisations=_idle(con, found, wanted, served, area),
-        single_sector_cases=single,
+        idle_organisations=_idle(con, found, wanted, served, area_places, area),
+        single_sector_cases=None,
         ranked=ranked,
         categories=categories,
+        key_of=key_of,
+        wanted=wanted,
     )
+    if single_sector:
+        result.single_sector_cases = single_sector_cases(con, result)
+    return result
+
+
+def _served_areas(con: Any) -> dict[str, set[str]]:
+    """organisation id -> the ids of the live areas it serves."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for org_id, area_id in run_query(con, "SELECT s.organisation_id, s.area_id FROM service_area s"
+                                          " JOIN area a ON a.id = s.area_id"
+                                          " WHERE s.deleted_at IS NULL AND a.deleted_at IS NULL"):
+        out[org_id].add(area_id)
+    return out
+
+
+def _levels(served: dict[str, set[str]], area_places: dict[str, Place],
+            places: dict[PlaceKey, Place | None]) -> dict[PlaceKey, dict[str, str]]:
+    """place -> organisation id -> how closely it serves the place (only those that serve it).
+    Service areas are rows of the few areas: what each area covers is judged once per pair."""
+    covers: dict[str, list[tuple[PlaceKey, str]]] = defaultdict(list)
+    for area_id, service_area in area_places.items():
+        for key, place in places.items():
+            level = serves(service_area, place) if place is not None else None
+            if level is not None:
+                covers[area_id].append((key, level))
+    out: dict[PlaceKey, dict[str, str]] = defaultdict(dict)
+    for org_id, area_ids in served.items():
+        for area_id in area_ids:
+            for key, level in covers.get(area_id, ()):
+                best = out[key].get(org_id)
+                if best is None or SERVES_LEVELS.index(level) < SERVES_LEVELS.index(best):
+                    out[key][org_id] = level
+    return out
 
 
 def _placed(cand: Candidate, level: str | None, place: Place | None) -> Candidate:
@@ -250,28 +296,40 @@ def _placed(cand: Candidate, level: str | None, place: Place | None) -> Candidat
     return replace(cand, serves=level, serves_area=name)
 
 
-def _single_sector_cases(con, case_key, unmet_of_case, ranked) -> list[SingleSectorCase]:
+def single_sector_cases(con: Any, g: Gaps) -> list[SingleSectorCase]:
+    """The open cases of ``g``'s places that depend on one Pestoff sector, each with the best
+    candidate of another sector for one of its unmet needs (the first in the matching order)."""
+    key_of, wanted, ranked = g.key_of, g.wanted, g.ranked
     # The best candidate of a sector other than S at (place, category): the first in the matching order.
-    best_other: dict[tuple[PlaceKey, str, str], tuple] = {}
+    best_other: dict[tuple[PlaceKey, str, str], tuple[tuple, str | None, Candidate]] = {}
     for (key, category), entries in ranked.items():
         for sector in PESTOFF_SECTORS:
-            for entry in entries:
-                if entry[2].sector in PESTOFF_SECTORS and entry[2].sector != sector:
-                    best_other[(key, category, sector)] = entry
+            for level, cand in entries:
+                if cand.sector in PESTOFF_SECTORS and cand.sector != sector:
+                    best_other[(key, category, sector)] = (rank_key(cand, level), level, cand)
                     break
-    out = []
-    for case_id, reference, sector in con.execute(f"""
-            SELECT s.case_id, c.reference, s.sector FROM (
-                SELECT p.case_id, min(o.sector) AS sector FROM participation p
-                JOIN organisation o ON o.id = p.organisation_id
-                WHERE p.deleted_at IS NULL AND o.deleted_at IS NULL AND o.sector IN ({_PESTOFF_SQL})
-                GROUP BY p.case_id HAVING count(DISTINCT o.sector) = 1) s
-            JOIN "case" c ON c.id = s.case_id"""):
-        key = case_key.get(case_id)
+    # The open cases whose taking part organisations are of one Pestoff sector, each with its
+    # unmet needs: the sectors per case from the participations (ix_participation_sectors; the
+    # few organisations once), then the open cases (ix_case_open) looked up in that set.
+    cases: dict[str, tuple[str, PlaceKey, str, list[str]]] = {}
+    for case_id, reference, area_id, sector, category in run_query(con, f"""
+            WITH o AS MATERIALIZED (SELECT id, sector FROM organisation
+                                    WHERE deleted_at IS NULL AND sector IN ({_PESTOFF_SQL})),
+                 s AS MATERIALIZED (SELECT p.case_id, min(o.sector) AS sector FROM participation p CROSS JOIN o
+                                    WHERE o.id = p.organisation_id AND p.deleted_at IS NULL
+                                    GROUP BY p.case_id HAVING min(o.sector) = max(o.sector))
+            SELECT c.id, c.reference, c.area_id, s.sector, n.category
+            FROM "case" c CROSS JOIN s LEFT JOIN need n ON n.case_id = c.id AND {on("n", UNMET_NEEDS_SQL)}
+            WHERE s.case_id = c.id AND {on("c", OPEN_CASES_SQL)}"""):
+        key = key_of(area_id)
         if key is None:
             continue
-        options = [best_other[k] for k in ((key, c, sector) for c in unmet_of_case.get(case_id, ()))
-                   if k in best_other]
+        entry = cases.setdefault(case_id, (reference, key, sector, []))
+        if category in wanted:
+            entry[3].append(category)
+    out = []
+    for case_id, (reference, key, sector, unmet) in cases.items():
+        options = [best_other[k] for k in ((key, c, sector) for c in unmet) if k in best_other]
         best = min(options, key=lambda entry: entry[0]) if options else None
         out.append(SingleSectorCase(case_id, reference, sector, best[2] if best else None,
                                     best[1] if best else None))
@@ -279,26 +337,27 @@ def _single_sector_cases(con, case_key, unmet_of_case, ranked) -> list[SingleSec
     return out
 
 
-def _idle(con, found: list[Candidate], wanted: set[str], served, area: str | None) -> list[str]:
+def _idle(con: Any, found: list[Candidate], wanted: set[str], served: dict[str, set[str]],
+          area_places: dict[str, Place], area: str | None) -> list[str]:
     orgs = {c.organisation_id: c.name for c in found if c.category in wanted}
     if area:
-        orgs = {o: n for o, n in orgs.items() if any(area_matches(p, area) for p in served.get(o, ()))}
+        orgs = {o: n for o, n in orgs.items()
+                if any(area_matches(area_places.get(a), area) for a in served.get(o, ()))}
     # Per organisation, stop at its first participation in an open case (ix_participation_filter).
-    engaged = {org_id for (org_id,) in con.execute(f"""
+    engaged = {org_id for (org_id,) in run_query(con, f"""
         SELECT o.id FROM organisation o WHERE o.deleted_at IS NULL AND EXISTS (
             SELECT 1 FROM participation p WHERE p.organisation_id = o.id AND p.deleted_at IS NULL
-            AND p.case_id NOT IN ({NOT_OPEN_CASES_SQL}))""")}
+            AND p.case_id NOT IN ({NOT_OPEN_CASE_IDS}))""")}
     return sorted(name for org_id, name in orgs.items() if org_id not in engaged)
 
 
-def cell_cases(con: sqlite3.Connection, key: PlaceKey, category: str) -> list[tuple[str, str, str]]:
+def cell_cases(con: Any, key: PlaceKey, category: str) -> list[tuple[str, str, str]]:
     """(case id, reference, address) of the live open cases at ``key`` with an unmet ``category`` need."""
-    rows = con.execute(f"""
+    rows = run_query(con, f"""
         SELECT c.id, c.reference, c.address, a.municipality_code, a.municipality, a.district
         FROM need n JOIN "case" c ON c.id = n.case_id LEFT JOIN area a ON a.id = c.area_id AND a.deleted_at IS NULL
-        WHERE n.category = ? AND n.state = 'unmet' AND n.deleted_at IS NULL AND c.deleted_at IS NULL
-          AND c.stage NOT IN ({_CLOSED_STAGES_SQL})
-        ORDER BY c.sequence""", (category,))
+        WHERE n.category = :category AND {on("n", UNMET_NEEDS_SQL)} AND {on("c", OPEN_CASES_SQL)}
+        ORDER BY c.sequence""", {"category": category})
     out, seen = [], set()
     for case_id, reference, address, code, municipality, district in rows:
         here: PlaceKey = NO_PLACE if code is None and municipality is None else (code or "", municipality or "",
@@ -352,21 +411,19 @@ class MapPoint:
     unmet: tuple[str, ...]  # its unmet need categories
 
 
-def map_points(con: sqlite3.Connection) -> tuple[list[MapPoint], list[tuple[str, float, float]]]:
+def map_points(con: Any) -> tuple[list[MapPoint], list[tuple[str, float, float]]]:
     """The live open cases that have coordinates, with their unmet needs (for the map mode), and
     the labels to draw: (district or municipality, latitude, longitude) of each area with coordinates."""
     unmet: dict[str, list[str]] = defaultdict(list)
-    for case_id, category in con.execute(
-            "SELECT case_id, category FROM need WHERE state = 'unmet' AND deleted_at IS NULL"):
+    for case_id, category in run_query(con, f"SELECT case_id, category FROM need WHERE {UNMET_NEEDS_SQL}"):
         unmet[case_id].append(category)
-    keys = {aid: (code or "", municipality or "", district or "") for aid, code, municipality, district in con.execute(
-        "SELECT id, municipality_code, municipality, district FROM area WHERE deleted_at IS NULL")}
+    keys = {aid: (code or "", municipality or "", district or "") for aid, code, municipality, district in run_query(
+        con, "SELECT id, municipality_code, municipality, district FROM area WHERE deleted_at IS NULL")}
     points = [MapPoint(case_id, reference, lat, lon, keys.get(area_id, NO_PLACE), tuple(unmet.get(case_id, ())))
-              for case_id, reference, lat, lon, area_id in con.execute(f"""
+              for case_id, reference, lat, lon, area_id in run_query(con, f"""
                   SELECT id, reference, latitude, longitude, area_id FROM "case"
-                  WHERE deleted_at IS NULL AND stage NOT IN ({_CLOSED_STAGES_SQL})
-                    AND latitude IS NOT NULL AND longitude IS NOT NULL""")]
-    labels = [(district or municipality, lat, lon) for district, municipality, lat, lon in con.execute(
+                  WHERE {OPEN_CASES_SQL} AND latitude IS NOT NULL AND longitude IS NOT NULL""")]
+    labels = [(district or municipality, lat, lon) for district, municipality, lat, lon in run_query(con,
         "SELECT district, municipality, latitude, longitude FROM area WHERE deleted_at IS NULL"
         " AND latitude IS NOT NULL AND longitude IS NOT NULL") if district or municipality]
     return points, labels

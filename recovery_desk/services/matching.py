@@ -14,14 +14,16 @@ The ranking is one rule, :func:`rank_key`, in this order:
 already holds the need: it leads an open, live, unarchived task of that category there.
 Inviting an organisation from a suggestion creates such a task, so the figure falls by one.
 
-Plain SQL on the DB-API connection (as :mod:`services.figures`), a few set-based queries and
-no query per organisation, so that ``match`` answers as a process well under 300 ms on a
-60,000-case workspace without importing SQLAlchemy.
+Plain SQL on the DB-API connection of either engine (sqlite3 or psycopg; written with
+``:name`` parameters and run through :func:`storage.engines.run_query`, as
+:mod:`services.figures`): a few set-based queries that read only covering partial indexes
+(migrations mapping_capacity and mapping_speed) and no query per organisation, so that
+``match`` answers as a process well under 300 ms on a 60,000-case workspace without
+importing SQLAlchemy.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +39,7 @@ from recovery_desk.domain.vocabulary import (
     SECTOR,
 )
 from recovery_desk.i18n import current_language, tr
+from recovery_desk.storage.engines import run_query
 
 # How closely a service area covers a place, best first; None = it does not serve it.
 SERVES_LEVELS = ("district", "municipality", "prefecture")
@@ -44,13 +47,41 @@ DEFAULT_STALE_DAYS = 14  # the board's default (services.board.DEFAULT_STALE_DAY
 
 _CLOSED_STAGES_SQL = ", ".join(f"'{s}'" for s in CLOSED_STAGES)
 _CLOSED_TASKS_SQL = ", ".join(f"'{s}'" for s in CLOSED_TASK_STATUSES)
-# Tasks on cases that are closed or deleted hold nothing. The set is small next to the tasks;
-# two indexed selects (ix_case_stage, ix_case_deleted) instead of an OR that scans every case.
-NOT_OPEN_CASES_SQL = (f'SELECT id FROM "case" WHERE stage IN ({_CLOSED_STAGES_SQL})'
-                      ' UNION ALL SELECT id FROM "case" WHERE deleted_at IS NOT NULL')
-# The rows of ix_task_holding (migration mapping_capacity): must repeat its WHERE exactly.
+# The conditions of the partial indexes the queries read (storage/models.py; migrations
+# mapping_capacity and mapping_speed), repeated exactly: SQLite uses a partial index only then
+# (a test checks that they equal the models').
+OPEN_CASES_SQL = f"deleted_at IS NULL AND stage NOT IN ({_CLOSED_STAGES_SQL})"  # ix_case_open
+NOT_OPEN_CASES_SQL = f"stage IN ({_CLOSED_STAGES_SQL}) OR deleted_at IS NOT NULL"  # ix_case_not_open
+UNMET_NEEDS_SQL = "state = 'unmet' AND deleted_at IS NULL"  # ix_need_unmet
+# ix_task_holding, ix_task_holding_case; with "AND claimed_at IS NOT NULL", ix_task_claim
 HOLDING_TASKS_SQL = (f"deleted_at IS NULL AND archived_at IS NULL AND status NOT IN ({_CLOSED_TASKS_SQL})"
                      " AND lead_org_id IS NOT NULL")
+# Tasks on cases that are closed or deleted hold nothing; those cases are few.
+NOT_OPEN_CASE_IDS = f'SELECT id FROM "case" WHERE {NOT_OPEN_CASES_SQL}'
+
+
+def on(alias: str, condition: str) -> str:
+    """``condition`` (as written above) with every column qualified by ``alias``."""
+    import re
+
+    return re.sub(r"\b(deleted_at|archived_at|status|stage|state|lead_org_id|claimed_at)\b", rf"{alias}.\1", condition)
+
+
+def in_list(name: str, values: Iterable[Any], params: dict[str, Any]) -> str:
+    """``:name0, :name1, …`` for an IN list, the values added to ``params`` (both engines)."""
+    names = []
+    for i, value in enumerate(values):
+        params[f"{name}{i}"] = value
+        names.append(f":{name}{i}")
+    return ", ".join(names) or "NULL"
+
+
+def time_param(con: Any, moment: datetime) -> Any:
+    """A time to compare with a DateTime column: SQLAlchemy stores text on SQLite (always with
+    microseconds, so that text order is time order); PostgreSQL compares timestamps."""
+    import sqlite3
+
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(con, sqlite3.Connection) else moment
 
 
 # -- places ----------------------------------------------------------------------------------
@@ -111,16 +142,15 @@ def best_level(levels: Iterable[str | None]) -> str | None:
 _AREA_COLUMNS = "a.prefecture, a.prefecture_code, a.municipality, a.municipality_code, a.district"
 
 
-def service_areas(con: sqlite3.Connection, organisation_ids: Iterable[str] | None = None) -> dict[str, list[Place]]:
+def service_areas(con: Any, organisation_ids: Iterable[str] | None = None) -> dict[str, list[Place]]:
     """organisation id -> the places it serves (live rows only)."""
     sql = (f"SELECT s.organisation_id, {_AREA_COLUMNS} FROM service_area s JOIN area a ON a.id = s.area_id"
            " WHERE s.deleted_at IS NULL AND a.deleted_at IS NULL")
-    params: list[str] = []
+    params: dict[str, Any] = {}
     if organisation_ids is not None:
-        params = list(organisation_ids)
-        sql += f" AND s.organisation_id IN ({_marks(params)})"
+        sql += f" AND s.organisation_id IN ({in_list('org', organisation_ids, params)})"
     out: dict[str, list[Place]] = {}
-    for org_id, *parts in con.execute(sql, params):
+    for org_id, *parts in run_query(con, sql, params):
         out.setdefault(org_id, []).append(Place(*(p or "" for p in parts)))
     return out
 
@@ -196,67 +226,65 @@ def rank(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 
 # -- the queries shared with gaps -------------------------------------------------------------
-def capabilities(con: sqlite3.Connection, categories: Sequence[str] | None = None) -> list[Candidate]:
+def capabilities(con: Any, categories: Sequence[str] | None = None) -> list[Candidate]:
     """One unranked candidate per (live organisation, capability); capacity as recorded
     (several live rows for one category: the largest capacity, unknown if none is known)."""
     sql = """SELECT c.organisation_id, c.need_category, max(c.capacity), o.name, o.acronym, o.sector
              FROM capability c JOIN organisation o ON o.id = c.organisation_id
              WHERE c.deleted_at IS NULL AND o.deleted_at IS NULL"""
-    params: list[str] = []
+    params: dict[str, Any] = {}
     if categories is not None:
-        params = list(categories)
-        sql += f" AND c.need_category IN ({_marks(params)})"
+        sql += f" AND c.need_category IN ({in_list('cat', categories, params)})"
     sql += " GROUP BY c.organisation_id, c.need_category, o.name, o.acronym, o.sector"
     return [Candidate(org_id, name or "", acronym or "", sector, category, capacity)
-            for org_id, category, capacity, name, acronym, sector in con.execute(sql, params)]
+            for org_id, category, capacity, name, acronym, sector in run_query(con, sql, params)]
 
 
-def holdings(con: sqlite3.Connection, organisation_ids: Sequence[str] | None = None,
+def holdings(con: Any, organisation_ids: Sequence[str] | None = None,
              categories: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
-    """(organisation id, need category) -> open cases on which it leads an open task of it."""
-    sql = f"""SELECT lead_org_id, need_category, count(DISTINCT case_id) FROM task
-              WHERE {HOLDING_TASKS_SQL} AND need_category IS NOT NULL"""
-    params: list[str] = []
-    if organisation_ids is not None:
-        sql += f" AND lead_org_id IN ({_marks(organisation_ids)})"
-        params += organisation_ids
+    """(organisation id, need category) -> open cases on which it leads an open task of it.
+
+    Counted as every case it holds (a range of ix_task_holding) minus the cases that are not
+    open (the few of ix_case_not_open, through ix_task_holding_case): the two sets of cases
+    are disjoint, so the distinct counts subtract, and no task is probed against the cases."""
+    params: dict[str, Any] = {}
+    where = f"{HOLDING_TASKS_SQL} AND need_category IS NOT NULL"
     if categories is not None:
-        sql += f" AND need_category IN ({_marks(categories)})"
-        params += categories
-    sql += f" AND case_id NOT IN ({NOT_OPEN_CASES_SQL}) GROUP BY lead_org_id, need_category"
-    return {(org, cat): n for org, cat, n in con.execute(sql, params)}
+        where += f" AND need_category IN ({in_list('cat', categories, params)})"
+    every = where
+    if organisation_ids is not None:
+        every += f" AND lead_org_id IN ({in_list('org', organisation_ids, params)})"
+    held = {(org, cat): n for org, cat, n in run_query(con, f"""
+        SELECT lead_org_id, need_category, count(DISTINCT case_id) FROM task WHERE {every}
+        GROUP BY lead_org_id, need_category""", params)}
+    for org, cat, n in run_query(con, f"""
+            SELECT lead_org_id, need_category, count(DISTINCT case_id) FROM task
+            WHERE {where} AND case_id IN ({NOT_OPEN_CASE_IDS}) GROUP BY lead_org_id, need_category""", params):
+        if (org, cat) in held:
+            held[(org, cat)] -= n
+    return {key: n for key, n in held.items() if n}
 
 
-def stale_days(con: sqlite3.Connection) -> int:
-    row = con.execute("SELECT value FROM board_setting WHERE key = 'stale_days' AND status = '' AND lane = ''"
-                      " AND deleted_at IS NULL").fetchone()
+def stale_days(con: Any) -> int:
+    row = run_query(con, "SELECT value FROM board_setting WHERE key = 'stale_days' AND status = '' AND lane = ''"
+                    " AND deleted_at IS NULL").fetchone()
     return int(row[0]) if row else DEFAULT_STALE_DAYS
 
 
-def stale_claims(con: sqlite3.Connection, now: datetime, organisation_ids: Sequence[str] | None = None
-                 ) -> dict[str, int]:
+def stale_claims(con: Any, now: datetime, organisation_ids: Sequence[str] | None = None) -> dict[str, int]:
     """organisation id -> its stale claims, as the board judges them (services.board.stale_condition):
     claimed, open, and neither the task nor its checklist, comments or hand-overs touched since the cutoff."""
-    # The text form SQLAlchemy stores (always with microseconds), so that text comparison is time order.
-    cutoff = (now - timedelta(days=stale_days(con))).strftime("%Y-%m-%d %H:%M:%S.%f")
+    params: dict[str, Any] = {"cutoff": time_param(con, now - timedelta(days=stale_days(con)))}
     # The tasks touched since the cutoff, gathered once (ranges of the *_touched indexes) rather
-    # than probed per task; compared by rowid, which ix_task_holding carries (task.id it does not).
+    # than probed per task; the claims and their ids come from ix_task_claim alone.
     touched = " UNION ALL ".join(f"SELECT task_id FROM {part} WHERE updated_at > :cutoff"
                                  for part in ("checklist_item", "comment", "task_handover"))
     sql = f"""SELECT lead_org_id, count(*) FROM task
               WHERE {HOLDING_TASKS_SQL} AND claimed_at IS NOT NULL
-                AND claimed_at <= :cutoff AND updated_at <= :cutoff
-                AND rowid NOT IN (SELECT rowid FROM task WHERE id IN ({touched}))"""
-    params: dict[str, str] = {"cutoff": cutoff}
+                AND claimed_at <= :cutoff AND updated_at <= :cutoff AND id NOT IN ({touched})"""
     if organisation_ids is not None:
-        names = [f"o{i}" for i in range(len(organisation_ids))]
-        sql += f" AND lead_org_id IN ({', '.join(':' + n for n in names)})"
-        params.update(zip(names, organisation_ids, strict=True))
-    return dict(con.execute(sql + " GROUP BY lead_org_id", params))
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" * len(values))
+        sql += f" AND lead_org_id IN ({in_list('org', organisation_ids, params)})"
+    return {org: n for org, n in run_query(con, sql + " GROUP BY lead_org_id", params)}
 
 
 # -- a case ----------------------------------------------------------------------------------
@@ -287,30 +315,31 @@ class Match:
             for n in self.needs]}
 
 
-def find_case_id(con: sqlite3.Connection, reference: str) -> str:
+def find_case_id(con: Any, reference: str) -> str:
     """The id of the live case with this reference (through the incident+reference index)."""
-    row = con.execute('SELECT id FROM "case" WHERE incident_id IN (SELECT id FROM incident) AND reference = ?'
-                      " AND deleted_at IS NULL", (reference.strip(),)).fetchone()
+    row = run_query(con, 'SELECT id FROM "case" WHERE incident_id IN (SELECT id FROM incident)'
+                    " AND reference = :reference AND deleted_at IS NULL", {"reference": reference.strip()}).fetchone()
     if row is None:
         raise NotFoundError("no case with reference {reference}", reference=reference)
     return row[0]
 
 
-def case_facts(con: sqlite3.Connection, case_id: str) -> CaseFacts:
-    row = con.execute(f'SELECT c.reference, c.area_id, {_AREA_COLUMNS} FROM "case" c LEFT JOIN area a'
-                      " ON a.id = c.area_id AND a.deleted_at IS NULL WHERE c.id = ? AND c.deleted_at IS NULL",
-                      (case_id,)).fetchone()
+def case_facts(con: Any, case_id: str) -> CaseFacts:
+    params = {"case": case_id}
+    row = run_query(con, f'SELECT c.reference, c.area_id, {_AREA_COLUMNS} FROM "case" c LEFT JOIN area a'
+                    " ON a.id = c.area_id AND a.deleted_at IS NULL WHERE c.id = :case AND c.deleted_at IS NULL",
+                    params).fetchone()
     if row is None:
         raise NotFoundError("no case with id {id}", id=case_id)
     reference, area_id, *parts = row
     place = Place(*(p or "" for p in parts)) if area_id and any(parts) else None
-    unmet = {c for (c,) in con.execute("SELECT DISTINCT category FROM need WHERE case_id = ? AND state = 'unmet'"
-                                       " AND deleted_at IS NULL", (case_id,))}
+    unmet = {c for (c,) in run_query(con, f"SELECT DISTINCT category FROM need WHERE case_id = :case"
+                                          f" AND {UNMET_NEEDS_SQL}", params)}
     facts = CaseFacts(case_id, reference, place, [c for c in NEED_CATEGORY.codes if c in unmet])
-    for org_id, role, sector in con.execute(
-            """SELECT p.organisation_id, p.role, o.sector FROM participation p JOIN organisation o
-               ON o.id = p.organisation_id AND o.deleted_at IS NULL
-               WHERE p.case_id = ? AND p.deleted_at IS NULL""", (case_id,)):
+    for org_id, role, sector in run_query(con, """
+            SELECT p.organisation_id, p.role, o.sector FROM participation p JOIN organisation o
+            ON o.id = p.organisation_id AND o.deleted_at IS NULL
+            WHERE p.case_id = :case AND p.deleted_at IS NULL""", params):
         facts.roles.setdefault(org_id, role)
         if sector in PESTOFF_SECTORS:
             facts.sectors.add(sector)
@@ -325,7 +354,7 @@ def check_category(category: str) -> str:
     return code
 
 
-def match_case(con: sqlite3.Connection, case_id: str, category: str | None = None,
+def match_case(con: Any, case_id: str, category: str | None = None,
                now: datetime | None = None) -> Match:
     """The ranked candidates for each unmet need of a case (or for ``category`` only,
     whether the case has that need or not)."""
@@ -380,8 +409,9 @@ def format_match(match: Match, lang: str | None = None, limit: int | None = None
 
 
 # -- with a workspace (the app, tests) ---------------------------------------------------------
-def dbapi(session: Any) -> sqlite3.Connection:
-    """The DB-API connection under a SQLAlchemy session (reads see the session's transaction)."""
+def dbapi(session: Any) -> Any:
+    """The DB-API connection (sqlite3 or psycopg) under a SQLAlchemy session (reads see the
+    session's transaction)."""
     return session.connection().connection.driver_connection
 
 

@@ -69,6 +69,8 @@ class Operation:
         self.changes = Changes(operation=name, operation_id=self.id)
         self._activities: list[dict[str, Any]] = []
         self._touched_cases: set[str] = set()
+        # Called with the changes just before the change log is written (services/workspace.py).
+        self.before_log: Any = None
         # (kind, entity, row id, field, value) for the replicable change log (services/sync).
         self.sync_log: list[tuple[str, str, str, str | None, str | None]] = []
         # (entity, row id, field) whose edit here settles every concurrent value (a resolution).
@@ -223,8 +225,19 @@ class Operation:
     def finish(self) -> Changes:
         """Write the audit trail and the touched cases' last-activity time (same transaction)."""
         self.session.flush()
-        changelog.write(self)
+        # The touched cases are locked (their last-activity time) before the change log takes
+        # its numbering lock: on a server, no transaction then waits for a row while holding it.
+        self._touched_cases.update(a["case_id"] for a in self._activities if a["case_id"])
+        self._touch_cases()
+        if self.sync_log:
+            changelog.settle_replica(self)
         self._write_activities()
+        if self.before_log is not None:  # a server's change notice (delivered at commit anyway)
+            self.before_log(self.changes)
+        changelog.write(self)  # last: on a server it takes the log's numbering lock, held until commit
+        return self.changes
+
+    def _touch_cases(self) -> None:
         if self._touched_cases:
             case_ids = self._touched_cases
             self.changes.case_ids |= case_ids
@@ -237,12 +250,10 @@ class Operation:
                     .execution_options(synchronize_session=False)
                 )
             self._touched_cases = set()
-        return self.changes
 
     def _write_activities(self) -> None:
         if self._activities:
             _executemany(self.session, Activity.__table__, self._activities)
-            self._touched_cases.update(a["case_id"] for a in self._activities if a["case_id"])
             self._activities = []
 
 

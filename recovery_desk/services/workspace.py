@@ -158,11 +158,11 @@ class Workspace:
             op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name,
                            actor_id=self.person_id)
             yield op
-            changes = op.finish()
             if self.dialect == "postgresql":  # other clients hear of it when it commits
                 from recovery_desk.services.server_changes import notify
 
-                notify(session, changes, self.instance_id)
+                op.before_log = lambda changes: notify(session, changes, self.instance_id)
+            op.finish()
 
     def default_incident(self, session: Session) -> Incident:
         incident = session.scalars(

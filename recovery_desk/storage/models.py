@@ -96,6 +96,13 @@ def where(condition: str) -> dict[str, Any]:
     return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
+# Conditions of partial indexes that resource mapping's SQL repeats word for word (SQLite
+# uses a partial index only when the query's WHERE contains the index's): services/matching.py.
+OPEN_CASES = "deleted_at IS NULL AND stage NOT IN ('closed', 'transferred')"
+NOT_OPEN_CASES = "stage IN ('closed', 'transferred') OR deleted_at IS NOT NULL"
+UNMET_NEEDS = "state = 'unmet' AND deleted_at IS NULL"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -173,6 +180,10 @@ class Case(SyncMixin, Base):
         Index("ix_case_last_activity", "last_activity_at"),
         # Tombstones are few: statistics exclude them through this small partial index.
         Index("ix_case_deleted", "deleted_at", **where("deleted_at IS NOT NULL")),
+        # Resource mapping (services/gaps.py, matching.py; migration mapping_speed): the open
+        # cases by area, and the few cases that are not open, each read without the table.
+        Index("ix_case_open", "area_id", "id", "reference", "stage", "deleted_at", **where(OPEN_CASES)),
+        Index("ix_case_not_open", "id", "stage", "deleted_at", **where(NOT_OPEN_CASES)),
     )
     incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"))
     reference: Mapped[str] = mapped_column(String(32))
@@ -206,6 +217,8 @@ class Need(SyncMixin, Base):
         # query of needs by category or state reads live rows only (migration 0003 dropped
         # the plain (category, state) index that only slowed writes).
         Index("ix_need_filter", "category", "state", "case_id", **where("deleted_at IS NULL")),
+        # Covers the unmet needs of a case (resource mapping; migration mapping_speed).
+        Index("ix_need_unmet", "case_id", "category", "state", "deleted_at", **where(UNMET_NEEDS)),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     category: Mapped[str] = mapped_column(String(32))
@@ -275,6 +288,8 @@ class Participation(SyncMixin, Base):
               **where("deleted_at IS NULL")),
         # Covers the cases filters org:… and sector:… (organisation to case).
         Index("ix_participation_filter", "organisation_id", "case_id", **where("deleted_at IS NULL")),
+        # Covers the sectors engaged per case (resource mapping; migration mapping_speed).
+        Index("ix_participation_sectors", "case_id", "organisation_id", "deleted_at", **where("deleted_at IS NULL")),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     # Indexed only by the partial covering indexes above: with a plain index as well,
@@ -286,6 +301,7 @@ class Participation(SyncMixin, Base):
 # The tasks that hold a need for their lead organisation (open, live, not archived).
 HOLDING_TASKS = ("deleted_at IS NULL AND archived_at IS NULL AND status NOT IN ('done', 'cancelled')"
                  " AND lead_org_id IS NOT NULL")
+CLAIMED_TASKS = HOLDING_TASKS + " AND claimed_at IS NOT NULL"
 
 
 class Task(SyncMixin, Base):
@@ -302,6 +318,12 @@ class Task(SyncMixin, Base):
         # need, and its stale-claim test (services/matching.py; migration mapping_capacity).
         Index("ix_task_holding", "lead_org_id", "need_category", "case_id", "status", "claimed_at", "updated_at",
               "deleted_at", "archived_at", **where(HOLDING_TASKS)),
+        # The same tasks by case (what the cases that are not open hold), and the claimed ones
+        # with the task id (the stale-claim test) — migration mapping_speed.
+        Index("ix_task_holding_case", "case_id", "lead_org_id", "need_category", "status", "deleted_at",
+              "archived_at", **where(HOLDING_TASKS)),
+        Index("ix_task_claim", "lead_org_id", "claimed_at", "updated_at", "id", "status", "deleted_at", "archived_at",
+              **where(CLAIMED_TASKS)),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))

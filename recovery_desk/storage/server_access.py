@@ -53,6 +53,11 @@ VIEWER_BLANK_COLUMNS: dict[str, tuple[str, ...]] = {
     "task_handover": ("reason",),
 }
 
+# The change log (sync_change, sync_head) holds every value ever written, of every case: only
+# a coordinator reads those values (members and viewers see which rows changed and when, not
+# to what); who wrote them (actor) is blanked for viewers as in the audit trail.
+LOG_TABLES = ("sync_change", "sync_head")
+
 _KIND = "(SELECT kind FROM public.rd_user WHERE role_name = session_user)"
 _ORG = "(SELECT organisation_id FROM public.rd_user WHERE role_name = session_user)"
 
@@ -85,10 +90,21 @@ def _row_filter(table: Any) -> str:
     return f"({_KIND} IS NOT NULL)"
 
 
+def _log_column(table: Any, name: str) -> str | None:
+    if table.name in LOG_TABLES and name == "value":
+        return f"CASE WHEN {_KIND} = 'coordinator' THEN t.\"value\" END AS \"value\""
+    if table.name in ("sync_change", "sync_peer") and name == "actor":
+        return f"CASE WHEN {_KIND} = 'viewer' THEN '' ELSE t.\"actor\" END AS \"actor\""
+    return None
+
+
 def _column(table: Any, column: Any) -> str:
     name = column.name
     q = f't."{name}"'
     blank = "NULL" if column.nullable else "''"
+    log = _log_column(table, name)
+    if log is not None:
+        return log
     if name in PERSONAL_COLUMNS.get(table.name, ()):
         case_id = "t.id" if table.name == "case" else "t.case_id"
         return f'CASE WHEN {_sees_personal(case_id)} THEN {q} ELSE {blank} END AS "{name}"'
@@ -142,12 +158,16 @@ def access_sql(metadata: Any, database: str, owner: str) -> list[str]:
         view = f'{SCHEMA}."{table.name}"'
         columns = ",\n  ".join(_column(table, c) for c in table.columns)
         statements.append(f"DROP VIEW IF EXISTS {view} CASCADE")
-        check = "" if table.name in ("case", "activity") else "\nWITH CASCADED CHECK OPTION"
+        triggered = ("case", "activity", *LOG_TABLES, "sync_peer")
+        check = "" if table.name in triggered else "\nWITH CASCADED CHECK OPTION"
         statements.append(f'CREATE VIEW {view} WITH (security_barrier) AS SELECT\n  {columns}\n'
                           f'FROM public."{table.name}" t WHERE {_row_filter(table)}{check}')
         statements.append(f"GRANT SELECT ON {view} TO {member}, {viewer}")
         statements.append(f"GRANT INSERT, UPDATE, DELETE ON {view} TO {member}")
     statements += _case_triggers(metadata.tables["case"]) + _activity_trigger(metadata.tables["activity"])
+    for name in LOG_TABLES:
+        if name in metadata.tables:
+            statements += _log_trigger(metadata.tables[name])
     statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {member}")
     return statements
 
@@ -202,4 +222,31 @@ END $$""",
         f"CREATE TRIGGER activity_write INSTEAD OF INSERT ON {SCHEMA}.activity "
         f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.activity_write()",
         f"REVOKE ALL ON FUNCTION {SCHEMA}.activity_write() FROM PUBLIC",
+    ]
+
+
+def _log_trigger(table: Any) -> list[str]:
+    """A member's operation appends to the change log through the view, whose value column is
+    blanked for some fields: the row goes in as given; a field's surviving head that the member
+    read blank is written back with its change's own value (a head's value is its change's)."""
+    names = [c.name for c in table.columns]
+    cols = ", ".join(f'"{n}"' for n in names)
+    values = []
+    for n in names:
+        if n == "value" and table.name == "sync_head":
+            values.append('coalesce(NEW."value", (SELECT c."value" FROM public.sync_change c '
+                          'WHERE c.replica = NEW.replica AND c.seq = NEW.seq))')
+        else:
+            values.append(f'NEW."{n}"')
+    function = f"{SCHEMA}.{table.name}_write"
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  INSERT INTO public.{table.name} ({cols}) VALUES ({", ".join(values)});
+  RETURN NEW;
+END $$""",
+        f"CREATE TRIGGER {table.name}_write INSTEAD OF INSERT ON {SCHEMA}.{table.name} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC",
     ]

@@ -66,6 +66,10 @@ def self_test_problems(font_family: str | None, icon: object) -> list[str]:
         problems.append("the Japanese font (resources/fonts/ipaexg.ttf) could not be loaded")
     if icon.isNull():  # type: ignore[attr-defined]
         problems.append("the icon (resources/icons) could not be loaded")
+    from recovery_desk.ui.icons import missing_icons
+
+    problems += [f"the page and action icons {', '.join(missing)} (resources/icons/ui) could not be loaded"
+                 for missing in [missing_icons()] if missing]
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not QTranslator().load(QLocale(QLocale.Language.Japanese), "qtbase", "_", folder):
         problems.append(f"Qt's Japanese strings (qtbase_ja.qm) are not in {folder}")

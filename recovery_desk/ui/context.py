@@ -39,10 +39,18 @@ class AppContext(QObject):
         self.server_listener = ServerListener(self)  # other clients' changes on a server workspace
 
     def set_workspace(self, workspace: Workspace | None) -> None:
+        from recovery_desk.services.local_time import workspace_zone
+        from recovery_desk.ui.formatting import set_display_zone
+
         old, self.workspace = self.workspace, workspace
         self.undo_stack.clear()
         if old is not None and old is not workspace:
             self.worker.submit(lambda _p: old.close())
+        set_display_zone(None)
+        if workspace is not None:
+            # Read before anything the views ask for (one worker, in order): their times come
+            # back after it and are shown in the workspace's zone.
+            self.read(workspace_zone, set_display_zone)
         self.workspace_changed.emit()
 
     @property

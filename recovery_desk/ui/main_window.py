@@ -45,6 +45,7 @@ from recovery_desk.services.workspace import (
 )
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.icons import ACTION_ICONS, PAGE_ICONS, icon
 from recovery_desk.ui.progress import run_plain
 from recovery_desk.ui.welcome import IdentityDialog, WelcomePage
 
@@ -59,6 +60,9 @@ def _factory(module: str, name: str) -> Callable[[AppContext, QWidget | None], Q
 
 
 # key, English label (translated with tr), factory
+SIDEBAR_ICON, TOOLBAR_ICON = 18, 18
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1  # the number shown beside a page's name (overdue, conflicts)
+
 PAGES: list[tuple[str, str, Callable[[AppContext, QWidget | None], QWidget]]] = [
     ("my_work", "My work", _factory("recovery_desk.ui.pages.my_work_page", "MyWorkPage")),
     ("dashboard", "Dashboard", _factory("recovery_desk.ui.pages.dashboard_page", "DashboardPage")),
@@ -147,16 +151,17 @@ class MainWindow(QMainWindow):
         # Injected by tests: ask for paths without a native dialog.
         self.ask_open_path: Callable[[], str] = self._ask_open_path
         self.ask_save_path: Callable[[str], str] = self._ask_save_path
+        self.ask_server_url: Callable[[], str] = self._ask_server_url
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setIconSize(QSize(0, 0))
+        self.sidebar.setIconSize(QSize(SIDEBAR_ICON, SIDEBAR_ICON))
+        self.sidebar.setSpacing(1)
         for key, _label, _f in PAGES:
-            item = QListWidgetItem(page_label(key, lang))
+            item = QListWidgetItem(icon(PAGE_ICONS[key]), page_label(key, lang))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
-        # As wide as its longest label, no wider (a wide plain list of words wastes the screen).
-        self.sidebar.setMaximumWidth(self.sidebar.sizeHintForColumn(0) + 2 * self.sidebar.frameWidth() + 16)
+        self._fit_sidebar()
         self.sidebar.currentRowChanged.connect(self._sidebar_changed)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
@@ -170,7 +175,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([self.sidebar.maximumWidth(), 1200])
+        self.splitter.setSizes([self.sidebar.width(), 1200])
         self.setCentralWidget(self.splitter)
 
         self._build_actions()
@@ -181,6 +186,7 @@ class MainWindow(QMainWindow):
         ctx.error.connect(self.show_error)
         ctx.workspace_changed.connect(self._workspace_changed)
         ctx.changed.connect(lambda _changes: self.refresh_sync_state())
+        ctx.changed.connect(lambda _changes: self.refresh_my_count())
         ctx.worker.idle_changed.connect(self._idle_changed)
         ctx.undo_stack.indexChanged.connect(self._update_title)
 
@@ -198,6 +204,12 @@ class MainWindow(QMainWindow):
         self._workspace_changed()
 
     # -- building ------------------------------------------------------------------------------
+    def _fit_sidebar(self) -> None:
+        """As wide as its longest label with its icon and count, no wider (a wide plain list of
+        words wastes the screen); called again when a count changes a label."""
+        width = self.sidebar.sizeHintForColumn(0) + 2 * self.sidebar.frameWidth() + 12
+        self.sidebar.setFixedWidth(width)
+
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None, name: str = "") -> QAction:
         action = QAction(text, self)
         if name:
@@ -214,6 +226,8 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(tr("Open workspace…", lang), self.open_dialog, QKeySequence.StandardKey.Open,
                                         "open_workspace")
         self.demo_action = self._action(tr("Open the demo", lang), self.open_demo, name="open_demo")
+        self.open_server_action = self._action(tr("Open server workspace…", lang), self.open_server_dialog,
+                                               name="open_server")
         self.backup_action = self._action(tr("Back up now…", lang), self.back_up, "Ctrl+B", "back_up")
         self.import_action = self._action(tr("Import…", lang), self.import_file, "Ctrl+I", "import")
         self.export_action = self._action(tr("Export…", lang), self.export_file, "Ctrl+E", "export")
@@ -223,10 +237,14 @@ class MainWindow(QMainWindow):
         self.write_changes_action = self._action(tr("Write changes for another laptop…", lang), self.exchange.write,
                                                  name="write_changes")
         self.read_changes_action = self._action(tr("Read changes…", lang), self.exchange.read, name="read_changes")
+        self.sync_server_action = self._action(tr("Synchronise with a server…", lang), self.exchange.synchronise,
+                                               name="sync_server")
         self.settings_action = self._action(tr("Settings…", lang), self.open_settings, QKeySequence.StandardKey.Preferences,
                                             "settings")
         self.quit_action = self._action(tr("Quit", lang), self.close, QKeySequence.StandardKey.Quit, "quit")
         self.switch_user_action = self._action(tr("Switch user…", lang), self.ask_sign_in, name="switch_user")
+        self.close_incident_action = self._action(tr("Close the incident…", lang), self.close_incident,
+                                                  name="close_incident")
         self.undo_action = self.ctx.undo_stack.createUndoAction(self, tr("Undo", lang))
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.undo_action.setObjectName("undo")
@@ -242,8 +260,8 @@ class MainWindow(QMainWindow):
                                   f"page_{key}")
             self.page_actions.append(action)
         self.slash = QShortcut(QKeySequence("/"), self, activated=self.focus_filter)
-        self.workspace_actions = [self.switch_user_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
-                                  self.write_changes_action, self.read_changes_action,
+        self.workspace_actions = [self.switch_user_action, self.close_incident_action, self.backup_action, self.import_action, self.export_action, self.new_case_action,
+                                  self.write_changes_action, self.read_changes_action, self.sync_server_action,
                                   self.find_action, *self.page_actions]
 
     def _build_menus(self) -> None:
@@ -252,6 +270,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(tr("&File", lang))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.open_server_action)
         self.recent_menu = file_menu.addMenu(tr("Open recent", lang))
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -264,8 +283,10 @@ class MainWindow(QMainWindow):
         self.exchange_menu.setObjectName("exchange_menu")
         self.exchange_menu.addAction(self.write_changes_action)
         self.exchange_menu.addAction(self.read_changes_action)
+        self.exchange_menu.addAction(self.sync_server_action)
         file_menu.addSeparator()
         file_menu.addAction(self.switch_user_action)
+        file_menu.addAction(self.close_incident_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -287,7 +308,8 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar(tr("Main toolbar", self.lang))
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(TOOLBAR_ICON, TOOLBAR_ICON))
         # The menu's Undo/Redo name the command ("Undo Move case NANAO-0004 to …"); the toolbar
         # keeps short buttons that do the same and say it in their tooltip.
         stack = self.ctx.undo_stack
@@ -299,8 +321,10 @@ class MainWindow(QMainWindow):
         stack.redoTextChanged.connect(self.redo_button.setToolTip)
         self.undo_button.setEnabled(stack.canUndo())
         self.redo_button.setEnabled(stack.canRedo())
-        for action in (self.new_case_action, self.undo_button, self.redo_button, self.find_action,
-                       self.backup_action, self.import_action, self.export_action):
+        for action, name in ((self.new_case_action, "new_case"), (self.undo_button, "undo"),
+                             (self.redo_button, "redo"), (self.find_action, "find"), (self.backup_action, "backup"),
+                             (self.import_action, "import"), (self.export_action, "export")):
+            action.setIcon(icon(ACTION_ICONS[name]))  # the menus show the same icon beside the same words
             toolbar.addAction(action)
         self.addToolBar(toolbar)
 
@@ -392,6 +416,7 @@ class MainWindow(QMainWindow):
             self._show_server_role(ws)
         self._update_title()
         self.refresh_sync_state()
+        self.refresh_my_count()
 
     # -- exchanges with other laptops ------------------------------------------------------------
     def sidebar_item(self, key: str) -> QListWidgetItem:
@@ -423,8 +448,15 @@ class MainWindow(QMainWindow):
         self.ctx.run(job, show)
 
     def show_conflict_count(self, count: int) -> None:
-        label = page_label("conflicts", self.lang)
-        self.sidebar_item("conflicts").setText(f"{label} ({count})" if count else label)
+        self.show_count("conflicts", count)
+
+    def show_count(self, key: str, count: int) -> None:
+        """A page's count beside its name in the sidebar ("Conflicts (3)"), none when 0."""
+        label = page_label(key, self.lang)
+        item = self.sidebar_item(key)
+        item.setText(f"{label} ({count:,})" if count else label)
+        item.setData(COUNT_ROLE, count)
+        self._fit_sidebar()
 
     def _show_server_role(self, ws) -> None:
         """On a server, say what the signed-in role may see (the server enforces it)."""
@@ -466,6 +498,8 @@ class MainWindow(QMainWindow):
             self.ctx.set_workspace(ws)
             if not on_server:
                 options.add_recent(path)
+            else:  # a saved connection of the Open server dialog (the URL only: never a password)
+                options.save_server(path.url)
             self.workspace_opened.emit(ws)
             self._ask_who_if_unknown()
             if self.backup_on_open and not on_server:
@@ -551,6 +585,16 @@ class MainWindow(QMainWindow):
         path = self.ask_open_path()
         if path:
             self.open_workspace(path)
+
+    def open_server_dialog(self) -> None:
+        url = self.ask_server_url()
+        if url:
+            self.open_workspace(url)
+
+    def _ask_server_url(self) -> str:
+        from recovery_desk.ui.dialogs.server_dialog import ask_server_url
+
+        return ask_server_url(self, self.lang, title=tr("Open server workspace", self.lang), action=tr("Open", self.lang))
 
     def _ask_open_path(self) -> str:
         from recovery_desk.ui.file_dialogs import ask_open_file
@@ -672,14 +716,45 @@ class MainWindow(QMainWindow):
 
         self.ctx.run(lambda ws, _p: job(ws), done)
 
+    def refresh_my_count(self) -> None:
+        """My work's count in the sidebar: my and my organisations' overdue tasks."""
+        me = self.ctx.me
+        if self.ctx.workspace is None or me is None:
+            self.show_count("my_work", 0)
+            return
+        from recovery_desk.services.my_work import overdue_count
+
+        today = getattr(self.pages.get("my_work"), "today", None)  # the page's day (tests and screenshots fix it)
+        self.ctx.read(lambda s: overdue_count(s, me, today), lambda n: self.show_count("my_work", n))
+
     def _signed_in(self) -> None:
         ws = self.ctx.workspace
         self.user_label.setText(tr("Signed in as {actor}", self.lang, actor=ws.actor if ws else current_actor()))
+        self.refresh_my_count()
         me = self.ctx.me
         if me is not None and not me.coordinator:
             self.show_page("my_work")
         if me is not None and options.SHOW_TODAY.get() and not os.environ.get("RECOVERY_DESK_EXIT_AFTER_SHOWN"):
             self.show_today()
+
+    def close_incident(self) -> None:
+        """File ▸ Close the incident… (coordinators): the end date, and the offer to anonymise."""
+        from recovery_desk.services.erasure import plan_anonymise
+        from recovery_desk.ui.dialogs.close_incident import CloseIncidentDialog
+
+        me = self.ctx.me
+        if self.ctx.workspace is None:
+            return
+        if me is None or not me.coordinator:
+            self.statusBar().showMessage(tr("only a coordinator (municipality or social welfare council) may do "
+                                            "this", self.lang), 10_000)
+            return
+
+        def ask(plan: Any) -> None:
+            self.close_incident_dialog = CloseIncidentDialog(self.ctx, plan, self)
+            self.close_incident_dialog.open()
+
+        self.ctx.run(lambda ws, _p: plan_anonymise(ws), ask)
 
     def show_today(self) -> None:
         """The short "today" summary: overdue, due soon, hand-overs to answer."""

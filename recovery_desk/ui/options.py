@@ -61,6 +61,8 @@ MAIN_SPLITTER = Option("window/splitter", QByteArray, QByteArray())
 CASES_SPLITTER = Option("cases/splitter", QByteArray, QByteArray())
 CASES_HEADER = Option("cases/header", QByteArray, QByteArray())
 SAVED_FILTERS = Option("cases/saved_filters", list, [])  # [[name, query], ...]
+# Server workspaces opened before: libpq URLs only, never a password (ui/dialogs/server_dialog.py).
+SAVED_SERVERS = Option("servers/saved", list, [])
 
 
 def upgrade(s: QSettings | None = None) -> None:
@@ -68,6 +70,17 @@ def upgrade(s: QSettings | None = None) -> None:
     s = s or qsettings()
     if VERSION.get(s) != SCHEMA_VERSION or s.value(VERSION.key) is None:
         VERSION.set(SCHEMA_VERSION, s)
+
+
+def save_server(url: str) -> list[str]:
+    """Remember a server workspace's URL (the last used first)."""
+    saved = [url, *(u for u in SAVED_SERVERS.get() if u != url)][:MAX_RECENT]
+    SAVED_SERVERS.set(saved)
+    return saved
+
+
+def forget_server(url: str) -> None:
+    SAVED_SERVERS.set([u for u in SAVED_SERVERS.get() if u != url])
 
 
 def add_recent(path: Path | str) -> list[str]:

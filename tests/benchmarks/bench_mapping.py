@@ -1,8 +1,10 @@
 """Resource mapping budgets on the 60,000-case / ~300,000-task workspace (issue 13):
 
 - ``match REF --json`` as a process < 300 ms; ``gaps --json`` as a process < 1.5 s;
-- the Resource map page paints < 500 ms (heat map and map; the gaps are read on the worker
-  first, timed apart);
+- the Resource map page paints < 500 ms: from asking for its data to the heat map painted
+  (the gaps without the single-sector cases read on the worker, then the paint; the summary's
+  single-sector count follows in a second job, timed apart); the map mode reads its 50,000
+  points when first shown (timed apart) and paints < 500 ms;
 - the case editor's candidate list appears < 150 ms (the read on the worker and the tree filled).
 
 Medians; processes are also reported with their CPU time (user + system), which the other
@@ -59,6 +61,13 @@ def sample_case(path: Path) -> tuple[str, str]:
 
 def bench_cli(path: Path, reference: str) -> bool:
     ok = True
+    # Baselines in the same run (the machine's load changes by the minute): the interpreter and
+    # the command line starting, and `stats --json` (0.67 s wall on a quiet machine, README).
+    for name, argv in (("baseline: --version (process)", ("--version",)), ("baseline: stats --json (process)",
+                                                                           ("stats", "--json"))):
+        walls, cpus = cli_times(path, *argv)
+        report(name, walls)
+        report("  CPU time", cpus)
     for name, argv, budget in (("match REF --json (process)", ("match", reference, "--json"), 0.3),
                                ("gaps --json (process)", ("gaps", "--json"), 1.5)):
         walls, cpus = cli_times(path, *argv)
@@ -94,7 +103,11 @@ def bench_ui(path: Path, case_id: str) -> bool:
     import recovery_desk.ui  # noqa: F401  (the refcount guard)
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.ui.context import AppContext
-    from recovery_desk.ui.pages.resource_map_page import ResourceMapPage, load_map_data
+    from recovery_desk.ui.pages.resource_map_page import (
+        ResourceMapPage,
+        load_map_data,
+        load_map_points,
+    )
     from recovery_desk.ui.pages.suggestions import SuggestionsPanel
     from recovery_desk.ui.worker import DatabaseWorker
 
@@ -106,15 +119,40 @@ def bench_ui(path: Path, case_id: str) -> bool:
     page = panel = None
     try:
         ws = ctx.workspace
-        with ws.session() as s:
-            data = load_map_data(s)
-        walls, cpus = measure_cpu(lambda: _read(ws, load_map_data), repeat=3)
-        report("resource map: gaps and points read (worker job)", walls)
-        report("  CPU time", cpus)
+        report_both("resource map: gaps read (worker job)", lambda: _read(ws, load_map_data), 10)
         page = ResourceMapPage(ctx)
         page.resize(1400, 900)
-        page.show_data(data)
-        ok &= report_both("resource map: heat map painted", page.heat.grab, 0.5)
+
+        def page_shown() -> tuple[float, float, float, float]:
+            """(wall, CPU) until the heat map is painted, then until the summary is complete
+            (the single-sector cases: a second worker job); CPU of the whole process."""
+            loop = QEventLoop()
+            marks: list[tuple[float, float]] = []
+
+            def painted() -> None:
+                page.heat.grab()
+                marks.append((time.perf_counter(), time.process_time()))
+
+            page.loaded.connect(painted)
+            page.summary_complete.connect(loop.quit)
+            wall, cpu = time.perf_counter(), time.process_time()
+            page.reload()
+            loop.exec()
+            done = (time.perf_counter(), time.process_time())
+            page.loaded.disconnect(painted)
+            page.summary_complete.disconnect(loop.quit)
+            return marks[0][0] - wall, marks[0][1] - cpu, done[0] - wall, done[1] - cpu
+
+        page_shown()
+        runs = [page_shown() for _ in range(5)]
+        ok &= report("resource map appears (gaps read + heat map painted)", [r[0] for r in runs], 0.5)
+        report("  CPU time", [r[1] for r in runs])
+        report("  its summary complete (single-sector cases counted)", [r[2] for r in runs])
+        report("  CPU time", [r[3] for r in runs])
+        ok &= report_both("  heat map painted alone", page.heat.grab, 0.5)
+        report_both("map mode: points read (worker job, when first shown)", lambda: _read(ws, load_map_points), 10)
+        page.data.points, page.data.labels = _read(ws, load_map_points)
+        page.map.set_data(page.data.points, page.data.labels)
         page.set_mode("map")
         page.map.resize(900, 800)
         def fresh_map() -> None:
@@ -162,6 +200,11 @@ def _read(ws, fn):
 
 def main(argv: list[str] | None = None) -> bool:
     """``[WORKSPACE] [--only cli|ui]``; the cached 60,000-case demo by default."""
+    import compileall
+
+    # Processes are timed as installed, reading compiled modules: with PYTHONDONTWRITEBYTECODE
+    # set (as on the shared machine) every process would otherwise compile each module it imports.
+    compileall.compile_dir(ROOT / "recovery_desk", quiet=1)
     argv = list(sys.argv[1:] if argv is None else argv)
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
     paths = [a for a in argv if a not in ("--only", only)]

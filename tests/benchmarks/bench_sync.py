@@ -207,7 +207,7 @@ def join_the_big_workspace(tmp: Path, big: Path) -> bool:
 
 def main() -> bool:
     given = os.environ.get("RD_BENCH_WORKSPACE")
-    big = Path(given) if given else big_workspace()
+    big = Path(given) if given else big_workspace() if {"join", "day"} & set(PARTS) else Path()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     with tempfile.TemporaryDirectory(dir=os.environ.get("RECOVERY_DESK_BENCH_DIR")) as folder:
         tmp = Path(folder)

@@ -1,11 +1,14 @@
-"""Screenshots of the field-work pages in English and Japanese: the sign-in dialog, My work,
-the case editor's Tasks tab, the "today" summary; and the visit sheet PDF's pages.
+"""Screenshots of the field-work pages in English and Japanese: the sign-in dialog, My work
+(the window with the sidebar's and toolbar's icons and My work's overdue count), the case
+editor's Tasks, Needs and Organisations tabs, the import preview, closing the incident, the
+"today" summary; the visit sheet PDF's pages and the incident report's welfare triangle.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tests/benchmarks/take_screenshots_field.py
 
 Builds a 500-case demo (as of 2024-06-30) in a temporary folder; each language runs in its own
-process. Writes docs/screenshots/{sign-in,my-work,case-tasks-tab,today}-<lang>.png and
-docs/screenshots/visit-sheet-<lang>-<page>.png (pdftoppm).
+process. Writes docs/screenshots/{sign-in,my-work,case-tasks-tab,case-needs-editor,case-organisations-editor,
+import-preview,close-incident,today}-<lang>.png, docs/screenshots/visit-sheet-<lang>-<page>.png and
+report-triangle-<lang>.png (pdftoppm).
 """
 
 from __future__ import annotations
@@ -72,6 +75,33 @@ def shoot(lang: str, demo: Path) -> None:
     cases.editor.tabs.setCurrentWidget(cases.editor.tasks_tab)
     settle(qapp, ctx)
     window.grab().save(str(OUT / f"case-tasks-tab-{lang}.png"))
+    for tab, name in ((1, "case-needs-editor"), (2, "case-organisations-editor")):
+        cases.editor.tabs.setCurrentIndex(tab)
+        settle(qapp, ctx)
+        cases.editor.grab().save(str(OUT / f"{name}-{lang}.png"))
+    from recovery_desk.services.erasure import plan_anonymise
+    from recovery_desk.ui.dialogs.close_incident import CloseIncidentDialog
+    from recovery_desk.ui.dialogs.import_dialog import ImportDialog
+
+    sheet = Path(os.environ["HOME"]) / "households.csv"
+    sheet.write_text("氏名,住所,電話番号,世帯人数,地区,被害程度,受付日,要配慮者区分,メモ\n"
+                     "山田 太郎,七尾市御祓町1-2,0767-53-1111,3,御祓,全壊,令和6年1月14日,高齢者単身,屋根にブルーシート\n"
+                     "佐藤 花子,七尾市府中町3-4,0767-52-2222,2,府中,半壊,令和6年1月15日,,\n", encoding="utf-8")
+    importer = ImportDialog(ctx, window, path=sheet)
+    importer.resize(1100, 620)
+    importer.show()
+    wait(qapp, lambda: importer.preview_model.columnCount() > 0)
+    settle(qapp, ctx)
+    importer.grab().save(str(OUT / f"import-preview-{lang}.png"))
+    importer.close()
+    closing = CloseIncidentDialog(ctx, plan_anonymise(ws), window)
+    closing.end.setText("2024-12-31")
+    closing.anonymise.setChecked(True)
+    closing.resize(560, closing.sizeHint().height())
+    closing.show()
+    settle(qapp, ctx)
+    closing.grab().save(str(OUT / f"close-incident-{lang}.png"))
+    closing.close()
     window.close()
     ctx.set_workspace(None)
     ctx.worker.stop()
@@ -85,6 +115,22 @@ def visit_sheets(demo: Path, tmp: Path) -> None:
                         AS_OF.isoformat()], check=True, cwd=ROOT)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),
                         str(OUT / f"visit-sheet-{lang}")], check=True)
+
+
+def triangle_pages(demo: Path, tmp: Path) -> None:
+    """The incident report's welfare triangle page (the page whose text names the triangle)."""
+    for lang in ("en", "ja"):
+        pdf = tmp / f"incident-{lang}.pdf"
+        subprocess.run([sys.executable, "-m", "recovery_desk.cli.main", "--workspace", str(demo), "report",
+                        "incident", "--out", str(pdf), "--lang", lang, "--as-of", AS_OF.isoformat()], check=True,
+                       cwd=ROOT)
+        from pypdf import PdfReader
+
+        title = "Welfare triangle" if lang == "en" else "福祉トライアングル"
+        page = next(i + 1 for i, p in enumerate(PdfReader(pdf).pages)
+                    if title.casefold() in (p.extract_text() or "").casefold())
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                        str(OUT / f"report-triangle-{lang}")], check=True)
 
 
 def main() -> int:
@@ -107,6 +153,7 @@ def main() -> int:
             subprocess.run([sys.executable, "-m", "tests.benchmarks.take_screenshots_field", "--lang", lang,
                             str(demo)], check=True, env=env, cwd=ROOT)
         visit_sheets(demo, tmp)
+        triangle_pages(demo, tmp)
     return 0
 
 

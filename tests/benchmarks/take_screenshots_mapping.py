@@ -40,6 +40,7 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     page.heat.activate()
     grab("resource-map")
     page.set_mode("map")
+    settle(app, ctx)  # the points are read when the map is first shown
     page.map.select_district(3)
     grab("resource-map-map")
 

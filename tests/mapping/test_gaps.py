@@ -10,6 +10,8 @@ import pytest
 from recovery_desk.cli.main import main
 from recovery_desk.services import gaps, matching
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 def compute(m, **kwargs) -> gaps.Gaps:
     with m.ws.session() as s:
@@ -112,3 +114,38 @@ def test_bad_input_exits_1_with_one_line(mapped, capsys, argv, message) -> None:
     mapped.ws.close()
     code, out, err = run(capsys, "--workspace", str(mapped.path), *argv)
     assert code == 1 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_the_counts_read_covering_indexes_not_the_tables(mapped, engine_name) -> None:
+    """The speed of ``gaps`` (60,000 cases in well under 1.5 s) rests on its queries reading
+    only covering indexes of the big tables, never their rows: SQLite's plans say so."""
+    import re
+    import sqlite3
+
+    if engine_name != "sqlite":
+        pytest.skip("SQLite's query plans (PostgreSQL plans by its own statistics)")
+    statements: list[str] = []
+    with mapped.ws.session() as s:
+        con = matching.dbapi(s)
+        assert isinstance(con, sqlite3.Connection)
+        con.set_trace_callback(statements.append)
+        try:
+            gaps.compute_gaps(con)
+        finally:
+            con.set_trace_callback(None)
+        used, row_reads = set(), []
+        for sql in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            for *_, detail in con.execute("EXPLAIN QUERY PLAN " + sql):
+                found = re.search(r"USING (COVERING )?INDEX (\w+)", detail)
+                big = found and re.match(r"(ix|sqlite_autoindex)_(case|need|task|participation)_", found.group(2))
+                if found and found.group(1):
+                    used.add(found.group(2))
+                elif big and found.group(2) != "ix_participation_filter":  # per organisation, stops at its first row
+                    row_reads.append(detail)
+                elif re.match(r"SCAN (case|need|task|participation)$", detail):
+                    row_reads.append(detail)
+    assert not row_reads
+    assert {"ix_case_open", "ix_case_not_open", "ix_need_unmet", "ix_participation_sectors", "ix_task_holding",
+            "ix_task_holding_case", "ix_task_claim"} <= used

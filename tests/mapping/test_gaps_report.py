@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from recovery_desk.cli.main import main
 from recovery_desk.domain.vocabulary import NEED_CATEGORY, SECTOR
 from recovery_desk.reports.incident import build_incident_report
 from recovery_desk.services.gaps import place_label
 from tests.reports.helpers import contains_run, pdf_lines, table_run
+
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
 
 
 def test_report_section_equals_the_cli(mapped, tmp_path, capsys) -> None:

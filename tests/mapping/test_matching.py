@@ -11,6 +11,8 @@ from recovery_desk.services import board, matching
 from recovery_desk.services.matching import Candidate, rank, rank_key
 from recovery_desk.storage.models import utcnow
 
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
+
 
 def names(need_match) -> list[str]:
     return [c.acronym for c in need_match.candidates]
@@ -138,11 +140,14 @@ def test_unknown_reference_and_category_are_clear_errors(mapped) -> None:
     assert matching.check_category("住宅修理") == "housing_repair"
 
 
-def test_holding_sql_repeats_the_index_condition() -> None:
-    """ix_task_holding is partial: SQLite uses it only when the query repeats its WHERE."""
-    from recovery_desk.storage.models import HOLDING_TASKS
+def test_the_queries_repeat_the_partial_indexes_conditions() -> None:
+    """The indexes are partial: SQLite uses one only when the query repeats its WHERE."""
+    from recovery_desk.storage import models
 
-    assert matching.HOLDING_TASKS_SQL == HOLDING_TASKS
+    assert matching.HOLDING_TASKS_SQL == models.HOLDING_TASKS
+    assert matching.OPEN_CASES_SQL == models.OPEN_CASES
+    assert matching.NOT_OPEN_CASES_SQL == models.NOT_OPEN_CASES
+    assert matching.UNMET_NEEDS_SQL == models.UNMET_NEEDS
 
 
 def test_invite_adds_the_organisation_and_a_task_in_one_operation(mapped) -> None:

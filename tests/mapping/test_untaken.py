@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from recovery_desk.services import matching, tasks
 from recovery_desk.services.board_query import BoardScope, load_board
 from recovery_desk.services.search import case_conditions
 from recovery_desk.storage.models import Case
+
+pytestmark = pytest.mark.both_engines  # on a workspace file and on a PostgreSQL server
 
 
 def cases_matching(m, query: str) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.conftest import worker  # noqa: F401  (the database worker of the window tests)
+from tests.ui.conftest import _isolated_qsettings, ctx, main_window, worker  # noqa: F401  (fixtures of the window tests)
 
 
 @pytest.fixture(scope="module")

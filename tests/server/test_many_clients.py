@@ -96,6 +96,86 @@ def test_a_save_waiting_for_anothers_transaction_sees_its_value_then_refuses(ser
             assert s.get(Task, task.id).title == "first editor"
 
 
+def _wait_until_a_client_waits(url: str, wait_event_type: str) -> None:
+    with psycopg.connect(url, autocommit=True) as watch:
+        for _ in range(2000):  # bounded
+            if watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND wait_event_type = %s", (wait_event_type,)).fetchone()[0]:
+                return
+            watch.execute("SELECT pg_sleep(0.01)")
+    pytest.fail(f"no client waited ({wait_event_type})")
+
+
+def test_two_writers_never_take_the_same_change_numbers(server_demo):
+    """The change log numbers a server's changes gap-free, in commit order: a writer waits for
+    the one numbering before it, then numbers after it (not a duplicate key, not a gap)."""
+    from recovery_desk.services.sync.changelog import _NUMBERING_LOCK
+
+    with Workspace.open(server_demo) as ann:
+        with ann.session() as s:
+            task = s.scalars(select(Task).where(Task.status == "received").order_by(Task.id)).first()
+        replica = ann.replica_id
+        other = psycopg.connect(server_demo)  # another client, in the middle of numbering its change
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (_NUMBERING_LOCK,))
+        (top,) = other.execute("SELECT max(seq) FROM sync_change WHERE replica = %s", (replica,)).fetchone()
+        other.execute("INSERT INTO sync_change SELECT replica, %s, hlc + 1, at, actor, actor_id, operation, kind, "
+                      "entity, row_id, field, value, base FROM sync_change WHERE replica = %s AND seq = %s",
+                      (top + 1, replica, top))
+        outcome: list[BaseException | None] = []
+
+        def write() -> None:
+            try:
+                tasks.update_task(ann, task.id, title="numbered after the other")
+                outcome.append(None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                outcome.append(exc)
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        _wait_until_a_client_waits(server_demo, "Lock")
+        other.commit()
+        other.close()
+        thread.join(30)
+        assert outcome == [None]
+        with psycopg.connect(server_demo) as con:
+            seqs = [r[0] for r in con.execute("SELECT seq FROM sync_change WHERE replica = %s AND seq > %s "
+                                              "ORDER BY seq", (replica, top))]
+        assert seqs == [top + 1, top + 2]
+
+
+def test_two_clients_moving_one_card_both_succeed_in_turn(server_demo):
+    """A card someone else is moving: the second drop waits for the first, then moves the card
+    from where the first left it (no stale row version, nothing to retry)."""
+    from recovery_desk.services import board
+
+    with Workspace.open(server_demo) as ann:
+        with ann.session() as s:
+            task = s.scalars(select(Task).where(Task.status == "received").order_by(Task.id)).first()
+        first = psycopg.connect(server_demo)
+        first.execute("UPDATE task SET status = 'matched', row_version = row_version + 1 WHERE id = %s", (task.id,))
+        outcome: list[BaseException | None] = []
+
+        def move() -> None:
+            try:
+                board.move_cards(ann, [task.id], "in_progress")
+                outcome.append(None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                outcome.append(exc)
+
+        with ann.session() as s:  # the card as the second client's board shows it (before the first commits)
+            shown = s.get(Task, task.id)
+        thread = threading.Thread(target=move)
+        thread.start()
+        _wait_until_a_client_waits(server_demo, "Lock")
+        first.commit()
+        first.close()
+        thread.join(30)
+        assert outcome == [None] and shown.row_version == task.row_version
+        with ann.session() as s:
+            moved = s.get(Task, task.id)
+            assert moved.status == "in_progress" and moved.row_version == task.row_version + 2
+
+
 def test_a_lost_connection_is_a_clear_message(server_demo, pg_server, capsys):
     from recovery_desk.storage.postgres import explain_server_error
 

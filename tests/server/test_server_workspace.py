@@ -70,7 +70,6 @@ def test_demo_on_a_server_gives_the_same_stats_as_on_a_file(demo_pair, capsys):
     assert figures[0]["cases"]["total"] == 300
 
 
-@pytest.mark.xfail(strict=True, reason="OPEN DEFECT (issue 12/13): a server's incident report leaves out Coordination gaps (matching SQL is SQLite-only), so the two reports differ")
 def test_incident_reports_from_a_file_and_a_server_print_the_same_figures(demo_pair, tmp_path):
     from recovery_desk.reports.incident import build_incident_report
     from recovery_desk.services.workspace import Workspace
@@ -108,7 +107,6 @@ def test_a_database_holding_other_tables_is_refused_untouched(empty_db, capsys):
     assert tables_of(empty_db) == {"payroll"}
 
 
-@pytest.mark.xfail(strict=True, reason="OPEN DEFECT (issue 12): the sync_log migration's INSERT OR IGNORE with ? placeholders is SQLite-only, so upgrading a server workspace fails")
 def test_an_older_schema_is_upgraded_after_a_pg_dump_backup(empty_db, pg_server):
     from alembic import command
     from sqlalchemy.orm import Session

@@ -70,6 +70,9 @@ def test_resource_map_heat_map_by_keyboard(qtbot, main_window) -> None:
     heat = page.heat
     assert heat.rows == list(expected.places) and heat.columns == list(expected.categories)
     assert page.summary.text().startswith(f"{len(expected.gap_cells)} gaps in {len(expected.cells)} cells")
+    # the heat map did not wait for the single-sector cases; the summary counts them next
+    qtbot.waitUntil(lambda: page.data.gaps.single_sector_cases is not None)
+    assert page.summary.text().endswith(f"{len(expected.single_sector_cases)} single-sector cases")
     heat.setFocus()
     qtbot.keyClick(heat, Qt.Key.Key_Down)
     qtbot.keyClick(heat, Qt.Key.Key_Right)
@@ -91,7 +94,9 @@ def test_resource_map_heat_map_by_keyboard(qtbot, main_window) -> None:
 def test_resource_map_map_mode_selects_a_district(qtbot, main_window) -> None:
     page = main_window.show_page("resource_map")
     qtbot.waitUntil(lambda: page.data is not None)
-    page.set_mode("map")
+    assert page.data.points is None  # the heat map did not wait for the points
+    with qtbot.waitSignal(page.points_loaded):
+        page.set_mode("map")
     case_map = page.map
     assert case_map.points and case_map.labels
     with qtbot.waitSignal(page.detail_shown):

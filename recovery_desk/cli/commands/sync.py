@@ -58,6 +58,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--json", action="store_true", help=tr("print JSON"))
     d.set_defaults(run=run_duplicates)
 
+    from recovery_desk.cli.commands.server import register_sync_actions
+
+    register_sync_actions(sub)  # sync push|pull --server URL (issue 12: a laptop meets the server)
+
     j = subparsers.add_parser("join", help=tr("create this laptop's workspace (--workspace NEW) from a bundle"))
     j.add_argument("file", type=Path, metavar="FILE.rdsync", help=tr("a bundle written with 'sync export --all'"))
     _passphrase_option(j)

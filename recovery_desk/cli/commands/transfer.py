@@ -15,7 +15,7 @@ MAX_NOTES = 20
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("import", help=tr("import cases, organisations, people, tasks, areas or a 3W from CSV/XLSX"),
-                              epilog=fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=FieldsEpilog)
     p.add_argument("kind", choices=IMPORT_KINDS, help=tr("what the file holds"))
     p.add_argument("file", metavar="FILE", help=tr("CSV or XLSX file"))
     p.add_argument("--map", dest="mapping", action="append", default=[], metavar="SRC=FIELD",
@@ -45,6 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("restore", help=tr("replace the workspace with a checked backup (the current file is kept)"))
     p.add_argument("src", metavar="SRC", help=tr("backup file"))
     p.set_defaults(run=run_restore)
+
+
+class FieldsEpilog(argparse.RawDescriptionHelpFormatter):
+    """``import --help`` ends with the list of fields, built only when help is shown: building
+    it imports io.fields, which every other command (``match`` must answer in 300 ms) would pay."""
+
+    def format_help(self) -> str:
+        self.add_text(fields_help())
+        return super().format_help()
 
 
 def fields_help() -> str:
@@ -86,13 +95,17 @@ def run_import(args: argparse.Namespace) -> int:
     if result.encoding:
         print(tr("Encoding: {encoding}; header on row {row}", lang, encoding=result.encoding, row=result.header_row))
     for problem in result.problems:
-        print(tr("skipped: {line}", lang, line=problem.line(lang)))
+        print(result.problem_line(problem, lang))
     for note in result.notes[:MAX_NOTES]:
         print(note.line(lang))
     if len(result.notes) > MAX_NOTES:
         print(tr("… and {count} more notes", lang, count=len(result.notes) - MAX_NOTES))
     print(result.summary(lang))
-    if args.dry_run and result.problems:
+    if result.opened_before_start is not None:
+        early = result.opened_before_start
+        print(tr("Warning: {what} Move the start: recovery-desk incident start {earliest}", lang,
+                 what=early.message(lang), earliest=early.earliest.isoformat()), file=sys.stderr)
+    if result.would_be_refused:
         print(tr("{count} problem(s): the import would be refused (or use --valid-only)", lang,
                  count=len(result.problems)))
         return 1

@@ -51,7 +51,7 @@ from recovery_desk.services.sync.changelog import (
     store_heads,
     winner,
 )
-from recovery_desk.services.sync.sql import run_sql
+from recovery_desk.services.sync.sql import bound, greatest, least, run_sql, sqlite_form
 from recovery_desk.storage.models import BULK_CREATE, ENTITY_MODELS, Activity
 
 # The columns of a row a bundle carries for a bulk creation (the rest follow from them).
@@ -193,7 +193,7 @@ class Applier:
         if self._current(c.entity, c.row_id, "id") is not _MISSING:
             # The same row created on another laptop too (a row unique by its key): one row,
             # created when it was first created.
-            run_sql(self.conn, f'UPDATE "{c.entity}" SET created_at = min(created_at, ?) WHERE id = ?',
+            run_sql(self.conn, f'UPDATE "{c.entity}" SET created_at = {least(self.conn)}(created_at, ?) WHERE id = ?',
                                       (_format_datetime(changelog.from_micros(c.at)), c.row_id))
             return
         values = json.loads(c.value or "{}")
@@ -221,7 +221,8 @@ class Applier:
         if c.entity == "case":
             row[list(table.columns).index(table.c.reference)] = self._place_references(
                 c, [(c.row_id, values.get("reference", ""), values.get("incident_id"))])[0]
-        run_sql(self.conn, _insert_sql(table, list(table.columns)), tuple(row))
+        run_sql(self.conn, _insert_sql(table, list(table.columns)),
+                tuple(bound(self.conn, column, v) for column, v in zip(table.columns, row, strict=True)))
         self.summary.new += 1
         self.summary.touched.created[c.entity].add(c.row_id)
         self._activity(c, c.row_id, "create", None, None, c.value)
@@ -314,7 +315,8 @@ class Applier:
         store_heads(self.conn, c.entity, {(c.row_id, name): after})
         shown = stored(c.entity, name, winner(after)[3])
         if shown != current:
-            run_sql(self.conn, f'UPDATE "{c.entity}" SET "{name}" = ? WHERE id = ?', (shown, c.row_id))
+            run_sql(self.conn, f'UPDATE "{c.entity}" SET "{name}" = ? WHERE id = ?',
+                    (bound(self.conn, _column(c.entity, name), shown), c.row_id))
             if name == "deleted_at" and current is None:
                 self.summary.deleted += 1
                 self.summary.touched.deleted[c.entity].add(c.row_id)
@@ -354,7 +356,7 @@ class Applier:
             if names:
                 run_sql(self.conn,
                     f'UPDATE "{c.entity}" SET {", ".join(chr(34) + n + chr(34) + " = ?" for n in names)} WHERE id = ?',
-                    (*(stored(c.entity, n, blanks[n]) for n in names), c.row_id))
+                    (*(bound(self.conn, table.c[n], stored(c.entity, n, blanks[n])) for n in names), c.row_id))
         changelog.scrub(self.conn, c.entity, c.row_id, blanks, before_hlc=c.hlc)
         scrub_audit(self.conn, c.entity, c.row_id, blanks)
         scrub_pending(self.activities, c.entity, c.row_id, blanks)
@@ -373,7 +375,9 @@ class Applier:
     # bookkeeping
     def _current(self, entity: str, row_id: str, name: str) -> Any:
         row = run_sql(self.conn, f'SELECT "{name}" FROM "{entity}" WHERE id = ?', (row_id,)).fetchone()
-        return _MISSING if row is None else row[0]
+        if row is None:
+            return _MISSING
+        return sqlite_form(self.conn, _column(entity, name), row[0])
 
     def _touch(self, c: Change, row_id: str) -> None:
         key = (c.entity, row_id)
@@ -400,7 +404,7 @@ class Applier:
             by_entity.setdefault(entity, []).append((_format_datetime(changelog.from_micros(at)), row_id))
         case_times: dict[str, str] = {}
         for entity, rows in by_entity.items():
-            run_sql(conn, f'UPDATE "{entity}" SET updated_at = max(updated_at, ?), '
+            run_sql(conn, f'UPDATE "{entity}" SET updated_at = {greatest(conn)}(updated_at, ?), '
                                  f'row_version = row_version + 1 WHERE id = ?', rows)
             owners = case_ids(conn, entity, [r for _, r in rows])
             for stamp, row_id in rows:
@@ -408,7 +412,7 @@ class Applier:
                 if case_id and stamp > case_times.get(case_id, ""):
                     case_times[case_id] = stamp
         if case_times:
-            run_sql(conn, 'UPDATE "case" SET last_activity_at = max(last_activity_at, ?) WHERE id = ?',
+            run_sql(conn, f'UPDATE "case" SET last_activity_at = {greatest(conn)}(last_activity_at, ?) WHERE id = ?',
                                  [(stamp, case_id) for case_id, stamp in case_times.items()])
             self.summary.touched.case_ids.update(case_times)
         self._write_activities()
@@ -456,7 +460,7 @@ def _insert_bulk(conn: Any, table: Any, given: dict[str, list[Any]], erased: dic
             values = [factories[key](None) for _ in range(count)]
         else:
             values = [scalars[key]] * count
-        lists.append(values)
+        lists.append([bound(conn, column, v) for v in values] if isinstance(column.type, Boolean) else values)
     if erased:
         position = {c.key: i for i, c in enumerate(columns)}
         ids = given["id"]

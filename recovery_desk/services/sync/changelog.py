@@ -111,9 +111,17 @@ def set_info(conn: Connection, key: str, value: str) -> None:
                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
 
+# On a server many clients write at once, each numbering its changes from the highest one
+# stored: the numbering is taken one transaction at a time (a lock held until commit), or two
+# would take the same numbers — and a later number could commit before an earlier one.
+_NUMBERING_LOCK = 0x52445351  # "RDSQ"
+
+
 def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
     """(last sequence number of this replica, the clock for a new operation)."""
-    seq, last_hlc, seen = run_sql(conn,  # one statement: this runs in every write
+    if conn.dialect.name == "postgresql":
+        run_sql(conn, "SELECT pg_advisory_xact_lock(?)", (_NUMBERING_LOCK,))
+    seq, last_hlc, seen = run_sql(conn,  # one statement: this runs in every write (under the lock on a server)
         "SELECT (SELECT seq FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
         "(SELECT hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
         "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica)).one()
@@ -229,26 +237,37 @@ def read_reopening(value: str) -> tuple[str, list[Head]]:
 
 
 # -- writing the changes of one operation -------------------------------------------------------
-def write(op: Operation) -> None:
-    """Append the operation's changes to the log and move the heads (same transaction)."""
-    log = op.sync_log
-    if not log:
-        return
+def settle_replica(op: Operation) -> str:
+    """This laptop's replica id for the operation's changes and its audit records (a copied
+    file takes a new one first: services/sync/identity.py). Runs before the audit records are
+    written, which is before :func:`write` takes a server's numbering lock."""
     from recovery_desk.services.sync.identity import settle
 
-    conn = op.session.connection()
-    replica = settle(conn)
+    replica = settle(op.session.connection())
     if replica != op.replica_id:  # the file is a copy (or this laptop's identity changed meanwhile)
         op.replica_id = replica
         for activity in op._activities:
             activity["replica_id"] = replica
-    seq, hlc = next_clock(conn, replica, op.at)
-    at = micros(op.at)
+    return replica
+
+
+def write(op: Operation) -> None:
+    """Append the operation's changes to the log and move the heads (same transaction), under
+    the replica id :func:`settle_replica` settled."""
+    log = op.sync_log
+    if not log:
+        return
+    conn = op.session.connection()
+    replica = op.replica_id
     by_entity: dict[str, set[str]] = {}
     for kind, entity, row_id, _field, _value in log:
         if kind in ("update", "reopen"):
             by_entity.setdefault(entity, set()).add(row_id)
+    # Read before the numbering lock: the rows' own locks (the operation's flushed updates) keep
+    # their heads from changing under us until commit.
     heads = {entity: load_heads(conn, entity, ids) for entity, ids in by_entity.items()}
+    seq, hlc = next_clock(conn, replica, op.at)
+    at = micros(op.at)
     actor_id = getattr(op, "actor_id", None)
     changes = []
     moved: dict[str, dict[tuple[str, str], list[Head]]] = {}

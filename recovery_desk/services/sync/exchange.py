@@ -29,8 +29,8 @@ from recovery_desk.services.sync.apply import NOT_CARRIED, Applier, Change, Summ
 from recovery_desk.services.sync.bundle import Bundle, BundleError, open_bundle, write_bundle
 from recovery_desk.services.sync.changelog import CHANGE_COLUMNS, version_vector
 from recovery_desk.services.sync.identity import identity, settle
-from recovery_desk.services.sync.sql import run_sql
-from recovery_desk.storage.models import ENTITY_MODELS, Base, utcnow
+from recovery_desk.services.sync.sql import run_sql, sqlite_form
+from recovery_desk.storage.models import ENTITY_MODELS, Activity, Base, utcnow
 
 Progress = Callable[[int, int, str], None]
 
@@ -92,6 +92,8 @@ def _bulk_columns(conn: Connection, entity: str, ids: list[str]) -> dict[str, li
     columns: dict[str, list[Any]] = {}
     for index, name in enumerate(names):
         values = [r[index] for r in rows]
+        if conn.dialect.name != "sqlite":  # a server's typed values, as SQLite (and bundles) hold them
+            values = [sqlite_form(conn, table.c[name], v) for v in values]
         if name in json_columns:
             values = [None if v is None else json.loads(v) for v in values]
         columns[name] = [to_plain(v) for v in values] if values and isinstance(values[0], bytes) else values
@@ -103,7 +105,8 @@ def _history_columns(conn: Connection, span: dict[str, int]) -> dict[str, list[A
              "old_value", "new_value", "case_id"]
     rows = run_sql(conn, f"SELECT {', '.join(names)} FROM activity WHERE id BETWEEN ? AND ? ORDER BY id",
                                 (span["from"], span["to"])).all()
-    return {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    table = Activity.__table__
+    return {n: [sqlite_form(conn, table.c[n], r[i]) for r in rows] for i, n in enumerate(names)}
 
 
 def collect_changes(ws: Any, since: dict[str, int], progress: Any = None) -> Bundle:

@@ -56,6 +56,14 @@ def file_fingerprint(path: Path) -> str:
     return f"{machine_id()}:{st.st_dev}:{st.st_ino}"
 
 
+def _main_file(conn: Connection) -> str:
+    """The file an SQLite connection has open (asked once per pooled connection: it never changes)."""
+    info = conn.connection.info
+    if "rd_main_file" not in info:
+        info["rd_main_file"] = next((row[2] for row in run_sql(conn, "PRAGMA database_list") if row[1] == "main"), "")
+    return info["rd_main_file"]
+
+
 def settle(conn: Connection) -> str:
     """This laptop's replica id, inside a write transaction: a file opened where it was not
     before (copied to another laptop, restored from a backup) takes a new id first, and a
@@ -63,7 +71,7 @@ def settle(conn: Connection) -> str:
     this runs in the first transaction that writes anyway (an operation, reading a bundle)."""
     path = ""
     if conn.dialect.name == "sqlite":  # a server workspace is no file that can be copied
-        path = next((row[2] for row in run_sql(conn, "PRAGMA database_list") if row[1] == "main"), "")
+        path = _main_file(conn)
     fingerprint = file_fingerprint(Path(path)) if path else ""
     info = _info(conn)
     replica = info["replica_id"]

@@ -18,3 +18,46 @@ def run_sql(conn: Connection, statement: str, parameters: Any = None):
     if parameters is None:
         return conn.exec_driver_sql(statement)
     return conn.exec_driver_sql(statement, parameters)
+
+
+# -- values: the log and bundles carry what SQLite stores; a server stores typed values ---------
+def sqlite_form(conn: Connection, column: Any, value: Any) -> Any:
+    """A column's value read from this engine, as SQLite stores it (what bundles carry and the
+    merge compares): a server gives timestamps, dates, booleans and JSON back typed."""
+    import json
+    from datetime import date, datetime
+
+    from sqlalchemy import JSON
+
+    if value is None or conn.dialect.name == "sqlite":
+        return value
+    if isinstance(column.type, JSON):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        from recovery_desk.services.operation import _format_datetime
+
+        return _format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def bound(conn: Connection, column: Any, value: Any) -> Any:
+    """A value in SQLite's stored form as this engine's driver takes it: psycopg sends an int
+    for a boolean column as a number, which PostgreSQL refuses (text it casts itself)."""
+    from sqlalchemy import Boolean
+
+    if value is not None and conn.dialect.name != "sqlite" and isinstance(column.type, Boolean):
+        return bool(value)
+    return value
+
+
+def greatest(conn: Connection) -> str:
+    """SQLite's two-argument max() is PostgreSQL's GREATEST (and min(), LEAST)."""
+    return "max" if conn.dialect.name == "sqlite" else "GREATEST"
+
+
+def least(conn: Connection) -> str:
+    return "min" if conn.dialect.name == "sqlite" else "LEAST"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import shiboken6
@@ -53,10 +53,11 @@ TABS = ("details", "checklist", "comments", "blocked", "handover", "history")
 
 
 def local_time(value: datetime | None) -> str:
-    """Audit times are naive UTC; show them in local time."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    """Audit times are naive UTC; show them in the workspace's zone, said as such."""
+    from recovery_desk.i18n import current_language
+    from recovery_desk.ui.formatting import format_datetime
+
+    return format_datetime(value, current_language())
 
 
 def handover_kind_label(kind: str, lang: str) -> str:

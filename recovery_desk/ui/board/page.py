@@ -122,7 +122,7 @@ class BoardPage(QWidget):
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText(tr("Filter: status:blocked org:社協 sector:community due:<2024-02-01 area:…", lang))
         self.filter.setToolTip(tr("Cases query plus task fields: status, assignee, due, org, sector, need, "
-                                  "priority, case, is:overdue / stale / blocked / unclaimed", lang))
+                                  "priority, case, is:overdue / stale / blocked / unclaimed / untaken", lang))
         self.filter.setClearButtonEnabled(True)
         self.filter.returnPressed.connect(self._apply_filter)
         self.lanes = QComboBox(self)

@@ -29,6 +29,7 @@ class ExchangeActions:
         self.ask_save_path = self._ask_save_path
         self.ask_open_path = self._ask_open_path
         self.ask_passphrase = self._ask_passphrase
+        self.ask_server_url = self._ask_server_url
         self.last_summary: str = ""
         self.on_summary: Any = None  # called with the summary text (tests)
 
@@ -48,6 +49,42 @@ class ExchangeActions:
                                         tr("Passphrase of the incident's bundles:", self.lang),
                                         QLineEdit.EchoMode.Password)
         return text if ok and text else None
+
+    def _ask_server_url(self) -> str:
+        from recovery_desk.ui.dialogs.server_dialog import ask_server_url
+
+        return ask_server_url(self.window, self.lang, title=tr("Synchronise with a server", self.lang),
+                              action=tr("Synchronise", self.lang))
+
+    def synchronise(self) -> None:
+        """This laptop's changes to the server and the server's here (services/server_sync.py),
+        on the worker: the same merge rules and conflicts as bundles."""
+        from recovery_desk.storage.engines import is_server_url
+
+        ws = self.ctx.workspace
+        if ws is not None and is_server_url(ws.path):
+            self._summary(tr("This workspace is on a server already: synchronise a laptop's file with it.",
+                             self.lang))
+            return
+        url = self.ask_server_url()
+        if not url:
+            return
+        from recovery_desk.services.server_sync import synchronise
+        from recovery_desk.ui import options
+
+        def done(result: Any) -> None:
+            options.save_server(url)
+            lines = [tr("Sent to the server: {text}", self.lang, text=_counts(result.pushed, self.lang)),
+                     tr("Received from the server: {text}", self.lang, text=_counts(result.pulled, self.lang))]
+            if result.pushed.conflicts or result.pulled.conflicts:
+                lines.append(tr("See the Conflicts page to settle them.", self.lang))
+            self._summary("\n".join([*lines, *result.pushed.flags, *result.pulled.flags]))
+            self.ctx.changed.emit(result.pulled.touched)
+
+        run_job(self.window, self.ctx, lambda ws, progress: synchronise(ws, url, progress=progress), done,
+                title=tr("Synchronising with the server…", self.lang),
+                on_cancelled=lambda: self._summary(tr("Cancelled: each side keeps only what was completely "
+                                                      "exchanged before.", self.lang)))
 
     def write(self) -> None:
         path = self.ask_save_path()
@@ -98,6 +135,13 @@ class ExchangeActions:
             return
         box = QMessageBox(QMessageBox.Icon.Information, tr("Exchange", self.lang), text, parent=self.window)
         box.open()
+
+
+def _counts(summary: Any, lang: str) -> str:
+    if summary.changes == 0:
+        return tr("nothing new", lang)
+    return tr("{new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)", lang, new=summary.new,
+              updated=summary.updated, deleted=summary.deleted, conflicts=summary.conflicts)
 
 
 def _nothing() -> Any:

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from recovery_desk.domain.errors import RecoveryDeskError
 from recovery_desk.i18n import tr
 from recovery_desk.ui.file_dialogs import ask_open_file, ask_save_file
+from recovery_desk.ui.headers import fit_columns
 from recovery_desk.ui.progress import run_job
 
 KIND_LABELS = ("cases", "organisations", "people", "tasks", "areas", "3w")
@@ -317,6 +318,7 @@ class ImportDialog(QDialog):
             kind = self.kind
             self.preview_model.describe = lambda f: field_text(kind, f, self.lang)
             self.preview_model.set_data(preview.headers, list(preview.fields), preview.rows, preview.header_row + 1)
+            fit_columns(self.preview_view)
             current = self.sheet_combo.currentText()
             self.sheet_combo.clear()
             self.sheet_combo.addItems(list(preview.sheets))
@@ -338,6 +340,7 @@ class ImportDialog(QDialog):
         fields = [self.mapping_model.item(r, 1).data(Qt.ItemDataRole.UserRole) or None
                   for r in range(self.mapping_model.rowCount())]
         self.preview_model.set_fields(fields)
+        fit_columns(self.preview_view)
         self._checked_ok = False
         self._update_buttons()
 
@@ -386,6 +389,34 @@ class ImportDialog(QDialog):
         self.imported.emit(result)
         self._checked_ok = False
         self._update_buttons()
+        if result.opened_before_start is not None:
+            self.offer_to_move_start(result.opened_before_start)
+
+    def offer_to_move_start(self, early: Any) -> None:
+        """The imported cases opened before the incident's start: offer the earliest as the start."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Incident start", self.lang),
+                          tr("{what} Move the incident's start to {earliest}?", self.lang,
+                             what=early.message(self.lang), earliest=early.earliest.isoformat()),
+                          QMessageBox.StandardButton.NoButton, self)
+        move = box.addButton(tr("Move the start to {earliest}", self.lang, earliest=early.earliest.isoformat()),
+                             QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("Keep {start}", self.lang, start=early.start.isoformat()), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(move)
+        box.setObjectName("move_start")
+        box.buttonClicked.connect(lambda button: self.move_start(early.earliest) if button is move else None)
+        self.start_box = box
+        box.open()
+
+    def move_start(self, start: Any) -> None:
+        from recovery_desk.services.incident import move_start
+
+        def moved(changes: Any) -> None:
+            self.status.setText(tr("The incident now starts on {date}", self.lang, date=start.isoformat()))
+            self.ctx.changed.emit(changes)
+
+        self.ctx.run(lambda ws, _p: move_start(ws, start), moved, self._failed)
 
     def _cancelled(self) -> None:
         self.status.setText(tr("Import cancelled: nothing was changed.", self.lang))
@@ -407,6 +438,8 @@ class ImportDialog(QDialog):
 
     def _show_result(self, result: Any) -> None:
         lines = [result.summary(self.lang), ""]
+        if result.opened_before_start is not None:
+            lines[1:1] = [result.opened_before_start.message(self.lang)]
         lines += [p.line(self.lang) for p in result.problems[:MAX_REPORT_LINES]]
         lines += [n.line(self.lang) for n in result.notes[:MAX_REPORT_LINES]]
         hidden = max(0, len(result.problems) - MAX_REPORT_LINES) + max(0, len(result.notes) - MAX_REPORT_LINES)

@@ -59,6 +59,7 @@ from recovery_desk.services.changes import Changes
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date, format_datetime
+from recovery_desk.ui.headers import fit_columns
 from recovery_desk.ui.pages.case_tasks import CaseTasksTab, first_open_need, lead_of
 from recovery_desk.ui.pages.entity_editing import FieldErrors, Step, WriteGate
 from recovery_desk.ui.pages.suggestions import SuggestionsPanel, suggestions_for
@@ -275,8 +276,8 @@ class CaseEditor(QWidget):
         tree.setHeaderLabels(headers)
         tree.setRootIsDecorated(False)
         tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         tree.header().setStretchLastSection(True)
+        fit_columns(tree)  # the titles alone while empty; again after each fill
         return tree
 
     def _needs_tab(self) -> QWidget:
@@ -542,6 +543,8 @@ class CaseEditor(QWidget):
             item = QTreeWidgetItem([org.name, SECTOR.label(org.sector, lang), ROLE.label(part.role, lang)])
             item.setData(0, Qt.ItemDataRole.UserRole, part.id)
             self.orgs.addTopLevelItem(item)
+        fit_columns(self.needs)
+        fit_columns(self.orgs)
 
         consent = detail.consent
         self.consent_given.setChecked(bool(consent and consent.given))

@@ -10,6 +10,8 @@ coordinates (no tiles, nothing from the network), coloured by unmet need, with d
 labels; dragging a rectangle (or Left/Right, district by district) selects cases.
 
 The figures are services.gaps.compute_gaps on the database worker; both views only paint.
+The heat map (the page's first view) needs only the gaps; the cases' points are read when
+the map is first shown, so that the page appears without waiting for 50,000 points.
 """
 
 from __future__ import annotations
@@ -65,14 +67,24 @@ CASE_ID = Qt.ItemDataRole.UserRole
 @dataclass
 class MapData:
     gaps: gaps.Gaps
-    points: list[gaps.MapPoint]
-    labels: list[tuple[str, float, float]]
+    points: list[gaps.MapPoint] | None = None  # None until the map mode is shown
+    labels: list[tuple[str, float, float]] | None = None
 
 
 def load_map_data(session: Any) -> MapData:
-    con = matching.dbapi(session)
-    points, labels = gaps.map_points(con)
-    return MapData(gaps.compute_gaps(con), points, labels)
+    """What the heat map shows (a worker job): the gaps without the single-sector cases, which
+    only the summary counts (read next, by load_single_sector)."""
+    return MapData(gaps.compute_gaps(matching.dbapi(session), single_sector=False))
+
+
+def load_single_sector(data: MapData) -> Any:
+    """A worker job completing ``data``'s gaps: the single-sector cases."""
+    return lambda session: gaps.single_sector_cases(matching.dbapi(session), data.gaps)
+
+
+def load_map_points(session: Any) -> tuple[list[gaps.MapPoint], list[tuple[str, float, float]]]:
+    """What the map mode draws (a worker job)."""
+    return gaps.map_points(matching.dbapi(session))
 
 
 def blend(colour: QColor, share: float) -> QColor:
@@ -325,6 +337,11 @@ class CaseMap(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), self.palette().base())
+        if self._lat is None:  # the points are read when the map is first shown
+            p.setPen(self.palette().text().color())
+            p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), tr("Reading where the cases are…", self.lang))
+            p.end()
+            return
         groups = self._point_groups()
         for group, colour, size in (("other", NO_UNMET, 3), ("marked", DEMAND, 4),
                                     ("chosen", self.palette().highlight().color(), 5)):
@@ -409,7 +426,9 @@ class CaseMap(QWidget):
 
 
 class ResourceMapPage(QWidget):
-    loaded = Signal()
+    loaded = Signal()  # the heat map can be painted
+    summary_complete = Signal()  # the single-sector cases counted too
+    points_loaded = Signal()
     detail_shown = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -419,6 +438,7 @@ class ResourceMapPage(QWidget):
         self.setObjectName("resource_map_page")
         self.data: MapData | None = None
         self._stale = True
+        self._points_pending = False
         self.mode = QComboBox()
         self.mode.setObjectName("map_mode")
         self.mode.addItem(tr("Heat map: area × need", lang), "heat")
@@ -491,6 +511,8 @@ class ResourceMapPage(QWidget):
         self.capacity.setVisible(heat)
         self.need.setVisible(not heat)
         (self.heat if heat else self.map).setFocus()
+        if not heat:
+            self._load_points()
 
     def set_mode(self, mode: str) -> None:
         self.mode.setCurrentIndex(self.mode.findData(mode))
@@ -523,6 +545,30 @@ class ResourceMapPage(QWidget):
 
         self.ctx.read(load_map_data, done)
 
+    def _load_points(self) -> None:
+        """Read the points once per data set, when the map mode needs them."""
+        if self.data is None or self.data.points is not None or self._points_pending or self.ctx.workspace is None:
+            return
+        self._points_pending = True
+        data = self.data
+
+        def done(result: tuple[list[gaps.MapPoint], list[tuple[str, float, float]]]) -> None:
+            self._points_pending = False
+            if not shiboken6.isValid(self):
+                return
+            if self.data is data:
+                data.points, data.labels = result
+                self.map.set_data(*result)
+                self.points_loaded.emit()
+            else:  # newer data arrived meanwhile: read its points
+                self._load_points()
+
+        def failed(exc: BaseException, trace: str) -> None:
+            self._points_pending = False  # the next showing of the map tries again
+            self.ctx.error.emit(exc, trace)
+
+        self.ctx.read(load_map_points, done, failed)
+
     def show_data(self, data: MapData) -> None:
         self.data = data
         self.heat.set_data(data.gaps)
@@ -530,12 +576,27 @@ class ResourceMapPage(QWidget):
         total = sum(self.splitter.sizes()) or self.width()
         left = min(self.heat.sizeHint().width() + 30, int(total * 0.68))  # the whole matrix when it fits
         self.splitter.setSizes([max(left, int(total * 0.55)), total - max(left, int(total * 0.55))])
-        self.map.set_data(data.points, data.labels)
-        g = data.gaps
+        if data.points is not None:
+            self.map.set_data(data.points, data.labels or [])
+        elif self.mode.currentData() == "map":
+            self._load_points()
+        self._show_summary()
+        self.loaded.emit()
+        if data.gaps.single_sector_cases is None:
+            def done(cases: list[gaps.SingleSectorCase]) -> None:
+                if shiboken6.isValid(self) and self.data is data:
+                    data.gaps.single_sector_cases = cases
+                    self._show_summary()
+                    self.summary_complete.emit()
+
+            self.ctx.read(load_single_sector(data), done)
+
+    def _show_summary(self) -> None:
+        g = self.data.gaps
+        single = "…" if g.single_sector_cases is None else len(g.single_sector_cases)
         self.summary.setText(tr("{gaps} gaps in {cells} cells with unmet needs · {none} needs no one has · "
                                 "{single} single-sector cases", self.lang, gaps=len(g.gap_cells), cells=len(g.cells),
-                                none=len(g.needs_without_capability), single=len(g.single_sector_cases)))
-        self.loaded.emit()
+                                none=len(g.needs_without_capability), single=single))
 
     def open_cell(self, key: gaps.PlaceKey, category: str) -> None:
         if self.data is None:

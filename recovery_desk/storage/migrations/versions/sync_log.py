@@ -101,8 +101,10 @@ def _log_existing_rows(bind) -> None:
         path = next((row[2] for row in bind.exec_driver_sql("PRAGMA database_list") if row[1] == "main"), "")
         if path:
             identity.append(("file_fingerprint", file_fingerprint(Path(path))))
+    # Bound parameters (sa.text) and ON CONFLICT: both engines understand them (a server too).
     for key, value in identity:
-        bind.exec_driver_sql("INSERT OR IGNORE INTO workspace_info (key, value) VALUES (?, ?)", (key, value))
+        bind.execute(sa.text("INSERT INTO workspace_info (key, value) VALUES (:key, :value) "
+                             "ON CONFLICT (key) DO NOTHING"), {"key": key, "value": value})
     now_us = time.time_ns() // 1000
     hlc = (now_us // 1000) << 16
     changes = []
@@ -112,8 +114,10 @@ def _log_existing_rows(bind) -> None:
                         base))
 
     tombstones = []
+    # Insertion order on SQLite; a server has no rowid, and its ids are time-ordered (UUIDv7).
+    order = "rowid" if bind.dialect.name == "sqlite" else "id"
     for table in ENTITY_TABLES:
-        ids = [r[0] for r in bind.exec_driver_sql(f'SELECT id FROM "{table}" ORDER BY rowid')]
+        ids = [r[0] for r in bind.exec_driver_sql(f'SELECT id FROM "{table}" ORDER BY {order}')]
         if ids:
             add("bulk", table, value=json.dumps({"ids": ids}, separators=(",", ":")))
         tombstones += [(table, i, d) for i, d in bind.exec_driver_sql(
@@ -126,10 +130,14 @@ def _log_existing_rows(bind) -> None:
     span = bind.exec_driver_sql("SELECT min(id), max(id) FROM activity").fetchone()
     if span and span[0] is not None:
         add("history", "activity", value=json.dumps({"from": span[0], "to": span[1]}))
-    if changes:
-        bind.exec_driver_sql("INSERT INTO sync_change VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", changes)
-    if heads:
-        bind.exec_driver_sql("INSERT INTO sync_head VALUES (?,?,?,?,?,?,?)", heads)
+    change_columns = ("replica", "seq", "hlc", "at", "actor", "actor_id", "operation", "kind", "entity", "row_id",
+                      "field", "value", "base")
+    head_columns = ("entity", "row_id", "field", "replica", "seq", "hlc", "value")
+    for table, columns, rows in (("sync_change", change_columns, changes), ("sync_head", head_columns, heads)):
+        if rows:
+            bind.execute(sa.text(f"INSERT INTO {table} ({', '.join(columns)}) "
+                                 f"VALUES ({', '.join(':' + c for c in columns)})"),
+                         [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def downgrade() -> None:

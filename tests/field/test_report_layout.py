@@ -1,0 +1,84 @@
+"""The PDF report's layout: no section heading alone at the bottom of a page (whatever
+falls before it), and the welfare triangle draws one circle per place, however many
+organisations share it, with a table naming them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reportlab.lib.units import mm
+from reportlab.platypus import Frame, PageTemplate, Spacer
+
+from recovery_desk.reports import charts
+from recovery_desk.reports.common import (
+    CONTENT_WIDTH,
+    MARGIN,
+    PAGE_SIZE,
+    LaidOutDoc,
+    data_table,
+    keep_headings_with_sections,
+    lone_headings,
+    make_styles,
+    para,
+)
+from recovery_desk.services.workspace import Workspace
+
+
+def _lay_out(story: list, path: Path) -> list:
+    doc = LaidOutDoc(str(path), pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                     bottomMargin=MARGIN)
+    doc.addPageTemplates([PageTemplate("page", [Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_SIZE[1] - 2 * MARGIN)])])
+    doc.build(story)
+    return doc.placed
+
+
+def _section(st, rows: int) -> list:
+    """A heading, its note and a table (short or long), as the report's sections are."""
+    return [para("Section heading", st.h1), para("What the table shows.", st.note),
+            data_table(["Figure", "Value"], [[f"row {i}", i] for i in range(rows)], [60 * mm, 30 * mm], st,
+                       numeric=[1])]
+
+
+@pytest.mark.parametrize("rows", [3, 40])
+def test_no_heading_stands_alone_whatever_comes_before_it(tmp_path: Path, rows: int) -> None:
+    st = make_styles("en")
+    alone_without = 0
+    for filler in range(0, 228, 12):  # the section starts lower and lower on the page, to its very bottom
+        story = [Spacer(1, 500 + filler), *_section(st, rows)]
+        assert lone_headings(_lay_out(keep_headings_with_sections(list(story)), tmp_path / "kept.pdf")) == [], filler
+        alone_without += bool(lone_headings(_lay_out(story, tmp_path / "plain.pdf")))
+    assert alone_without, "the sweep reaches the page bottom (without keeping, a heading is left alone)"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("list_limit", [5, 100])
+def test_the_incident_report_leaves_no_heading_alone(demo_path, tmp_path: Path, lang: str, list_limit: int) -> None:
+    from recovery_desk.reports.incident import gather_incident, render_incident
+    from tests.conftest import DEMO_AS_OF
+
+    with Workspace.open(demo_path, actor="Test") as ws, ws.session() as s:
+        data = gather_incident(s, today=DEMO_AS_OF, list_limit=list_limit)
+    placed = render_incident(data, str(tmp_path / "r.pdf"), lang=lang, include_pii=False, actor="Test",
+                             workspace="demo.rdesk")
+    assert placed[-1][0] >= 5  # several pages
+    assert lone_headings(placed) == []
+
+
+def test_organisations_at_one_place_share_one_circle_and_the_table_names_them() -> None:
+    from reportlab.graphics.shapes import Circle, String
+
+    from recovery_desk.reports.incident import triangle_groups
+
+    orgs = [dict(id=f"c{i}", name=f"町内会 {i}", acronym="", sector="community", ownership="private",
+                 profit="nonprofit", formality="informal", open_tasks=i, cases_led=0, cases=1) for i in range(30, 0, -1)]
+    orgs.insert(0, dict(id="city", name="七尾市役所", acronym="NANAO-CITY", sector="state", ownership="public",
+                        profit="nonprofit", formality="formal", open_tasks=100, cases_led=5, cases=9))
+    groups = triangle_groups(orgs)
+    assert [(g.letter, g.organisations, g.open_tasks) for g, _m in groups] == [("A", 30, 465), ("B", 1, 100)]
+    assert [o["id"] for o in groups[0][1][:2]] == ["c30", "c29"]  # heaviest first
+    drawing = charts.welfare_triangle([g for g, _m in groups], {"state": "S", "market": "M", "community": "C"},
+                                      "T", 400)
+    shapes = drawing.getContents()
+    assert sum(isinstance(x, Circle) for x in shapes) == 2
+    assert {x.text for x in shapes if isinstance(x, String)} >= {"A · 30", "B · 1"}
