@@ -797,7 +797,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.first_painted.emit)
+            QTimer.singleShot(0, self, self.first_painted.emit)  # not after the window is deleted
 
     def save_state(self) -> None:
         options.GEOMETRY.set(self.saveGeometry())

@@ -259,3 +259,19 @@ def test_an_automatic_backup_never_waits_for_the_previous_one_on_the_ui_thread(q
     window.wait_for_backup()
     qtbot.waitUntil(lambda: not window._backup_threads)  # each leaves the list when it has finished
     assert len(list((demo_copy.parent / "backups").glob("demo-auto-*.rdesk"))) == 2
+
+
+def test_a_window_deleted_right_after_its_first_paint_emits_nothing_afterwards(qtbot, ctx) -> None:
+    """The first paint announces itself on the next turn of the event loop; a window deleted before
+    that turn must not have its signal emitted from a deleted object (this failed now and then in
+    the suite: "Signal source has been deleted")."""
+    from PySide6.QtCore import QCoreApplication
+
+    from recovery_desk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    wait_idle(qtbot, ctx)  # what the window asked the worker for has been delivered
+    window.show()
+    window.grab()  # the first paint (drawn now): its announcement is queued
+    _delete(window)
+    QCoreApplication.processEvents()  # pytest-qt fails the test on an exception raised here

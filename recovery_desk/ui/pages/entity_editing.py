@@ -79,7 +79,7 @@ class RefreshingPage(QWidget):
             self._stale = True
         elif not self._reload_pending:
             self._reload_pending = True
-            QTimer.singleShot(0, self.reload)
+            QTimer.singleShot(0, self, self.reload)  # cancelled if the page is deleted first
 
 
 def add_editor_buttons(editor: Any, layout: Any, lang: str, delete_tip: str) -> None:
