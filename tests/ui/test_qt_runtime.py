@@ -13,6 +13,7 @@ import pytest
 SIGNALS = 100_000
 
 SCRIPT = f"""
+import gc
 import sys
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPen
@@ -28,6 +29,7 @@ emitter.flag.connect(lambda flag: None)
 emitter.nothing.connect(lambda: None)
 emitter.value.connect(lambda value: None)
 emitter.objectNameChanged.connect(lambda name: None)  # a C++ signal into a Python slot
+gc.collect()
 before = sys.getrefcount(True), sys.getrefcount(None)
 for i in range({SIGNALS}):
     emitter.flag.emit(True)
@@ -35,6 +37,7 @@ for i in range({SIGNALS}):
     emitter.value.emit(None)
     emitter.setObjectName("ab"[i % 2])
     pen.setColor(colour)  # returns None
+gc.collect()
 after = sys.getrefcount(True), sys.getrefcount(None)
 print("lost", before[0] - after[0], before[1] - after[1])
 """
@@ -45,7 +48,11 @@ def test_100000_signals_keep_the_reference_counts_of_true_and_none():
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300,
                             env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-800:]
-    assert result.stdout.split() == ["lost", "0", "0"], result.stdout
+    word, lost_true, lost_none = result.stdout.split()
+    # The defect loses one reference per call (100,000 here; CPython aborts long before). The
+    # interpreter itself may hold one reference more or less at the two moments (a freed frame or
+    # cache entry): the suite once saw "lost 0 1". So: no loss that grows with the calls.
+    assert word == "lost" and abs(int(lost_true)) <= 10 and abs(int(lost_none)) <= 10, result.stdout
 
 
 def test_no_reference_count_patching_in_the_app():
