@@ -183,6 +183,14 @@ def open_window(lang: str) -> tuple[Any, Any, Any]:
     return app, ctx, window
 
 
+def close_window(app: Any, ctx: Any, window: Any) -> None:
+    """The end of a screenshot run: the window closed, the workspace closed, the worker stopped."""
+    window.close()
+    ctx.set_workspace(None)
+    settle(app, ctx)
+    ctx.worker.stop()
+
+
 def screenshot_window(lang: str, demo: Path) -> tuple[Any, Any, Any]:
     """:func:`open_window` on the demo workspace, signed by a coordinator of the demo's social
     welfare council."""

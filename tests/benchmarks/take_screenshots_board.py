@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.common import screenshot_main, screenshot_window, settle  # noqa: E402
+from tests.benchmarks.common import close_window, screenshot_main, screenshot_window, settle  # noqa: E402
 
 AS_OF = date(2024, 6, 30)
 SCOPE = "area:徳田"
@@ -62,10 +62,7 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     editor.grab().save(str(path))
     saved.append(path)
     editor.close()
-    window.close()
-    ctx.set_workspace(None)
-    settle(app, ctx)
-    ctx.worker.stop()
+    close_window(app, ctx, window)
     return saved
 
 

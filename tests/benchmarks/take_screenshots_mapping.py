@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.common import screenshot_main, screenshot_window, settle  # noqa: E402
+from tests.benchmarks.common import close_window, screenshot_main, screenshot_window, settle  # noqa: E402
 
 
 def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
@@ -54,10 +54,7 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     editor.tabs.setCurrentIndex(1)  # Needs
     editor.need_suggestions.tree.setFocus(Qt.FocusReason.OtherFocusReason)
     grab("case-suggestions")
-    window.close()
-    ctx.set_workspace(None)
-    settle(app, ctx)
-    ctx.worker.stop()
+    close_window(app, ctx, window)
     return saved
 
 

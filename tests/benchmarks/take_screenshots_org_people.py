@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.common import screenshot_main, screenshot_window, settle  # noqa: E402
+from tests.benchmarks.common import close_window, screenshot_main, screenshot_window, settle  # noqa: E402
 
 
 def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
@@ -48,10 +48,7 @@ def shoot(lang: str, demo: Path, out: Path) -> list[Path]:
     crossing = max(people.model.rows, key=lambda r: (r.organisation_count, r.name))
     people.show_person(crossing.id)
     grab("people")
-    window.close()
-    ctx.set_workspace(None)
-    settle(app, ctx)
-    ctx.worker.stop()
+    close_window(app, ctx, window)
     return saved
 
 

@@ -59,7 +59,7 @@ def prepare(tmp: Path) -> Path:
 
 def shoot(lang: str, demo: Path, out: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.benchmarks.common import screenshot_window, settle
+    from tests.benchmarks.common import close_window, screenshot_window, settle
 
     app, ctx, window = screenshot_window(lang, demo)
     page = window.show_page("conflicts")
@@ -80,10 +80,7 @@ def shoot(lang: str, demo: Path, out: Path) -> None:
     settle(app, ctx)
     settle(app, ctx)
     window.grab().save(str(out / f"board-conflict-{lang}.png"))
-    window.close()
-    ctx.set_workspace(None)
-    settle(app, ctx)
-    ctx.worker.stop()
+    close_window(app, ctx, window)
 
 
 def main() -> int:
