@@ -12,12 +12,29 @@ from typing import Any
 from sqlalchemy import Connection
 
 
-def run_sql(conn: Connection, statement: str, parameters: Any = None):
+def _for_driver(conn: Connection, statement: str) -> str:
     if conn.dialect.paramstyle != "qmark":
         statement = statement.replace("%", "%%").replace("?", "%s")
+    return statement
+
+
+def run_sql(conn: Connection, statement: str, parameters: Any = None):
+    statement = _for_driver(conn, statement)
     if parameters is None:
         return conn.exec_driver_sql(statement)
     return conn.exec_driver_sql(statement, parameters)
+
+
+def all_rows(conn: Connection, statement: str, parameters: Any = ()) -> list[tuple]:
+    """Every row of a query as the driver's plain tuples, read through its own cursor: a
+    bundle of the whole workspace reads a million rows, and a SQLAlchemy row object for each
+    cost more than reading it."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_for_driver(conn, statement), parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 # -- values: the log and bundles carry what SQLite stores; a server stores typed values ---------
