@@ -229,7 +229,7 @@ class Operation:
         # its numbering lock: on a server, no transaction then waits for a row while holding it.
         self._touched_cases.update(a["case_id"] for a in self._activities if a["case_id"])
         self._touch_cases()
-        if self.sync_log:
+        if self.sync_log or self._activities:  # under this transaction's replica id (a copy takes its own)
             changelog.settle_replica(self)
         self._write_activities()
         if self.before_log is not None:  # a server's change notice (delivered at commit anyway)
