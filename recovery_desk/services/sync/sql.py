@@ -7,34 +7,47 @@ text serves both engines."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
 
-def _for_driver(conn: Connection, statement: str) -> str:
-    if conn.dialect.paramstyle != "qmark":
-        statement = statement.replace("%", "%%").replace("?", "%s")
-    return statement
-
-
 def run_sql(conn: Connection, statement: str, parameters: Any = None):
-    statement = _for_driver(conn, statement)
+    if conn.dialect.paramstyle != "qmark":
+        statement = _format_style(statement)
     if parameters is None:
         return conn.exec_driver_sql(statement)
     return conn.exec_driver_sql(statement, parameters)
 
 
-def all_rows(conn: Connection, statement: str, parameters: Any = ()) -> list[tuple]:
-    """Every row of a query as the driver's plain tuples, read through its own cursor: a
-    bundle of the whole workspace reads a million rows, and a SQLAlchemy row object for each
-    cost more than reading it."""
+def driver_sql(conn: Connection, statement: str, parameters: Any = (), *, many: bool = False) -> Any:
+    """``run_sql`` straight on the DB-API cursor (returned, to fetch from), for the statements
+    every write runs (the change log's, the identity check): SQLAlchemy's own work per statement
+    cost more than SQLite's. Same transaction; errors come as the driver's own (not wrapped)."""
+    if conn.dialect.paramstyle != "qmark":
+        statement = _format_style(statement)
     cursor = conn.connection.cursor()
+    if many:
+        cursor.executemany(statement, parameters)
+    else:
+        cursor.execute(statement, parameters)
+    return cursor
+
+
+def all_rows(conn: Connection, statement: str, parameters: Any = ()) -> list[tuple]:
+    """Every row of a query as the driver's plain tuples: a bundle of the whole workspace reads
+    a million rows, and a SQLAlchemy row object for each cost more than reading it."""
+    cursor = driver_sql(conn, statement, parameters)
     try:
-        cursor.execute(_for_driver(conn, statement), parameters)
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=256)
+def _format_style(statement: str) -> str:
+    return statement.replace("%", "%%").replace("?", "%s")
 
 
 # -- values: the log and bundles carry what SQLite stores; a server stores typed values ---------
