@@ -5,8 +5,8 @@ bundle is under 100 MB; the app's writes get no more than 15 % slower with the c
 Every figure is a median, given as wall time and as this process's CPU time: the machine
 may be shared (the wall time then says more about the neighbours than about us). The write
 comparison runs the same edits on one workspace in the same process, in alternating
-batches with the change log on and switched off (``changelog.write`` a no-op), so that both
-sides see the same load; the budget is their ratio.
+batches with the change log on and switched off (``changelog.write`` and the identity check
+``changelog.settle_replica`` no-ops), so that both sides see the same load; the budget is their ratio.
 
 ``RD_BENCH_WORKSPACE=FILE`` uses an existing 60,000-case workspace (copied through SQLite's
 backup first, upgraded on opening) instead of building the cached demo.
@@ -34,6 +34,7 @@ PASSPHRASE = "benchmark passphrase"
 EDITS = 1000
 DAYS = int(os.environ.get("RD_BENCH_DAYS", "5"))
 JOINS = int(os.environ.get("RD_BENCH_JOINS", "3"))
+TURNS = 12  # of the write comparison: each a batch of edits with the change log and one without
 PARTS = os.environ.get("RD_BENCH_PARTS", "join,day,writes").split(",")
 
 
@@ -80,16 +81,19 @@ def day_of_edits(ws, count: int, offset: int = 0) -> None:
 
 @contextmanager
 def change_log(on: bool):
-    """The change log as it is, or switched off (the code before it, as far as writes go)."""
+    """The change log as it is, or switched off (the code before it, as far as writes go): no
+    change rows, no heads, and no check of the laptop's identity (a copied file's new replica
+    id), which only the change log needs."""
     from recovery_desk.services.sync import changelog
 
-    written = changelog.write
+    written, settled = changelog.write, changelog.settle_replica
     if not on:
         changelog.write = lambda op: None
+        changelog.settle_replica = lambda op: op.replica_id
     try:
         yield
     finally:
-        changelog.write = written
+        changelog.write, changelog.settle_replica = written, settled
 
 
 def write_speed(tmp: Path) -> bool:
@@ -100,17 +104,29 @@ def write_speed(tmp: Path) -> bool:
     create_demo(path, cases=2000, seed=5, as_of=date(2024, 6, 30), actor="bench")
     runs: dict[bool, list[float]] = {True: [], False: []}
     cpus: dict[bool, list[float]] = {True: [], False: []}
-    batch = 50
+    batch = 100  # ~800 (without) to ~1,000 (with the log) pages of the write-ahead log
+
+    def edits_written(ws, offset: int) -> None:
+        # Each batch pays for copying its own pages from the write-ahead log into the file, once
+        # (SQLite does it every 1,000 pages, in whichever commit crosses the mark: timed that way,
+        # one side of the comparison paid for the other's pages at random — a checkpoint in half
+        # of the batches made the median swing from +4 % to +31 % between runs).
+        day_of_edits(ws, batch, offset=offset)
+        with ws.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     with Workspace.open(path, actor="bench") as ws:
-        day_of_edits(ws, batch)  # warm-up
-        for turn in range(8):
+        edits_written(ws, 0)  # warm-up
+        for turn in range(TURNS):
             for on in ((True, False) if turn % 2 == 0 else (False, True)):
                 with change_log(on):
-                    wall, cpu, _ = timed(day_of_edits, ws, batch, offset=1000 * (2 * turn + on))
+                    wall, cpu, _ = timed(edits_written, ws, offset=1000 * (2 * turn + on))
                 runs[on].append(wall / batch)
                 cpus[on].append(cpu / batch)
-    show("one typical edit, change log switched off", runs[False], cpus[False])
-    show("one typical edit, with the change log", runs[True], cpus[True])
+    for on, name in ((False, "one typical edit, change log switched off"), (True, "one typical edit, with the change log")):
+        print(f"{name:<46} median {statistics.median(runs[on]) * 1e3:8.3f} ms wall, "
+              f"{statistics.median(cpus[on]) * 1e3:8.3f} ms CPU  (n={len(runs[on])} batches of {batch}, wall min "
+              f"{min(runs[on]) * 1e3:.3f}, max {max(runs[on]) * 1e3:.3f})", flush=True)
     slower = statistics.median(runs[True]) / statistics.median(runs[False]) - 1
     slower_cpu = statistics.median(cpus[True]) / statistics.median(cpus[False]) - 1
     within = slower <= 0.15

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import date
 
 from sqlalchemy import select
@@ -76,3 +77,27 @@ def test_a_copy_of_an_upgraded_workspace_never_written_takes_its_own_identity(tm
             replica = conn.exec_driver_sql("SELECT value FROM workspace_info WHERE key = 'replica_id'").scalar()
             made_by = conn.exec_driver_sql("SELECT replica FROM sync_change ORDER BY hlc DESC LIMIT 1").scalar()
     assert replica != original and made_by == replica
+
+
+def test_an_identity_settled_in_a_write_that_was_rolled_back_is_settled_again(tmp_path):
+    """Each write asks for the laptop's identity; a connection remembers it only once it is
+    committed: settled (and asked again) in a transaction that then rolled back, it is written
+    again by the next write on that connection."""
+    from recovery_desk.services.sync.identity import settle
+
+    path = tmp_path / "old.rdesk"
+    _previous_version(path)
+    Workspace.open(path).close()  # upgraded
+    con = sqlite3.connect(path)
+    con.execute("DELETE FROM workspace_info WHERE key = 'home_replica'")  # as an older file may lack it
+    con.commit()
+    con.close()
+    with Workspace.open(path) as ws, ws.engine.connect() as conn:
+        failed = conn.begin()
+        settle(conn)  # writes home_replica
+        settle(conn)  # the same transaction: finds it (not yet committed)
+        failed.rollback()
+        with conn.begin():
+            settle(conn)
+        with ws.engine.connect() as other:
+            assert other.exec_driver_sql("SELECT value FROM workspace_info WHERE key = 'home_replica'").scalar()

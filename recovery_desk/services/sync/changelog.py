@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from recovery_desk.services.sync.sql import run_sql
+from recovery_desk.services.sync.sql import driver_sql, run_sql
 
 if TYPE_CHECKING:
     from recovery_desk.services.operation import Operation
@@ -120,11 +120,11 @@ _NUMBERING_LOCK = 0x52445351  # "RDSQ"
 def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
     """(last sequence number of this replica, the clock for a new operation)."""
     if conn.dialect.name == "postgresql":
-        run_sql(conn, "SELECT pg_advisory_xact_lock(?)", (_NUMBERING_LOCK,))
-    seq, last_hlc, seen = run_sql(conn,  # one statement: this runs in every write (under the lock on a server)
+        driver_sql(conn, "SELECT pg_advisory_xact_lock(?)", (_NUMBERING_LOCK,))
+    seq, last_hlc, seen = driver_sql(conn,  # one statement: this runs in every write (under the lock on a server)
         "SELECT (SELECT seq FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
         "(SELECT hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
-        "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica)).one()
+        "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica)).fetchone()
     return seq or 0, max((micros(at) // 1000) << 16, (last_hlc or 0) + 1, int(seen or 0) + 1)
 
 
@@ -156,9 +156,9 @@ def load_heads(conn: Connection, entity: str, row_ids: Iterable[str]) -> dict[st
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for row_id, field, replica, seq, hlc, value in run_sql(conn,
+        for row_id, field, replica, seq, hlc, value in driver_sql(conn,
                 f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? "
-                f"AND row_id IN ({marks})", (entity, *chunk)):
+                f"AND row_id IN ({marks})", (entity, *chunk)).fetchall():
             out.setdefault(row_id, {}).setdefault(field, []).append(Head((replica, seq, hlc, value)))
     return out
 
@@ -171,11 +171,26 @@ def store_heads(conn: Connection, entity: str, updates: dict[tuple[str, str], li
     """Replace the heads of these (row id, field) pairs."""
     if not updates:
         return
-    run_sql(conn, "DELETE FROM sync_head WHERE entity = ? AND row_id = ? AND field = ?",
-                         [(entity, row_id, field) for row_id, field in updates])
+    driver_sql(conn, "DELETE FROM sync_head WHERE entity = ? AND row_id = ? AND field = ?",
+               [(entity, row_id, field) for row_id, field in updates], many=True)
     rows = [(entity, row_id, field, *h) for (row_id, field), heads in updates.items() for h in heads]
     if rows:
-        run_sql(conn, _INSERT_HEAD, rows)
+        driver_sql(conn, _INSERT_HEAD, rows, many=True)
+
+
+def _move_heads(conn: Connection, moves: list[tuple[str, str, str, list[Head], list[Head]]]) -> None:
+    """Heads (entity, row id, field, before, after) of one operation: only the heads it
+    superseded are deleted and only its own inserted — the field's other heads (a conflict's)
+    stay as they are."""
+    gone = [(entity, row_id, field, h[0], h[1])
+            for entity, row_id, field, before, after in moves for h in before if h not in after]
+    new = [(entity, row_id, field, *h) for entity, row_id, field, before, after in moves for h in after
+           if h not in before]
+    if gone:
+        driver_sql(conn, "DELETE FROM sync_head WHERE entity = ? AND row_id = ? AND field = ? AND replica = ? "
+                         "AND seq = ?", gone, many=True)
+    if new:
+        driver_sql(conn, _INSERT_HEAD, new, many=True)
 
 
 def base_for(field: str, row_heads: dict[str, list[Head]], supersede_all: bool = False) -> list[str]:
@@ -270,13 +285,15 @@ def write(op: Operation) -> None:
     at = micros(op.at)
     actor_id = getattr(op, "actor_id", None)
     changes = []
-    moved: dict[str, dict[tuple[str, str], list[Head]]] = {}
+    before: dict[tuple[str, str, str], list[Head]] = {}  # the heads of each field it moves, as loaded
     vector: dict[str, int] | None = None
     for kind, entity, row_id, field, value in log:
         seq += 1
         base = None
-        if kind == "update":
+        if kind in ("update", "reopen"):
             row_heads = heads[entity].setdefault(row_id, {})
+            before.setdefault((entity, row_id, field), row_heads.get(field, []))
+        if kind == "update":
             ids = base_for(field, row_heads, (entity, row_id, field) in op.supersede_all)
             base = " ".join(ids)
             if field == "deleted_at" and value not in (None, "null"):
@@ -287,17 +304,14 @@ def write(op: Operation) -> None:
             # Base ids are this laptop's own heads (never the implicit creation).
             row_heads[field] = [h for h in row_heads.get(field, []) if h.id not in ids] + [
                 Head((replica, seq, hlc, value))]
-            moved.setdefault(entity, {})[(row_id, field)] = row_heads[field]
         elif kind == "reopen":
-            row_heads = heads[entity].setdefault(row_id, {})
             base, settled = read_reopening(value)
             row_heads[field] = reopened(row_heads.get(field), base, settled,
                                         superseded_ids(conn, entity, row_id, field, base))
-            moved.setdefault(entity, {})[(row_id, field)] = row_heads[field]
         changes.append((replica, seq, hlc, at, op.actor, actor_id, op.name, kind, entity, row_id, field, value, base))
-    run_sql(conn, _INSERT_CHANGE, changes)
-    for entity, updates in moved.items():
-        store_heads(conn, entity, updates)
+    driver_sql(conn, _INSERT_CHANGE, changes, many=True)
+    _move_heads(conn, [(entity, row_id, field, old, heads[entity][row_id][field])
+                       for (entity, row_id, field), old in before.items()])
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from recovery_desk.services.sync.changelog import set_info
-from recovery_desk.services.sync.sql import run_sql
+from recovery_desk.services.sync.sql import driver_sql, run_sql
 from recovery_desk.storage.models import Case, Incident, new_id, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed by hand
@@ -35,7 +35,7 @@ CODE_LENGTH = 4
 
 
 def _info(conn: Connection) -> dict[str, str]:
-    return dict(run_sql(conn, "SELECT key, value FROM workspace_info").all())
+    return dict(driver_sql(conn, "SELECT key, value FROM workspace_info").fetchall())  # in every write
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +68,13 @@ def settle(conn: Connection) -> str:
     """This laptop's replica id, inside a write transaction: a file opened where it was not
     before (copied to another laptop, restored from a backup) takes a new id first, and a
     workspace without its sync identity (new, or upgraded) gets it. Opening writes nothing;
-    this runs in the first transaction that writes anyway (an operation, reading a bundle)."""
+    this runs in the first transaction that writes anyway (an operation, reading a bundle).
+
+    Once a connection has seen the identity settled and committed, it is remembered with the
+    pooled connection (the file it has open cannot become another file): every write asks."""
+    pooled = conn.connection.info
+    if "rd_settled" in pooled:
+        return pooled["rd_settled"]
     path = ""
     if conn.dialect.name == "sqlite":  # a server workspace is no file that can be copied
         path = _main_file(conn)
@@ -76,7 +82,10 @@ def settle(conn: Connection) -> str:
     info = _info(conn)
     replica = info["replica_id"]
     if info.get("file_fingerprint") == fingerprint and "workspace_id" in info and "home_replica" in info:
+        if pooled.get("rd_settling") is not conn.get_transaction():  # not what this transaction wrote
+            pooled["rd_settled"] = replica
         return replica
+    pooled["rd_settling"] = conn.get_transaction()  # written now: remembered once committed (above)
     if "file_fingerprint" in info and info["file_fingerprint"] != fingerprint:
         replica = rotate_replica(conn, info)
     if "workspace_id" not in info:

@@ -7,6 +7,7 @@ text serves both engines."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
@@ -14,10 +15,29 @@ from sqlalchemy import Connection
 
 def run_sql(conn: Connection, statement: str, parameters: Any = None):
     if conn.dialect.paramstyle != "qmark":
-        statement = statement.replace("%", "%%").replace("?", "%s")
+        statement = _format_style(statement)
     if parameters is None:
         return conn.exec_driver_sql(statement)
     return conn.exec_driver_sql(statement, parameters)
+
+
+def driver_sql(conn: Connection, statement: str, parameters: Any = (), *, many: bool = False) -> Any:
+    """``run_sql`` straight on the DB-API cursor (returned, to fetch from), for the statements
+    every write runs (the change log's, the identity check): SQLAlchemy's own work per statement
+    cost more than SQLite's. Same transaction; errors come as the driver's own (not wrapped)."""
+    if conn.dialect.paramstyle != "qmark":
+        statement = _format_style(statement)
+    cursor = conn.connection.cursor()
+    if many:
+        cursor.executemany(statement, parameters)
+    else:
+        cursor.execute(statement, parameters)
+    return cursor
+
+
+@lru_cache(maxsize=256)
+def _format_style(statement: str) -> str:
+    return statement.replace("%", "%%").replace("?", "%s")
 
 
 # -- values: the log and bundles carry what SQLite stores; a server stores typed values ---------
