@@ -31,7 +31,7 @@ the ranking per cell in Python over the few hundred cells: ``gaps`` answers in w
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,13 +122,25 @@ class Gaps:
     grid: dict[tuple[PlaceKey, str], Cell]  # every place × category
     needs_without_capability: list[str]
     idle_organisations: list[str]
-    single_sector_cases: list[SingleSectorCase] | None  # None: not computed (see single_sector_cases())
-    # (place, category) -> (level, candidate) of every candidate, in the matching order
+    single_sector_cases: list[SingleSectorCase] | None  # None: not yet computed (see complete_gaps())
+    # (place, category) -> (level, candidate) of every candidate, in the matching order (complete_gaps())
     ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = field(default_factory=dict)
     categories: list[str] = field(default_factory=lambda: list(NEED_CATEGORY.codes))
-    # what single_sector_cases() needs: the row of a case's area (None: filtered out), the categories
+    # what complete_gaps() needs: the row of a case's area (None: filtered out), the categories,
+    # every (organisation, capability) unranked, and per place how closely each organisation serves it
     key_of: Any = field(default=None, repr=False, compare=False)
     wanted: set[str] = field(default_factory=set, repr=False, compare=False)
+    candidates: list[Candidate] = field(default_factory=list, repr=False, compare=False)
+    level_of: dict[PlaceKey, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        """The ranking and the single-sector cases are there (see compute_gaps)."""
+        return self.single_sector_cases is not None
+
+    def complete_with(self, completion: Completion) -> None:
+        self.ranked = completion.ranked
+        self.single_sector_cases = completion.single_sector_cases
 
     @property
     def cells(self) -> list[Cell]:
@@ -162,10 +174,10 @@ def area_matches(place: Place | None, text: str) -> bool:
 
 
 def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
-                 now: datetime | None = None, single_sector: bool = True) -> Gaps:
-    """The gaps; ``single_sector=False`` leaves the single-sector cases (the dearest part: every
-    participation) to :func:`single_sector_cases`, so that the heat map shows without them."""
-    now = now or datetime.now(UTC).replace(tzinfo=None)
+                 now: datetime | None = None, complete: bool = True) -> Gaps:
+    """The gaps. ``complete=False`` gives the cells' figures and lists only, and leaves the
+    candidates' ranking and the single-sector cases (the dearest part: every participation) to
+    :func:`complete_gaps`: no figure of a cell depends on them, so the heat map shows first."""
     categories = [check_category(need)] if need else list(NEED_CATEGORY.codes)
     wanted = set(categories)
 
@@ -206,37 +218,29 @@ def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
 
     found = capabilities(con)
     held = holdings(con)
-    stale = stale_claims(con, now)
     served = _served_areas(con)
     for cand in found:
         cand.held = held.get((cand.organisation_id, cand.category), 0)
-        cand.stale_claims = stale.get(cand.organisation_id, 0)
         cand.adds_sector = cand.sector in PESTOFF_SECTORS  # true of any Pestoff sector for another-sector case
     with_capability = {c.category for c in found}
     level_of = _levels(served, area_places, places)
 
-    # Per category, the candidates in the matching order of a place they do not serve (the rank
-    # key without its first part); at a place, a stable split by closeness then gives rank_key's order.
+    # The cells' figures: who is able at each place (the order of the candidates does not matter here).
     by_category: dict[str, list[Candidate]] = defaultdict(list)
-    for cand in sorted(found, key=lambda c: rank_key(c, None)):
+    for cand in found:
         by_category[cand.category].append(cand)
     grid: dict[tuple[PlaceKey, str], Cell] = {}
-    ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = {}
     for key, place in places.items():
         levels = level_of.get(key, {})
         for category in categories:
             cell = grid[(key, category)] = Cell(key, category, unmet.get((key, category), 0))
-            buckets: list[list[tuple[str | None, Candidate]]] = [[] for _ in range(len(SERVES_LEVELS) + 1)]
             for cand in by_category.get(category, ()):
-                level = levels.get(cand.organisation_id)
-                if place is None or level is not None:
+                if place is None or cand.organisation_id in levels:
                     cell.organisations_able += 1
                     if cand.capacity is None:
                         cell.capacity_unknown += 1
                     else:
                         cell.capacity_left = (cell.capacity_left or 0) + (cand.capacity_left or 0)
-                buckets[SERVES_LEVELS.index(level) if level else len(SERVES_LEVELS)].append((level, cand))
-            ranked[(key, category)] = [entry for bucket in buckets for entry in bucket]
 
     result = Gaps(
         places=dict(sorted(places.items(), key=lambda kv: tuple(x or "\uffff" for x in kv[0]))),
@@ -245,14 +249,48 @@ def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
                                   if c not in with_capability and any(unmet.get((k, c)) for k in places)],
         idle_organisations=_idle(con, found, wanted, served, area_places, area),
         single_sector_cases=None,
-        ranked=ranked,
         categories=categories,
         key_of=key_of,
         wanted=wanted,
+        candidates=found,
+        level_of=level_of,
     )
-    if single_sector:
-        result.single_sector_cases = single_sector_cases(con, result)
+    if complete:
+        result.complete_with(complete_gaps(con, result, now))
     return result
+
+
+@dataclass
+class Completion:
+    """What :func:`complete_gaps` adds to a :class:`Gaps`."""
+
+    ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]]
+    single_sector_cases: list[SingleSectorCase]
+
+
+def complete_gaps(con: Any, g: Gaps, now: datetime | None = None) -> Completion:
+    """The ranking of every cell's candidates (stale claims counted) and the single-sector cases
+    of ``g``. Reads only: ``g`` is left as it is (a worker job may run this while the heat map of
+    ``g`` is painted); :meth:`Gaps.complete_with` adds the result."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    stale = stale_claims(con, now)
+    # Per category, the candidates in the matching order of a place they do not serve (the rank
+    # key without its first part); at a place, a stable split by closeness then gives rank_key's
+    # order. Copies: the candidates of ``g`` stay as they are.
+    by_category: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in sorted((replace(c, stale_claims=stale.get(c.organisation_id, 0)) for c in g.candidates),
+                       key=lambda c: rank_key(c, None)):
+        by_category[cand.category].append(cand)
+    ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = {}
+    for key in g.places:
+        levels = g.level_of.get(key, {})
+        for category in g.categories:
+            buckets: list[list[tuple[str | None, Candidate]]] = [[] for _ in range(len(SERVES_LEVELS) + 1)]
+            for cand in by_category.get(category, ()):
+                level = levels.get(cand.organisation_id)
+                buckets[SERVES_LEVELS.index(level) if level else len(SERVES_LEVELS)].append((level, cand))
+            ranked[(key, category)] = [entry for bucket in buckets for entry in bucket]
+    return Completion(ranked, single_sector_cases(con, g.key_of, g.wanted, ranked))
 
 
 def _served_areas(con: Any) -> dict[str, set[str]]:
@@ -287,8 +325,6 @@ def _levels(served: dict[str, set[str]], area_places: dict[str, Place],
 
 def _placed(cand: Candidate, level: str | None, place: Place | None) -> Candidate:
     """A copy of ``cand`` placed relative to ``place``."""
-    from dataclasses import replace
-
     name = ""
     if place is not None and level is not None:
         name = {"district": place.district, "municipality": place.municipality,
@@ -296,10 +332,11 @@ def _placed(cand: Candidate, level: str | None, place: Place | None) -> Candidat
     return replace(cand, serves=level, serves_area=name)
 
 
-def single_sector_cases(con: Any, g: Gaps) -> list[SingleSectorCase]:
-    """The open cases of ``g``'s places that depend on one Pestoff sector, each with the best
-    candidate of another sector for one of its unmet needs (the first in the matching order)."""
-    key_of, wanted, ranked = g.key_of, g.wanted, g.ranked
+def single_sector_cases(con: Any, key_of: Any, wanted: set[str],
+                        ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]]) -> list[SingleSectorCase]:
+    """The open cases of the places of ``ranked`` that depend on one Pestoff sector, each with the
+    best candidate of another sector for one of its unmet needs (the first in the matching order;
+    between two needs that the same organisation is first for, the need whose code sorts first)."""
     # The best candidate of a sector other than S at (place, category): the first in the matching order.
     best_other: dict[tuple[PlaceKey, str, str], tuple[tuple, str | None, Candidate]] = {}
     for (key, category), entries in ranked.items():
@@ -311,7 +348,9 @@ def single_sector_cases(con: Any, g: Gaps) -> list[SingleSectorCase]:
     # The open cases whose taking part organisations are of one Pestoff sector, each with its
     # unmet needs: the sectors per case from the participations (ix_participation_sectors; the
     # few organisations once), then the open cases (ix_case_open) looked up in that set.
-    cases: dict[str, tuple[str, PlaceKey, str, list[str]]] = {}
+    # Each case's rows come together (one probe of the case's needs), its needs in any order.
+    unmet_of: dict[str, list[str]] = {}
+    facts: dict[str, tuple[str, str | None, str]] = {}
     for case_id, reference, area_id, sector, category in run_query(con, f"""
             WITH o AS MATERIALIZED (SELECT id, sector FROM organisation
                                     WHERE deleted_at IS NULL AND sector IN ({_PESTOFF_SQL})),
@@ -321,18 +360,29 @@ def single_sector_cases(con: Any, g: Gaps) -> list[SingleSectorCase]:
             SELECT c.id, c.reference, c.area_id, s.sector, n.category
             FROM "case" c CROSS JOIN s LEFT JOIN need n ON n.case_id = c.id AND {on("n", UNMET_NEEDS_SQL)}
             WHERE s.case_id = c.id AND {on("c", OPEN_CASES_SQL)}"""):
+        needs = unmet_of.get(case_id)
+        if needs is None:
+            needs = unmet_of[case_id] = []
+            facts[case_id] = (reference, area_id, sector)
+        if category in wanted:
+            needs.append(category)
+    # Cases of one place and sector with the same unmet needs have the same best candidate:
+    # judged once per such combination (a few thousand for tens of thousands of cases).
+    judged: dict[tuple, tuple[Candidate | None, str | None]] = {}
+    out = []
+    for case_id, (reference, area_id, sector) in facts.items():
         key = key_of(area_id)
         if key is None:
             continue
-        entry = cases.setdefault(case_id, (reference, key, sector, []))
-        if category in wanted:
-            entry[3].append(category)
-    out = []
-    for case_id, (reference, key, sector, unmet) in cases.items():
-        options = [best_other[k] for k in ((key, c, sector) for c in unmet) if k in best_other]
-        best = min(options, key=lambda entry: entry[0]) if options else None
-        out.append(SingleSectorCase(case_id, reference, sector, best[2] if best else None,
-                                    best[1] if best else None))
+        needs = unmet_of[case_id]
+        needs.sort()  # the order of the tie above, whatever order the engine returned them in
+        combination = (key, sector, *needs)
+        best = judged.get(combination)
+        if best is None:
+            options = [best_other[k] for k in ((key, c, sector) for c in needs) if k in best_other]
+            first = min(options, key=lambda entry: entry[0]) if options else None
+            best = judged[combination] = (first[2], first[1]) if first else (None, None)
+        out.append(SingleSectorCase(case_id, reference, sector, *best))
     out.sort(key=lambda s: s.reference)
     return out
 

@@ -91,6 +91,34 @@ def test_resource_map_heat_map_by_keyboard(qtbot, main_window) -> None:
     heat.grab()  # paints without error in both modes of the toggle
 
 
+def test_a_cell_opened_before_the_ranking_gets_its_candidates_when_it_arrives(qtbot, main_window) -> None:
+    """The heat map shows before the candidates are ranked (a second worker job): a cell opened
+    in between lists them as soon as they are."""
+    page = main_window.show_page("resource_map")
+    qtbot.waitUntil(lambda: page.data is not None and page.data.gaps.complete)
+    opened: list[int] = []
+
+    def taken(g: gaps.Gaps) -> gaps.Cell:  # the worst cell that some organisation can take
+        return next(c for c in g.cells if c.organisations_able)
+
+    def open_worst() -> None:  # runs as the first data arrives, before the second job's answer
+        assert not page.data.gaps.complete
+        worst = taken(page.data.gaps)
+        page.heat.current = (page.heat.rows.index(worst.key), page.heat.columns.index(worst.need))
+        page.heat.activate()
+        opened.append(page.candidates.topLevelItemCount())
+
+    page.loaded.connect(open_worst)
+    with qtbot.waitSignal(page.summary_complete):
+        page.reload()
+    page.loaded.disconnect(open_worst)
+    worst = taken(page.data.gaps)
+    assert opened == [0]
+    assert page.candidates.topLevelItemCount() == worst.organisations_able
+    assert [page.candidates.topLevelItem(i).text(0) for i in range(worst.organisations_able)] == [
+        c.name for c in page.data.gaps.cell_candidates(worst.key, worst.need)]
+
+
 def test_resource_map_map_mode_selects_a_district(qtbot, main_window) -> None:
     page = main_window.show_page("resource_map")
     qtbot.waitUntil(lambda: page.data is not None)

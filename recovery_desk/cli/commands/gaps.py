@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from recovery_desk.i18n import current_language, tr
 
@@ -17,6 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from recovery_desk.cli.commands import _json
     from recovery_desk.cli.commands._reading import reading_connection
     from recovery_desk.services.gaps import compute_gaps, format_gaps
     from recovery_desk.services.matching import check_category
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     with reading_connection(args) as con:
         gaps = compute_gaps(con, area=args.area, need=category)
     if args.json:
-        print(json.dumps(gaps.as_json(), ensure_ascii=False, indent=2))
+        print(_json.dumps(gaps.as_json()))
     else:
         print(format_gaps(gaps, current_language()))
     return 0

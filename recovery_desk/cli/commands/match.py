@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from recovery_desk.i18n import current_language, tr
 
@@ -19,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from recovery_desk.cli.commands import _json
     from recovery_desk.cli.commands._reading import reading_connection
     from recovery_desk.domain.errors import ValidationError
     from recovery_desk.services.matching import (
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         match = match_case(con, find_case_id(con, args.reference), category)
     lang = current_language()
     if args.json:
-        print(json.dumps(match.as_json(lang, args.limit), ensure_ascii=False, indent=2))
+        print(_json.dumps(match.as_json(lang, args.limit)))
     else:
         print(format_match(match, lang, args.limit))
     return 0

@@ -62,6 +62,7 @@ OVER = QColor("#ef6c00")
 GRID = QColor("#bdbdbd")
 NO_UNMET = QColor("#9e9e9e")
 CASE_ID = Qt.ItemDataRole.UserRole
+LEGEND_TOP = 6  # the map's legend: a strip at the top, from this y
 
 
 @dataclass
@@ -72,14 +73,15 @@ class MapData:
 
 
 def load_map_data(session: Any) -> MapData:
-    """What the heat map shows (a worker job): the gaps without the single-sector cases, which
-    only the summary counts (read next, by load_single_sector)."""
-    return MapData(gaps.compute_gaps(matching.dbapi(session), single_sector=False))
+    """What the heat map shows (a worker job): the cells' figures, without the candidates'
+    ranking (only an opened cell lists them) and the single-sector cases (only the summary
+    counts them): both are read next, by load_completion."""
+    return MapData(gaps.compute_gaps(matching.dbapi(session), complete=False))
 
 
-def load_single_sector(data: MapData) -> Any:
-    """A worker job completing ``data``'s gaps: the single-sector cases."""
-    return lambda session: gaps.single_sector_cases(matching.dbapi(session), data.gaps)
+def load_completion(data: MapData) -> Any:
+    """A worker job completing ``data``'s gaps: the ranking and the single-sector cases."""
+    return lambda session: gaps.complete_gaps(matching.dbapi(session), data.gaps)
 
 
 def load_map_points(session: Any) -> tuple[list[gaps.MapPoint], list[tuple[str, float, float]]]:
@@ -266,6 +268,7 @@ class CaseMap(QWidget):
         self._groups_for: tuple | None = None
         self._groups: dict[str, QPolygonF] = {}
         self._lat = self._lon = None
+        self._marked, self._marked_for = 0, None
 
     def set_data(self, points: list[gaps.MapPoint], labels: list[tuple[str, float, float]]) -> None:
         import numpy as np
@@ -273,7 +276,7 @@ class CaseMap(QWidget):
         self.points, self.labels = points, sorted(labels)
         self._lat = np.array([pt.latitude for pt in points], dtype=float)
         self._lon = np.array([pt.longitude for pt in points], dtype=float)
-        self._extent, self._frame_for, self._groups_for = None, None, None
+        self._extent, self._frame_for, self._groups_for, self._marked_for = None, None, None, None
         self.chosen.clear()
         self.update()
 
@@ -289,17 +292,25 @@ class CaseMap(QWidget):
             self._extent = (min(lats), max(lats), min(lons), max(lons)) if lats else (0.0, 1.0, 0.0, 1.0)
         return self._extent
 
+    def _legend_height(self) -> int:
+        """The strip at the top that the legend takes: no case is drawn under it."""
+        return LEGEND_TOP + len(self._legend_lines()) * self._legend_step() + 4
+
+    def _legend_step(self) -> int:
+        return max(18, QFontMetrics(self.font()).height() + 4)
+
     def _frame(self) -> tuple[float, float, float, float, float, float]:
-        """(west, north, x scale, y scale, x0, y0) of the projection at the widget's size."""
+        """(west, north, x scale, y scale, x0, y0) of the projection at the widget's size: the
+        cases fill the widget below the legend's strip, with a margin."""
         size = (self.width(), self.height())
         if self._frame_for != size:
             south, north, west, east = self._bounds()
             squeeze = math.cos(math.radians((south + north) / 2))
             width_deg, height_deg = max(1e-6, (east - west) * squeeze), max(1e-6, north - south)
-            margin = 24
-            scale = min((size[0] - 2 * margin) / width_deg, (size[1] - 2 * margin) / height_deg)
+            margin, top = 24, self._legend_height() + 16  # a label reaches its ascent above its place
+            scale = max(1e-6, min((size[0] - 2 * margin) / width_deg, (size[1] - top - margin) / height_deg))
             self._frame_cache = (west, north, squeeze * scale, scale, (size[0] - width_deg * scale) / 2,
-                                 (size[1] - height_deg * scale) / 2)
+                                 top + (size[1] - top - margin - height_deg * scale) / 2)
             self._frame_for = size
         return self._frame_cache
 
@@ -366,20 +377,30 @@ class CaseMap(QWidget):
         p.end()
         self.painted.emit()
 
-    def _legend(self, p: QPainter) -> None:
-        marked = sum(1 for pt in self.points if self.is_marked(pt))
+    def _legend_lines(self) -> list[tuple[QColor, str]]:
+        marked = self._marked_count()
         what = (tr("unmet need", self.lang) if self.need is None
                 else tr("unmet: {need}", self.lang, need=NEED_CATEGORY.label(self.need, self.lang)))
-        lines = [(DEMAND, f"{what} ({marked})"), (NO_UNMET, f"{tr('other open cases', self.lang)}"
-                                                            f" ({len(self.points) - marked})")]
+        return [(DEMAND, f"{what} ({marked})"),
+                (NO_UNMET, f"{tr('other open cases', self.lang)} ({len(self.points) - marked})")]
+
+    def _marked_count(self) -> int:
+        if self._marked_for != (self.need, len(self.points)):
+            self._marked = sum(1 for pt in self.points if self.is_marked(pt))
+            self._marked_for = (self.need, len(self.points))
+        return self._marked
+
+    def _legend(self, p: QPainter) -> None:
+        """The colours' meaning, in the strip above the cases (see _frame): it covers none of them."""
         p.setFont(self.font())
-        y = 12
-        for colour, text in lines:
+        step = self._legend_step()
+        y = LEGEND_TOP
+        for colour, text in self._legend_lines():
             p.setPen(QPen(colour, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-            p.drawPoint(QPointF(14, y + 6))
+            p.drawPoint(QPointF(14, y + step / 2))
             p.setPen(self.palette().text().color())
-            p.drawText(QPointF(26, y + 11), text)
-            y += 18
+            p.drawText(QRectF(26, y, self.width() - 30, step), int(Qt.AlignmentFlag.AlignVCenter), text)
+            y += step
 
     def select_rect(self, band: QRectF) -> None:
         hits = [pt for pt in self.points if band.contains(self.project(pt.latitude, pt.longitude))]
@@ -427,7 +448,7 @@ class CaseMap(QWidget):
 
 class ResourceMapPage(QWidget):
     loaded = Signal()  # the heat map can be painted
-    summary_complete = Signal()  # the single-sector cases counted too
+    summary_complete = Signal()  # the candidates ranked and the single-sector cases counted too
     points_loaded = Signal()
     detail_shown = Signal()
 
@@ -439,6 +460,7 @@ class ResourceMapPage(QWidget):
         self.data: MapData | None = None
         self._stale = True
         self._points_pending = False
+        self._cell: tuple[gaps.PlaceKey, str] | None = None  # the cell shown in the side panel
         self.mode = QComboBox()
         self.mode.setObjectName("map_mode")
         self.mode.addItem(tr("Heat map: area × need", lang), "heat")
@@ -582,14 +604,16 @@ class ResourceMapPage(QWidget):
             self._load_points()
         self._show_summary()
         self.loaded.emit()
-        if data.gaps.single_sector_cases is None:
-            def done(cases: list[gaps.SingleSectorCase]) -> None:
+        if not data.gaps.complete:
+            def done(completion: gaps.Completion) -> None:
                 if shiboken6.isValid(self) and self.data is data:
-                    data.gaps.single_sector_cases = cases
+                    data.gaps.complete_with(completion)
                     self._show_summary()
+                    if self._cell is not None:  # opened before its candidates were ranked
+                        self._show_candidates(*self._cell)
                     self.summary_complete.emit()
 
-            self.ctx.read(load_single_sector(data), done)
+            self.ctx.read(load_completion(data), done)
 
     def _show_summary(self) -> None:
         g = self.data.gaps
@@ -610,13 +634,8 @@ class ResourceMapPage(QWidget):
                                      area=gaps.place_label(key, lang), need=NEED_CATEGORY.label(category, lang),
                                      unmet=cell.unmet if cell else 0, able=cell.organisations_able if cell else 0,
                                      capacity=left) + (f" — {flag}" if flag else ""))
-        candidates = self.data.gaps.cell_candidates(key, category)
-        self.candidates.clear()
-        for cand in candidates:
-            item = QTreeWidgetItem(self.candidates, [cand.name, SECTOR.label(cand.sector, lang),
-                                                     serves_label(cand.serves, lang),
-                                                     "?" if cand.capacity_left is None else str(cand.capacity_left)])
-            item.setToolTip(0, "\n".join(cand.reasons(lang)))
+        self._cell = (key, category)
+        self._show_candidates(key, category)
 
         def done(rows: list[tuple[str, str, str]]) -> None:
             if shiboken6.isValid(self):
@@ -624,8 +643,19 @@ class ResourceMapPage(QWidget):
 
         self.ctx.read(lambda s: gaps.cell_cases(matching.dbapi(s), key, category), done)
 
+    def _show_candidates(self, key: gaps.PlaceKey, category: str) -> None:
+        """The cell's candidates in the matching order (none yet until the gaps are complete)."""
+        lang = self.lang
+        self.candidates.clear()
+        for cand in self.data.gaps.cell_candidates(key, category):
+            item = QTreeWidgetItem(self.candidates, [cand.name, SECTOR.label(cand.sector, lang),
+                                                     serves_label(cand.serves, lang),
+                                                     "?" if cand.capacity_left is None else str(cand.capacity_left)])
+            item.setToolTip(0, "\n".join(cand.reasons(lang)))
+
     def _show_selection(self, points: list[gaps.MapPoint], district: str) -> None:
         lang = self.lang
+        self._cell = None
         self.detail_title.setText(tr("{n} cases selected", lang, n=len(points)) + (f" — {district}" if district else ""))
         self.candidates.clear()
         self._fill_cases([(pt.case_id, f"{pt.reference}  " + ", ".join(NEED_CATEGORY.label(c, lang) for c in pt.unmet))
