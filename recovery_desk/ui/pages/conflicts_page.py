@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from recovery_desk.i18n import tr
 from recovery_desk.services.sync.conflicts import row_noun
+from recovery_desk.services.sync.duplicates import describe_pair
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.entity_editing import Step, perform
 
@@ -161,8 +162,7 @@ class ConflictsPage(QWidget):
             else tr("A task is done while the task blocking it is open again", lang) for f in flags))
         self.duplicates.clear()
         for pair in pairs:
-            item = QListWidgetItem(tr("{first} and {second}: same {reason}", lang, first=pair["references"][0],
-                                      second=pair["references"][1], reason=tr(pair["reason"], lang)))
+            item = QListWidgetItem(describe_pair(pair, lang))
             item.setData(Qt.ItemDataRole.UserRole, pair["references"])
             self.duplicates.addItem(item)
         self._enable()
