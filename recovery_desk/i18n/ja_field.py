@@ -230,7 +230,7 @@ MESSAGES: dict[str, str] = {
         "{count} 世帯の個人情報（{fields}）と、コメント・メモ・変更履歴の中の同じ値を完全に消去します。"
         "これより前のバックアップには残ります。",
     "Type {word} to confirm: ": "確認のため {word} と入力してください: ",
-    "Erasing {reference}": "{reference} を消去しています",
+    "Erasing the personal data of every case": "すべてのケースの個人情報を消去しています",
     "the incident cannot end ({end}) before it starts ({start})":
         "災害対応の終了日（{end}）を発生日（{start}）より前にはできません",
     "Close the incident": "災害対応を終了する",

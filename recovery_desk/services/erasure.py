@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,16 +116,9 @@ def erase_case(ws: Any, reference: str) -> ErasurePlan:
     """Erase the personal data of the case ``reference`` (see the module's docstring)."""
     plan = plan_erasure(ws, reference)
     values = plan.values
-    with ws.engine.connect() as conn:
-        # secure_delete zeroes the freed content of the pages this transaction rewrites.
-        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    with ws.engine.connect() as conn, secure_delete(conn):
+        _erase_rows(ws, conn, plan)
         conn.commit()
-        try:
-            _erase_rows(ws, conn, plan)
-            conn.commit()
-        finally:
-            conn.exec_driver_sql("PRAGMA secure_delete = OFF")
-            conn.commit()
     _forget_in_file(ws)
     log.info("erased %s fields of case %s (%d values searched)", len(plan.fields), plan.reference, len(values))
     return plan
@@ -156,37 +151,6 @@ def plan_anonymise(ws: Any) -> AnonymisePlan:
             Case.deleted_at.is_(None), getattr(Case, f).is_not(None) if TEXT_DEFAULTS[f] is None
             else getattr(Case, f) != "")))
     return AnonymisePlan(households, fields)
-
-
-def anonymise_incident(ws: Any, progress: Any = None) -> AnonymisePlan:
-    """Erase the personal data of every case (closing the incident): each case as
-    :func:`erase_case` does, in one pass with the file rewritten once at the end.
-
-    Case by case (each case's values are hunted through the free text and the audit trail):
-    minutes for a few hundred households; not yet a bulk path for tens of thousands."""
-    from recovery_desk.services.identity import require_coordinator
-
-    require_coordinator(ws)
-    plan = plan_anonymise(ws)
-    with ws.session() as s:
-        rows = s.execute(select(Case.id, Case.reference).where(Case.deleted_at.is_(None), _with_personal_data())
-                         .order_by(Case.sequence)).all()
-    references = [reference for _id, reference in rows]
-    with ws.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA secure_delete = ON")
-        conn.commit()
-        try:
-            for done, reference in enumerate(references):
-                if progress is not None:
-                    progress.report(done, len(references), tr("Erasing {reference}", reference=reference))
-                _erase_rows(ws, conn, plan_erasure(ws, reference))
-                conn.commit()
-        finally:
-            conn.exec_driver_sql("PRAGMA secure_delete = OFF")
-            conn.commit()
-            _forget_in_file(ws)  # also after a cancel: what was erased is gone from the file too
-    log.info("anonymised the incident: %d households", len(references))
-    return AnonymisePlan(plan.households, plan.fields, tuple(case_id for case_id, _r in rows))
 
 
 def _erase_rows(ws: Any, conn: Any, plan: ErasurePlan) -> None:
@@ -253,8 +217,31 @@ def _scrub_change_log(session: Any, plan: ErasurePlan) -> None:
     scrub_case(session, plan.case_id, list(plan.values))
 
 
+@contextmanager
+def secure_delete(conn: Any) -> Iterator[None]:
+    """SQLite's secure_delete for the erasing transaction: it zeroes the freed content of the
+    pages it rewrites (a server keeps its own files: nothing to set there)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.rollback()  # whatever the erasing transaction left open (an error) before the pragma
+        conn.exec_driver_sql("PRAGMA secure_delete = OFF")
+        conn.commit()
+
+
 def _forget_in_file(ws: Any) -> None:
-    """Rewrite the file without the freed pages and empty the write-ahead log."""
+    """Rewrite the file without the freed pages and empty the write-ahead log (SQLite; on a
+    server, VACUUM FULL rewrites the tables that held the values)."""
     with ws.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if conn.dialect.name != "sqlite":
+            for table in ("case", "need", "conference", "comment", "task", "decision", "activity", "sync_change",
+                          "sync_head"):
+                conn.exec_driver_sql(f'VACUUM FULL "{table}"')
+            return
         conn.exec_driver_sql("VACUUM")
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -44,3 +44,24 @@ def fit_columns(view: QTableView | QTreeView) -> None:
         header.resizeSection(column, max(title, content))
     if count and header.stretchLastSection():
         header.setMinimumSectionSize(min(header.minimumSectionSize(), title_width(view, count - 1)))
+
+
+def keep_titles_whole(view: QTableView | QTreeView) -> None:
+    """Widen any column narrower than its title, now and whenever the columns change (a new
+    model, a restored header state): fixed default widths and saved widths were chosen for one
+    language and one font ("Lead organisation" was cut). Content is left to the user."""
+    header = header_of(view)
+
+    def widen(*_args: object) -> None:
+        model = view.model()
+        if model is None:
+            return
+        for column in range(model.columnCount()):
+            needed = title_width(view, column)
+            if not header.isSectionHidden(column) and header.sectionSize(column) < needed:
+                header.resizeSection(column, needed)
+
+    header.sectionCountChanged.connect(widen)
+    if view.model() is not None:
+        view.model().headerDataChanged.connect(widen)
+    widen()

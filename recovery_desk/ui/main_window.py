@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QToolBar,
+    QTreeView,
     QWidget,
 )
 
@@ -45,6 +47,7 @@ from recovery_desk.services.workspace import (
 )
 from recovery_desk.ui import options
 from recovery_desk.ui.context import AppContext
+from recovery_desk.ui.headers import keep_titles_whole
 from recovery_desk.ui.icons import ACTION_ICONS, PAGE_ICONS, icon
 from recovery_desk.ui.progress import run_plain
 from recovery_desk.ui.welcome import IdentityDialog, WelcomePage
@@ -355,6 +358,8 @@ class MainWindow(QMainWindow):
                 widget = QLabel(tr("This page is not available: {error}", self.lang, error=str(exc)))
                 widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
             widget.setProperty("page_key", key)
+            for view in widget.findChildren(QTableView) + widget.findChildren(QTreeView):
+                keep_titles_whole(view)  # every page's tables: no title cut, in either language
             if key == "conflicts" and hasattr(widget, "count_changed"):
                 widget.count_changed.connect(self.show_conflict_count)
             self.pages[key] = widget

@@ -42,7 +42,7 @@ def busiest_volunteer(session) -> str:
                           .order_by(func.count().desc(), Person.id).limit(1))
 
 
-def main() -> int:
+def main() -> bool:
     from PySide6.QtWidgets import QApplication
 
     from recovery_desk.services import identity
@@ -128,8 +128,8 @@ def main() -> int:
             runs.append(time.perf_counter() - started)
         report("task list --mine --json (whole process)", runs)
         print(f"  median first paint {statistics.median(times[1:]) * 1000:.0f} ms")
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(0 if main() else 1)

@@ -59,7 +59,8 @@ def run_close(args: argparse.Namespace) -> int:
     from datetime import date
 
     from recovery_desk.domain.errors import ValidationError
-    from recovery_desk.services.erasure import anonymise_incident, plan_anonymise
+    from recovery_desk.services.anonymise import anonymise_incident
+    from recovery_desk.services.erasure import plan_anonymise
     from recovery_desk.services.identity import require_coordinator
     from recovery_desk.services.incident import close_incident
 

@@ -166,6 +166,10 @@ class Applier:
         # (entity, row id, field) -> (id, kind, base, value) of this bundle's changes applied so far
         self.field_changes: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]] = {}
         self.erased = self._erasures()
+        # The clock of the latest anonymisation of the incident (services/anonymise.py): the
+        # personal values of changes made before it stay erased.
+        self.anonymised = run_sql(self.conn, "SELECT max(hlc) FROM sync_change WHERE kind = 'anon'").scalar() or 0
+        self.batch: list[Change] = []
 
     def _erasures(self) -> dict[tuple[str, str], dict[str, int]]:
         out: dict[tuple[str, str], dict[str, int]] = {}
@@ -176,6 +180,7 @@ class Applier:
         return out
 
     def apply(self, changes: list[Change], progress: Any = None) -> Summary:
+        self.batch = changes
         for number, change in enumerate(changes):
             if progress is not None and number % 200 == 0:
                 progress.report(number, len(changes), "")  # raises when the reader cancels
@@ -196,6 +201,10 @@ class Applier:
             run_sql(self.conn, f'UPDATE "{c.entity}" SET created_at = {least(self.conn)}(created_at, ?) WHERE id = ?',
                                       (_format_datetime(changelog.from_micros(c.at)), c.row_id))
             return
+        if self._before_anonymisation(c):
+            from recovery_desk.services.anonymise import _drop_personal
+
+            c.value = _drop_personal(c.value, c.entity)
         values = json.loads(c.value or "{}")
         for name in self.erased.get((c.entity, c.row_id), {}):
             values.pop(name, None)
@@ -289,6 +298,10 @@ class Applier:
         if erased_at is not None and c.hlc < erased_at:
             value = as_json(c.entity, name, current)  # a value made before the erasure stays erased
             c.value = value
+        if self._before_anonymisation(c, name):
+            from recovery_desk.services.anonymise import blank
+
+            value = c.value = blank(name)
         heads = load_heads(self.conn, c.entity, [c.row_id]).get(c.row_id, {})
         base = (c.base or "").split()
         self.field_changes.setdefault((c.entity, c.row_id, name), []).append((c.id, c.kind, c.base, c.value))
@@ -336,6 +349,11 @@ class Applier:
         ids = columns["id"]
         table = ENTITY_MODELS[c.entity].__table__  # type: ignore[attr-defined]
         erased = {row_id: names for (entity, row_id), names in self.erased.items() if entity == c.entity}
+        if self._before_anonymisation(c):
+            from recovery_desk.services.anonymise import ANONYMISED
+
+            erased = {row_id: {**erased.get(row_id, {}), **dict.fromkeys(ANONYMISED[c.entity], c.hlc)}
+                      for row_id in ids}
         if c.entity == "case" and ids:
             columns["reference"] = self._place_references(
                 c, list(zip(ids, columns["reference"], columns["incident_id"], strict=True)))
@@ -362,6 +380,20 @@ class Applier:
         scrub_pending(self.activities, c.entity, c.row_id, blanks)
         self.erased.setdefault((c.entity, c.row_id), {}).update({name: c.hlc for name in blanks})
         self._touch(c, c.row_id)
+
+    def _apply_anon(self, c: Change) -> None:
+        """The incident anonymised on another laptop: the same here, for what was set before it."""
+        from recovery_desk.services.anonymise import anonymise_rows
+
+        anonymise_rows(self.conn, before=c.hlc, pending=[*self.activities, *self.batch])
+        self.anonymised = max(self.anonymised, c.hlc)
+
+    def _before_anonymisation(self, c: Change, name: str | None = None) -> bool:
+        """Whether ``c`` (or its field ``name``) holds personal data the anonymisation erased."""
+        from recovery_desk.services.anonymise import ANONYMISED
+
+        fields = ANONYMISED.get(c.entity, ())
+        return c.hlc < self.anonymised and bool(fields) and (name is None or name in fields)
 
     def _apply_history(self, c: Change) -> None:
         columns = self.history.get(c.id)

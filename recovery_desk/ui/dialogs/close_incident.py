@@ -64,7 +64,7 @@ class CloseIncidentDialog(QDialog):
         self.ok.setText(tr("Close and erase personal data", self.lang) if on else tr("Close the incident", self.lang))
 
     def run(self) -> None:
-        from recovery_desk.services.erasure import anonymise_incident
+        from recovery_desk.services.anonymise import anonymise_incident
         from recovery_desk.services.incident import close_incident
 
         end, anonymise = self.end.text().strip(), self.anonymise.isChecked()
