@@ -68,16 +68,47 @@ def _first_line(exc: BaseException) -> str:
 
 
 def make_engine(url: ServerUrl) -> Engine:
-    """An engine whose connections libpq makes from the URI as given (socket form included)."""
+    """An engine whose connections libpq makes from the URI as given (socket form included).
+
+    No statement is prepared: every session that only read ends in ROLLBACK, after which psycopg
+    deallocates all prepared statements (a round trip of its own) and a write prepared them again."""
     from sqlalchemy import create_engine
 
-    return create_engine(
+    engine = create_engine(
         "postgresql+psycopg://",
-        creator=lambda: connect_dbapi(url),
+        creator=lambda: connect_dbapi(url, prepare_threshold=None),
         pool_pre_ping=True,  # a connection the server dropped is replaced, not handed out
         pool_size=2,
         max_overflow=4,
     )
+    _ping_only_when_the_server_spoke(engine.dialect)
+    return engine
+
+
+def _ping_only_when_the_server_spoke(dialect: Any) -> None:
+    """The pool's check of a connection before handing it out, without a round trip each time:
+    a server that drops a connection (terminated, restarted) says so on its socket, which then
+    reads ready although no query is waiting; only then is the server asked. (A connection
+    lost without a word — a cable pulled — fails at its first statement with the clear message
+    of :func:`explain_server_error`, as one lost mid-work does.)"""
+    import select
+
+    import psycopg
+    from psycopg import pq
+
+    ask = dialect.do_ping
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        pgconn = dbapi_connection.pgconn
+        if pgconn.status != pq.ConnStatus.OK:
+            return False
+        try:
+            spoke = bool(select.select([pgconn.socket], [], [], 0)[0])
+        except (OSError, ValueError, psycopg.Error):
+            return False
+        return ask(dbapi_connection) if spoke else True
+
+    dialect.do_ping = do_ping
 
 
 @dataclass(frozen=True)

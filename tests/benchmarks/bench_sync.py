@@ -5,8 +5,8 @@ bundle is under 100 MB; the app's writes get no more than 15 % slower with the c
 Every figure is a median, given as wall time and as this process's CPU time: the machine
 may be shared (the wall time then says more about the neighbours than about us). The write
 comparison runs the same edits on one workspace in the same process, in alternating
-batches with the change log on and switched off (``changelog.write`` and the identity check
-``changelog.settle_replica`` no-ops), so that both sides see the same load; the budget is their ratio.
+batches with the change log on and switched off (``changelog.write``, its read of the heads
+and the identity check ``changelog.settle_replica`` no-ops), so that both sides see the same load; the budget is their ratio.
 
 ``RD_BENCH_WORKSPACE=FILE`` uses an existing 60,000-case workspace (copied through SQLite's
 backup first, upgraded on opening) instead of building the cached demo.
@@ -86,14 +86,15 @@ def change_log(on: bool):
     id), which only the change log needs."""
     from recovery_desk.services.sync import changelog
 
-    written, settled = changelog.write, changelog.settle_replica
+    kept = changelog.write, changelog.settle_replica, changelog.ask_heads_of
     if not on:
-        changelog.write = lambda op: None
+        changelog.write = lambda op, asked: None
         changelog.settle_replica = lambda op: op.replica_id
+        changelog.ask_heads_of = lambda op: {}
     try:
         yield
     finally:
-        changelog.write, changelog.settle_replica = written, settled
+        changelog.write, changelog.settle_replica, changelog.ask_heads_of = kept
 
 
 def write_speed(tmp: Path) -> bool:

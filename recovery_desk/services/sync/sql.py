@@ -7,6 +7,7 @@ text serves both engines."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +34,15 @@ def driver_sql(conn: Connection, statement: str, parameters: Any = (), *, many: 
     else:
         cursor.execute(statement, parameters)
     return cursor
+
+
+def batch(conn: Connection) -> Any:
+    """A block whose ``driver_sql`` statements go to a server together (a psycopg pipeline: one
+    round trip for them all; read their cursors after the block, an error is raised at its end);
+    on SQLite, nothing (each statement is a call into the library, no trip to make)."""
+    if conn.dialect.name == "postgresql":
+        return conn.connection.driver_connection.pipeline()
+    return nullcontext()
 
 
 @lru_cache(maxsize=256)
