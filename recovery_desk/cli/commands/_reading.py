@@ -24,10 +24,10 @@ def reading_connection(args: argparse.Namespace) -> Iterator[Any]:
         from recovery_desk.storage.engines import ServerUrl
 
         url = ServerUrl(str(path))
-        if not postgres.inspect(url).current:
-            with open_workspace(args):
-                pass
         with postgres.connect_dbapi(url) as con:
+            if not postgres.inspect_on(con, url).current:
+                with open_workspace(args):
+                    pass
             con.read_only = True
             con.isolation_level = IsolationLevel.REPEATABLE_READ  # one snapshot: the figures agree
             yield con
