@@ -171,8 +171,8 @@ MESSAGES: dict[str, str] = {
     "Households": "世帯数",
     "{count} records": "{count}件の記録",
     # dates
-    "the date is after the end of that era (e.g. 平成 ended on 平成31年4月30日)":
-        "その元号の終わった後の日付です（例: 平成は平成31年4月30日まで）",
+    "the date is after the end of that era ({era} ended on {last})":
+        "その元号の終わった後の日付です（{era}は{last}まで）",
     "{option}: '{value}' is not a date: {reason}": "{option}: 「{value}」は日付ではありません: {reason}",
     "{code} is not a local-government code: 6 digits whose last is the check digit (七尾市 is 172022)":
         "{code}は地方公共団体コードではありません。6桁で最後の1桁が検査数字です（七尾市は172022）",

@@ -12,10 +12,16 @@ from recovery_desk.cli.main import main
 from recovery_desk.io.normalise import DateFormatError, parse_date
 
 
-@pytest.mark.parametrize("text", ["平成31年5月1日", "昭和64年1月8日", "大正15年12月25日"])
-def test_era_dates_that_never_existed_are_refused(text) -> None:
-    with pytest.raises(DateFormatError):
+@pytest.mark.parametrize(("text", "last"), [("平成31年5月1日", "平成31年4月30日"), ("昭和64年1月8日", "昭和64年1月7日"),
+                                          ("大正15年12月25日", "大正15年12月24日")])
+def test_era_dates_that_never_existed_are_refused_naming_that_eras_last_day(text, last) -> None:
+    """The message names the era given and its last day (it once said 平成's for any era)."""
+    from recovery_desk.i18n import tr
+
+    with pytest.raises(DateFormatError) as refused:
         parse_date(text)
+    assert f"{text[:2]} ended on {last}" in str(refused.value)
+    assert f"{text[:2]}は{last}まで" in tr(refused.value.reason, "ja", **refused.value.params)
 
 
 def test_last_days_of_eras_are_dates() -> None:
@@ -28,8 +34,9 @@ def test_stats_from_to_take_era_dates_and_refuse_impossible_ones(demo_path, caps
     out, err = capsys.readouterr()
     assert code == 0, err
     assert json.loads(out)["period"] == {"from": "2024-01-01", "to": "2024-06-30", "as_of": "2024-06-30"}
-    code = main(["--workspace", str(demo_path), "stats", "--json", "--from", "平成31年5月1日"])
-    assert code == 1 and "平成31年5月1日" in capsys.readouterr().err
+    code = main(["--workspace", str(demo_path), "stats", "--json", "--from", "昭和64年1月8日"])
+    err = capsys.readouterr().err
+    assert code == 1 and "昭和64年1月8日" in err and "昭和 ended on 昭和64年1月7日" in err
 
 
 def test_welcome_checks_the_municipality_code_check_digit(qtbot) -> None:
