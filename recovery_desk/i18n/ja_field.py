@@ -214,7 +214,19 @@ MESSAGES: dict[str, str] = {
         "「{zone}」はこのコンピューターが知らないタイムゾーンです（例: Asia/Tokyo、Europe/Berlin）",
     "show or set the time zone times are shown in": "時刻を表示するタイムゾーンを表示・設定する",
     "an IANA time zone, e.g. Asia/Tokyo": "IANA のタイムゾーン名（例: Asia/Tokyo）",
-    "Times are shown in {zone} ({label})": "時刻は {zone}（{label}）で表示します",
+    "Times are shown in {zone} ({label}): {why}": "時刻は {zone}（{label}）で表示します: {why}",
+    "named in this workspace file": "このワークスペースファイルで指定",
+    "{zone} is named in this file but this computer does not know it: Japan's time":
+        "このファイルは{zone}を指定していますが、このパソコンはその時間帯を知りません: 日本時間で表示します",
+    "the areas are Japanese local governments": "地域が日本の地方公共団体です",
+    "Japan's time (the areas say no country)": "日本時間（地域から国が分かりません）",
+    "from the areas' P-codes ({country})": "地域のPコード（{country}）から",
+    "the areas are in several countries: Japan's time until one is named (incident zone NAME)":
+        "地域が複数の国にあります: 指定するまで日本時間で表示します（incident zone 名前）",
+    "the areas are in {country}, which has {count} time zones (or this computer knows none): Japan's time until "
+    "one is named (incident zone NAME)":
+        "地域は{country}にあり、時間帯が{count}つあります（またはこのパソコンが知りません）: "
+        "指定するまで日本時間で表示します（incident zone 名前）",
     # closing the incident, anonymising it (cli/commands/incident.py, ui/dialogs/close_incident.py)
     "record the incident's end (and, with --anonymise, erase every case's personal data)":
         "災害対応の終了日を記録する（--anonymise で全ケースの個人情報も消去）",
