@@ -184,6 +184,9 @@ class Case(SyncMixin, Base):
         # cases by area, and the few cases that are not open, each read without the table.
         Index("ix_case_open", "area_id", "id", "reference", "stage", "deleted_at", **where(OPEN_CASES)),
         Index("ix_case_not_open", "id", "stage", "deleted_at", **where(NOT_OPEN_CASES)),
+        # The cases view's default order (reference = sequence): its first screen and its id
+        # list read in index order, not sorted (migration case_sequence_index).
+        Index("ix_case_live_sequence", "sequence", "id", **where("deleted_at IS NULL")),
     )
     incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"))
     reference: Mapped[str] = mapped_column(String(32))

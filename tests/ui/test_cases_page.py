@@ -40,6 +40,32 @@ def test_case_model_passes_modeltester(qtbot, qtmodeltester, main_window) -> Non
     assert page.count.text() == f"{total} cases"
 
 
+def test_a_new_cases_page_asks_for_its_ids_once(qtbot, ctx) -> None:
+    """Building the page (sort indicator, sorting on, saved header) must not start a load per
+    step: on 60,000 cases each extra load queued a full id list before the first screen
+    (the cases view's first rows took 0.8 s on a server, 1 s on a file under load)."""
+    from sqlalchemy import event
+
+    from recovery_desk.ui.pages.cases_page import CasesPage
+
+    id_queries: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().startswith('SELECT "case".id \nFROM "case"'):
+            id_queries.append(statement)
+
+    event.listen(ctx.workspace.engine, "before_cursor_execute", seen)
+    try:
+        page = CasesPage(ctx)
+        qtbot.waitUntil(lambda: page.model.complete)
+        wait_idle(qtbot, ctx)
+    finally:
+        event.remove(ctx.workspace.engine, "before_cursor_execute", seen)
+    assert len(id_queries) == 2, id_queries  # the first screen (LIMIT), then the whole list
+    assert page.model.ids == _db(ctx, lambda s: case_ids(s))
+    page.deleteLater()
+
+
 def test_rows_arrive_lazily_and_sort_in_sql(qtbot, main_window) -> None:
     page = _cases_page(qtbot, main_window)
     ctx = main_window.ctx

@@ -85,6 +85,10 @@ class CaseTableModel(QAbstractTableModel):
         self.descending = False
         self.today: date | None = None
         self._generation = 0
+        # The newest generation, shared with the jobs on the database thread: a query whose
+        # generation is no longer the newest when its turn comes is not run (building the page
+        # sorts three times before its own load; each would otherwise query 60,000 ids).
+        self._newest = [0]
         self._pending: set[int] = set()
         self.complete = False
         self.on_error: Callable[[BaseException, str], None] | None = None
@@ -101,14 +105,21 @@ class CaseTableModel(QAbstractTableModel):
             return
         self._generation += 1
         generation = self._generation
+        newest = self._newest
+        newest[0] = generation
         text, sort, desc, today = self.query_text, COLUMNS[self.sort_column], self.descending, self.today
         me = self.ctx.me
         started = time.perf_counter()
         self.complete = False
 
         def first(session: Any) -> tuple[list[str], dict[str, CaseRow]]:
+            if newest[0] != generation:  # superseded before it ran: its result would be dropped
+                return [], {}
             ids = case_ids(session, text, sort, desc, today, limit=BLOCK, me=me)
             return ids, case_rows(session, ids)
+
+        def full(session: Any) -> list[str]:
+            return [] if newest[0] != generation else case_ids(session, text, sort, desc, today, me=me)
 
         def first_done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
             if not shiboken6.isValid(self) or generation != self._generation:
@@ -131,7 +142,7 @@ class CaseTableModel(QAbstractTableModel):
             self.loaded.emit(len(self.ids), time.perf_counter() - started)
 
         self.ctx.read(first, first_done, self._failed)
-        self.ctx.read(lambda session: case_ids(session, text, sort, desc, today, me=me), full_done, self._failed)
+        self.ctx.read(full, full_done, self._failed)
 
     def _failed(self, exc: BaseException, trace: str) -> None:
         if self.on_error is not None:
@@ -242,6 +253,9 @@ class CaseTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (column, descending) == (self.sort_column, self.descending):
+            return  # the view repeating the sort it shows (header set-up); the page loads once
         self.sort_column = column
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
@@ -345,7 +359,6 @@ class CasesPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("case_table")
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -362,6 +375,9 @@ class CasesPage(QWidget):
             header.restoreState(saved_header)
             self.model.sort_column = max(0, header.sortIndicatorSection())
             self.model.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        # Sorting on only now, with the indicator the model already follows: turned on before,
+        # the view would sort by its default (descending) and the model query twice for nothing.
+        self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(lambda index: self.editor.focus_first())
 
