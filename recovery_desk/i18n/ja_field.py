@@ -216,6 +216,8 @@ MESSAGES: dict[str, str] = {
     "an IANA time zone, e.g. Asia/Tokyo": "IANA のタイムゾーン名（例: Asia/Tokyo）",
     "Times are shown in {zone} ({label}): {why}": "時刻は {zone}（{label}）で表示します: {why}",
     "named in this workspace file": "このワークスペースファイルで指定",
+    "Several municipalities are called {name}: {choices}. Type the code of yours.":
+        "{name}という市区町村は複数あります: {choices}。該当するコードを入力してください。",
     "{zone} is named in this file but this computer does not know it: Japan's time":
         "このファイルは{zone}を指定していますが、このパソコンはその時間帯を知りません: 日本時間で表示します",
     "the areas are Japanese local governments": "地域が日本の地方公共団体です",

@@ -55,6 +55,47 @@ def test_welcome_checks_the_municipality_code_check_digit(qtbot) -> None:
     assert created.args[0]["municipality_code"] == "172022" == welcome.municipality_code.text()
 
 
+def _type(qtbot, field, text: str) -> None:
+    """Text as an input method commits it (QTest types ASCII only), then Enter
+    (to the completer's list when it shows, which has the keyboard then)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    field.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(field, event)
+    popup = field.completer().popup() if field.completer() is not None else None
+    qtbot.keyClick(popup if popup is not None and popup.isVisible() else field, Qt.Key.Key_Return)  # the keyboard
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_welcome_fills_the_code_from_the_name_and_the_name_from_the_code(qtbot, lang) -> None:
+    """As a user types: 七尾市 fills 172022; a name two municipalities share (府中市) lists
+    both with their codes and fills nothing; a code alone (5 digits too) fills the name."""
+    from recovery_desk.ui.welcome import WelcomePage
+
+    welcome = WelcomePage(lang)
+    qtbot.addWidget(welcome)
+    welcome.show()
+    qtbot.waitExposed(welcome)
+    _type(qtbot, welcome.municipality, "七尾市")
+    assert welcome.municipality_code.text() == "172022"
+    welcome.municipality.clear()
+    welcome.municipality_code.clear()
+    _type(qtbot, welcome.municipality, "府中市")
+    assert welcome.municipality_code.text() == ""
+    hint = welcome.municipality_hint.text()
+    assert welcome.municipality_hint.isVisibleTo(welcome) and "東京都府中市 (132063)" in hint and "広島県府中市 (342084)" in hint
+    assert ("Several municipalities" if lang == "en" else "複数あります") in hint
+    welcome.municipality.clear()
+    welcome.municipality_code.clear()
+    _type(qtbot, welcome.municipality_code, "34208")  # five digits: completed, and named
+    assert (welcome.municipality_code.text(), welcome.municipality.text()) == ("342084", "府中市")
+    assert not welcome.municipality_hint.isVisibleTo(welcome)
+
+
 def test_the_window_title_names_the_app_once(qtbot, main_window) -> None:
     from PySide6.QtWidgets import QApplication
 
