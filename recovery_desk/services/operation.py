@@ -15,11 +15,12 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, update
+from sqlalchemy import JSON, Boolean, Date, DateTime
 from sqlalchemy.orm import Session
 
 from recovery_desk.services.changes import Changes
 from recovery_desk.services.sync import changelog
+from recovery_desk.services.sync.sql import batch, driver_sql
 from recovery_desk.storage.models import (
     BULK_CREATE,
     Activity,
@@ -228,13 +229,17 @@ class Operation:
         # The touched cases are locked (their last-activity time) before the change log takes
         # its numbering lock: on a server, no transaction then waits for a row while holding it.
         self._touched_cases.update(a["case_id"] for a in self._activities if a["case_id"])
-        self._touch_cases()
-        if self.sync_log:
+        if self.sync_log or self._activities:  # under this transaction's replica id (a copy takes its own)
             changelog.settle_replica(self)
-        self._write_activities()
-        if self.before_log is not None:  # a server's change notice (delivered at commit anyway)
-            self.before_log(self.changes)
-        changelog.write(self)  # last: on a server it takes the log's numbering lock, held until commit
+        asked: dict[str, Any] = {}
+        with batch(self.session.connection()):  # on a server: one round trip for these
+            self._touch_cases()
+            self._write_activities()
+            if self.before_log is not None:  # a server's change notice (delivered at commit anyway)
+                self.before_log(self.changes)
+            if self.sync_log:
+                asked = changelog.ask_heads_of(self)
+        changelog.write(self, asked)  # last: on a server it takes the log's numbering lock, held until commit
         return self.changes
 
     def _touch_cases(self) -> None:
@@ -243,12 +248,12 @@ class Operation:
             self.changes.case_ids |= case_ids
             # Cases created here already carry their own last-activity time.
             touched = sorted(case_ids - self.changes.created.get("case", set()))
+            at = _format_datetime(self.at) if self.session.bind.dialect.name == "sqlite" else self.at
+            conn = self.session.connection()
             for start in range(0, len(touched), 500):
-                self.session.execute(
-                    update(Case).where(Case.id.in_(touched[start:start + 500]))
-                    .values(last_activity_at=self.at)
-                    .execution_options(synchronize_session=False)
-                )
+                chunk = touched[start:start + 500]
+                driver_sql(conn, f'UPDATE "case" SET last_activity_at = ? WHERE id IN ({",".join("?" * len(chunk))})',
+                           (at, *chunk))
             self._touched_cases = set()
 
     def _write_activities(self) -> None:
@@ -365,11 +370,12 @@ def _stored_form(column: Any, converter: Any) -> Any:
 def _write_rows(session: Session, table: Any, columns: list[Any], rows: list[tuple[Any, ...]]) -> None:
     """Complete rows to the driver: one executemany on SQLite; on PostgreSQL (which parses
     dates given as text and takes Python values as they are) one COPY for a bulk batch, and
-    an executemany for a few rows (they may go through a member's view, which COPY cannot)."""
+    an executemany for a few rows (they may go through a member's view, which COPY cannot) and
+    within a batch of statements (which COPY cannot join)."""
     if not rows:
         return
-    if session.bind.dialect.name == "postgresql" and len(rows) < 500:
-        session.connection().exec_driver_sql(_insert_sql(table, columns, "%s"), rows)
+    if session.bind.dialect.name == "postgresql" and (len(rows) < 500 or _in_pipeline(session)):
+        driver_sql(session.connection(), _insert_sql(table, columns), rows, many=True)
         return
     if session.bind.dialect.name == "postgresql":
         names = ", ".join(f'"{c.name}"' for c in columns)
@@ -379,6 +385,13 @@ def _write_rows(session: Session, table: Any, columns: list[Any], rows: list[tup
                 copy.write_row(row)
         return
     session.connection().exec_driver_sql(_insert_sql(table, columns), rows)
+
+
+def _in_pipeline(session: Session) -> bool:
+    """Whether statements are being batched (sync/sql.py ``batch``): COPY cannot be."""
+    from psycopg import pq
+
+    return session.connection().connection.driver_connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
 
 
 def _converter_for(session: Session) -> Any:
@@ -392,9 +405,9 @@ def _postgresql_converter(column_type: Any) -> Any:
     return None
 
 
-def _insert_sql(table: Any, columns: list[Any], placeholder: str = "?") -> str:
+def _insert_sql(table: Any, columns: list[Any]) -> str:
     return 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        table.name, ", ".join(f'"{c.name}"' for c in columns), ", ".join([placeholder] * len(columns)))
+        table.name, ", ".join(f'"{c.name}"' for c in columns), ", ".join(["?"] * len(columns)))
 
 
 def _sqlite_converter(column_type: Any) -> Any:

@@ -53,10 +53,10 @@ def notify(session: Any, changes: Changes, sender: str) -> None:
     """Announce ``changes`` to every listener when this transaction commits."""
     if not changes:
         return
-    from sqlalchemy import text
+    from recovery_desk.services.sync.sql import driver_sql
 
-    session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": CHANNEL, "payload": encode(changes, sender)})
+    # On the driver: it goes with the operation's audit records in one round trip (operation.py).
+    driver_sql(session.connection(), "SELECT pg_notify(?, ?)", (CHANNEL, encode(changes, sender)))
 
 
 class ChangeListener:

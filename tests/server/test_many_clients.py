@@ -183,8 +183,8 @@ def test_a_lost_connection_is_a_clear_message(server_demo, pg_server, capsys):
         case = first_case(ws)
         with ws.engine.connect() as c:
             pid = c.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        with pg_server.admin() as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pg_server.admin() as admin:  # and waits until that server process has gone
+            assert admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,)).fetchone()[0]
         # The pool notices the dead connection and makes a new one: nothing is lost.
         cases.update_case(ws, case.id, priority="urgent")
         with ws.session() as s:

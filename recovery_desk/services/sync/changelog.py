@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from recovery_desk.services.sync.sql import driver_sql, run_sql
+from recovery_desk.services.sync.sql import batch, driver_sql, run_sql
 
 if TYPE_CHECKING:
     from recovery_desk.services.operation import Operation
@@ -119,12 +119,14 @@ _NUMBERING_LOCK = 0x52445351  # "RDSQ"
 
 def next_clock(conn: Connection, replica: str, at: datetime) -> tuple[int, int]:
     """(last sequence number of this replica, the clock for a new operation)."""
-    if conn.dialect.name == "postgresql":
-        driver_sql(conn, "SELECT pg_advisory_xact_lock(?)", (_NUMBERING_LOCK,))
-    seq, last_hlc, seen = driver_sql(conn,  # one statement: this runs in every write (under the lock on a server)
-        "SELECT (SELECT seq FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
-        "(SELECT hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
-        "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica)).fetchone()
+    with batch(conn):  # on a server, the lock and the read in one round trip (the read sees what
+        if conn.dialect.name == "postgresql":  # committed before the lock: a statement of its own)
+            driver_sql(conn, "SELECT pg_advisory_xact_lock(?)", (_NUMBERING_LOCK,))
+        clock = driver_sql(conn,  # one statement: this runs in every write (under the lock on a server)
+            "SELECT (SELECT seq FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
+            "(SELECT hlc FROM sync_change WHERE replica = ? ORDER BY seq DESC LIMIT 1), "
+            "(SELECT value FROM workspace_info WHERE key = 'hlc_seen')", (replica, replica))
+    seq, last_hlc, seen = clock.fetchone()
     return seq or 0, max((micros(at) // 1000) << 16, (last_hlc or 0) + 1, int(seen or 0) + 1)
 
 
@@ -151,14 +153,26 @@ class Head(tuple):
 
 def load_heads(conn: Connection, entity: str, row_ids: Iterable[str]) -> dict[str, dict[str, list[Head]]]:
     """{row id: {field: [heads]}} for these rows (fields with no head stand on the creation)."""
-    out: dict[str, dict[str, list[Head]]] = {}
+    return collect_heads(ask_heads(conn, entity, row_ids))
+
+
+def ask_heads(conn: Connection, entity: str, row_ids: Iterable[str]) -> list[Any]:
+    """The statements of :func:`load_heads`, whose cursors :func:`collect_heads` reads (in a
+    :func:`batch`, after its end)."""
     ids = list(dict.fromkeys(row_ids))
+    cursors = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for row_id, field, replica, seq, hlc, value in driver_sql(conn,
-                f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? "
-                f"AND row_id IN ({marks})", (entity, *chunk)).fetchall():
+        cursors.append(driver_sql(conn, f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head "
+                                        f"WHERE entity = ? AND row_id IN ({marks})", (entity, *chunk)))
+    return cursors
+
+
+def collect_heads(cursors: list[Any]) -> dict[str, dict[str, list[Head]]]:
+    out: dict[str, dict[str, list[Head]]] = {}
+    for cursor in cursors:
+        for row_id, field, replica, seq, hlc, value in cursor.fetchall():
             out.setdefault(row_id, {}).setdefault(field, []).append(Head((replica, seq, hlc, value)))
     return out
 
@@ -266,21 +280,27 @@ def settle_replica(op: Operation) -> str:
     return replica
 
 
-def write(op: Operation) -> None:
+def ask_heads_of(op: Operation) -> dict[str, list[Any]]:
+    """Ask for the heads of the rows the operation's changes move, for :func:`write` (in the
+    operation's :func:`batch` with its audit records, before the numbering lock: the rows' own
+    locks — the operation's flushed updates — keep their heads from changing until commit)."""
+    by_entity: dict[str, set[str]] = {}
+    for kind, entity, row_id, _field, _value in op.sync_log:
+        if kind in ("update", "reopen"):
+            by_entity.setdefault(entity, set()).add(row_id)
+    conn = op.session.connection()
+    return {entity: ask_heads(conn, entity, ids) for entity, ids in by_entity.items()}
+
+
+def write(op: Operation, asked: dict[str, list[Any]]) -> None:
     """Append the operation's changes to the log and move the heads (same transaction), under
-    the replica id :func:`settle_replica` settled."""
+    the replica id :func:`settle_replica` settled; ``asked``: :func:`ask_heads_of`'s cursors."""
     log = op.sync_log
     if not log:
         return
     conn = op.session.connection()
     replica = op.replica_id
-    by_entity: dict[str, set[str]] = {}
-    for kind, entity, row_id, _field, _value in log:
-        if kind in ("update", "reopen"):
-            by_entity.setdefault(entity, set()).add(row_id)
-    # Read before the numbering lock: the rows' own locks (the operation's flushed updates) keep
-    # their heads from changing under us until commit.
-    heads = {entity: load_heads(conn, entity, ids) for entity, ids in by_entity.items()}
+    heads = {entity: collect_heads(cursors) for entity, cursors in asked.items()}
     seq, hlc = next_clock(conn, replica, op.at)
     at = micros(op.at)
     actor_id = getattr(op, "actor_id", None)
@@ -309,9 +329,10 @@ def write(op: Operation) -> None:
             row_heads[field] = reopened(row_heads.get(field), base, settled,
                                         superseded_ids(conn, entity, row_id, field, base))
         changes.append((replica, seq, hlc, at, op.actor, actor_id, op.name, kind, entity, row_id, field, value, base))
-    driver_sql(conn, _INSERT_CHANGE, changes, many=True)
-    _move_heads(conn, [(entity, row_id, field, old, heads[entity][row_id][field])
-                       for (entity, row_id, field), old in before.items()])
+    with batch(conn):  # on a server, one round trip under the numbering lock (then the commit)
+        driver_sql(conn, _INSERT_CHANGE, changes, many=True)
+        _move_heads(conn, [(entity, row_id, field, old, heads[entity][row_id][field])
+                           for (entity, row_id, field), old in before.items()])
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ text serves both engines."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +34,25 @@ def driver_sql(conn: Connection, statement: str, parameters: Any = (), *, many: 
     else:
         cursor.execute(statement, parameters)
     return cursor
+
+
+def all_rows(conn: Connection, statement: str, parameters: Any = ()) -> list[tuple]:
+    """Every row of a query as the driver's plain tuples: a bundle of the whole workspace reads
+    a million rows, and a SQLAlchemy row object for each cost more than reading it."""
+    cursor = driver_sql(conn, statement, parameters)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def batch(conn: Connection) -> Any:
+    """A block whose ``driver_sql`` statements go to a server together (a psycopg pipeline: one
+    round trip for them all; read their cursors after the block, an error is raised at its end);
+    on SQLite, nothing (each statement is a call into the library, no trip to make)."""
+    if conn.dialect.name == "postgresql":
+        return conn.connection.driver_connection.pipeline()
+    return nullcontext()
 
 
 @lru_cache(maxsize=256)
