@@ -122,7 +122,8 @@ def shoot(lang: str, demo: Path) -> None:
 def visit_sheets(demo: Path, tmp: Path) -> None:
     for lang in ("en", "ja"):
         pdf = tmp / f"visits-{lang}.pdf"
-        subprocess.run([sys.executable, "-m", "recovery_desk.cli.main", "--workspace", str(demo), "report", "visits",
+        subprocess.run([sys.executable, "-m", "recovery_desk.cli.main", "--workspace", str(demo), "--as", "山田 花子",
+                        "report", "visits",
                         "--query", "area:御祓 -stage:closed", "--out", str(pdf), "--lang", lang, "--as-of",
                         AS_OF.isoformat()], check=True, cwd=ROOT)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),
