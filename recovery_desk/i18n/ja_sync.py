@@ -160,13 +160,15 @@ MESSAGES: dict[str, str] = {
     "A task is done while the task blocking it is open again": "先行タスクが再開されたのに、完了になっているタスクがあります",
     "Settle conflict on {field}": "{field} の競合を解決",
     "In conflict with another laptop's value: see the Conflicts page": "他のパソコンの値と競合しています: 競合のページを参照",
-    "{id}  {where}: deleted by {ours_by}, but task '{theirs}' was added to it by {theirs_by}":
-        "{id}  {where}: {ours_by} が削除しましたが、{theirs_by} がタスク「{theirs}」を追加しています",
-    "task added to the deleted case": "削除されたケースに追加されたタスク",
-    "a task added to a case deleted elsewhere is settled with --keep ours (delete the task too) or --keep theirs "
+    "{id}  {where}: {owner} deleted by {ours_by}, but {what} '{theirs}' was added to it by {theirs_by}":
+        "{id}  {where}: {ours_by} が{owner}を削除しましたが、{theirs_by} が{what}「{theirs}」を追加しています",
+    "{what} added to the deleted {owner}": "削除された{owner}に追加された{what}",
+    "a row added to a case deleted elsewhere is settled with --keep ours (delete it too) or --keep theirs "
     "(the case comes back)":
-        "他のパソコンで削除されたケースに追加されたタスクは --keep ours（タスクも削除）か --keep theirs"
+        "他のパソコンで削除されたケースに追加されたものは --keep ours（それも削除）か --keep theirs"
         "（ケースを元に戻す）で解決します",
+    "other reference of the case": "ケースの別の番号",
+    "claim or hand-over": "引き受け・引き継ぎ",
     "Conflict": "競合",
     "In conflict with another laptop's value ({fields}): see the Conflicts page":
         "他のパソコンの値と競合しています（{fields}）: 競合のページを参照",

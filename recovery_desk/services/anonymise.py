@@ -325,6 +325,7 @@ def anonymise_incident(ws: Any, progress: Any = None) -> Any:
     )
     from recovery_desk.services.identity import require_coordinator
     from recovery_desk.services.sync import changelog
+    from recovery_desk.services.sync.identity import settle  # this transaction's id (a copy's own)
     from recovery_desk.storage.models import Activity, new_id, utcnow
 
     require_coordinator(ws)
@@ -335,7 +336,8 @@ def anonymise_incident(ws: Any, progress: Any = None) -> Any:
             incident_id = ws.default_incident(session).id
             record = {"fields": sorted(done.fields, key=PERSONAL_FIELDS.index), "households": len(done.case_ids)}
             session.add(Activity(at=utcnow(), actor=ws.actor, actor_id=getattr(ws, "person_id", None),
-                                 replica_id=ws.replica_id, operation_id=new_id(), operation="anonymise_incident",
+                                 replica_id=settle(session.connection()), operation_id=new_id(),
+                                 operation="anonymise_incident",
                                  entity="incident", entity_id=incident_id, action="anonymise", field=None,
                                  old_value=None, new_value=json.dumps(record), case_id=None))
             session.flush()

@@ -156,6 +156,8 @@ def plan_anonymise(ws: Any) -> AnonymisePlan:
 def _erase_rows(ws: Any, conn: Any, plan: ErasurePlan) -> None:
     from sqlalchemy.orm import Session
 
+    from recovery_desk.services.sync.identity import settle
+
     values = plan.values
     with Session(bind=conn) as session, session.begin():
         now = utcnow()
@@ -175,7 +177,7 @@ def _erase_rows(ws: Any, conn: Any, plan: ErasurePlan) -> None:
         _scrub_change_log(session, plan)
         # The anonymous record of the erasure: who erased which fields of which case, when.
         session.add(Activity(at=now, actor=ws.actor, actor_id=getattr(ws, "person_id", None),
-                             replica_id=ws.replica_id, operation_id=new_id(), operation="erase_case",
+                             replica_id=settle(session.connection()), operation_id=new_id(), operation="erase_case",
                              entity="case", entity_id=plan.case_id, action="erase", field=None, old_value=None,
                              new_value=json.dumps({"fields": list(plan.fields)}), case_id=plan.case_id))
 

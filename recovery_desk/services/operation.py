@@ -231,7 +231,7 @@ class Operation:
         # The touched cases are locked (their last-activity time) before the change log takes
         # its numbering lock: on a server, no transaction then waits for a row while holding it.
         self._touched_cases.update(a["case_id"] for a in self._activities if a["case_id"])
-        if self.sync_log:
+        if self.sync_log or self._activities:  # under this transaction's replica id (a copy takes its own)
             changelog.settle_replica(self)
         asked: dict[str, Any] = {}
         with batch(self.session.connection()):  # on a server: one round trip for these

@@ -44,10 +44,6 @@ class Workspace:
         self.person_id: str | None = None
         self.identity = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        with self.session() as s:
-            info = dict(s.execute(select(WorkspaceInfo.key, WorkspaceInfo.value)).all())
-        # A copied file takes a new replica id in its first write (services/sync/identity.py).
-        self.replica_id = info["replica_id"]
         self.backup_made: Path | None = None
         self.read_only = False
 
@@ -147,6 +143,13 @@ class Workspace:
         self.close()
 
     # -- access ----------------------------------------------------------------------------
+    @property
+    def replica_id(self) -> str:
+        """This laptop's replica id, as the file holds it now. Read, never remembered: a copied
+        file takes a new one in its first write (services/sync/identity.py), whoever writes."""
+        with self.session() as s:
+            return s.scalars(select(WorkspaceInfo.value).where(WorkspaceInfo.key == "replica_id")).one()
+
     def session(self) -> Session:
         """A session for reading (objects stay usable after commit)."""
         return self._sessions()
@@ -155,8 +158,9 @@ class Workspace:
     def operation(self, name: str) -> Iterator[Operation]:
         """One user action = one transaction = one group of audit records."""
         with self._sessions() as session, session.begin():
-            op = Operation(session, actor=self.actor, replica_id=self.replica_id, name=name,
-                           actor_id=self.person_id)
+            # The replica id is settled inside the operation's own transaction, before anything
+            # is written under it (Operation.finish): a copy takes its own id there.
+            op = Operation(session, actor=self.actor, replica_id="", name=name, actor_id=self.person_id)
             yield op
             if self.dialect == "postgresql":  # other clients hear of it when it commits
                 from recovery_desk.services.server_changes import notify

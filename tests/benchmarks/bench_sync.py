@@ -10,9 +10,9 @@ and the identity check ``changelog.settle_replica`` no-ops), so that both sides 
 
 ``RD_BENCH_WORKSPACE=FILE`` uses an existing 60,000-case workspace (copied through SQLite's
 backup first, upgraded on opening) instead of building the cached demo.
-``RD_BENCH_DAYS`` (default 5) and ``RD_BENCH_JOINS`` (default 3) set how many days of edits
-are exchanged and how many joins are timed; ``RD_BENCH_PARTS`` (default ``join,day,writes``)
-which parts run.
+``RD_BENCH_DAYS`` (default 5), ``RD_BENCH_JOINS`` and ``RD_BENCH_EXPORTS`` (default 3 each) set
+how many days of edits are exchanged and how many joins and whole-workspace exports are timed;
+``RD_BENCH_PARTS`` (default ``join,day,writes``) which parts run.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ PASSPHRASE = "benchmark passphrase"
 EDITS = 1000
 DAYS = int(os.environ.get("RD_BENCH_DAYS", "5"))
 JOINS = int(os.environ.get("RD_BENCH_JOINS", "3"))
+EXPORTS = int(os.environ.get("RD_BENCH_EXPORTS", "3"))
 TURNS = 12  # of the write comparison: each a batch of edits with the change log and one without
 PARTS = os.environ.get("RD_BENCH_PARTS", "join,day,writes").split(",")
 
@@ -197,12 +198,17 @@ def join_the_big_workspace(tmp: Path, big: Path) -> bool:
     from recovery_desk.storage.models import Case, Task
 
     home = Workspace.open(backup_file(big, tmp / "home.rdesk"), actor="home")
-    wall, cpu, _ = timed(export_bundle, home, tmp / "all.rdsync", PASSPHRASE, everything=True)
+    export_walls, export_cpus = [], []
+    for _ in range(EXPORTS):  # the other half of a join: the coordinator waits for it too
+        wall, cpu, _ = timed(export_bundle, home, tmp / "all.rdsync", PASSPHRASE, everything=True)
+        export_walls.append(wall)
+        export_cpus.append(cpu)
     with home.session() as s:
         counts = (s.scalar(select(func.count()).select_from(Case)), s.scalar(select(func.count()).select_from(Task)))
     home.close()
     size_mb = (tmp / "all.rdsync").stat().st_size / 1e6
-    show("sync export --all of the 60k workspace (one run)", [wall], [cpu])
+    show("sync export --all of the 60k workspace", export_walls, export_cpus)
+    print(f"{'':<46} (the issue sets no budget for it)", flush=True)
     walls, cpus = [], []
     for run in range(JOINS):
         target = tmp / f"joined{run}.rdesk"

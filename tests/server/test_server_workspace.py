@@ -193,3 +193,20 @@ def test_backup_and_restore_of_a_server_say_pg_dump(empty_db, capsys, tmp_path):
         code, _, err = run(capsys, "--workspace", empty_db, *argv)
         assert code == 1 and "pg_dump" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_our_session_settings_come_after_the_url_s_own_options(empty_db):
+    """work_mem and random_page_cost ride on the connection request; options the URL gives
+    (a DBA's statement_timeout) are kept."""
+    from urllib.parse import quote
+
+    from recovery_desk.storage import postgres
+    from recovery_desk.storage.engines import ServerUrl
+
+    separator = "&" if "?" in empty_db else "?"
+    url = ServerUrl(f"{empty_db}{separator}options={quote('-c statement_timeout=4321')}")
+    with postgres.connect_dbapi(url) as con:
+        settings = {name: con.execute(f"SHOW {name}").fetchone()[0]
+                    for name in ("work_mem", "random_page_cost", "statement_timeout")}
+    assert settings == {"work_mem": postgres.WORK_MEM, "random_page_cost": str(postgres.RANDOM_PAGE_COST),
+                        "statement_timeout": "4321ms"}

@@ -151,6 +151,35 @@ def test_a_copied_workspace_file_gets_its_own_identity(laptops, tmp_path):
     assert status(home)["replica"] == original
 
 
+def test_the_workspace_tells_the_identity_its_copy_took_whatever_wrote_first(laptops, tmp_path):
+    """Workspace.replica_id is the file's id now, not the one it had when it was opened: an
+    operation or an erasure — each the copy's first write — takes the new one, and so do the
+    audit records it writes."""
+    from sqlalchemy import select
+
+    from recovery_desk.services.erasure import erase_case
+    from recovery_desk.services.sync.exchange import status
+    from recovery_desk.storage.database import backup_file
+    from recovery_desk.storage.models import Activity, Case
+
+    net, home = laptops
+    case_id = cases.create_case(home, contact_name="山田 花子", contact_phone="090-1111-2222").primary_id
+    with home.session() as s:
+        reference = s.get(Case, case_id).reference
+    original = home.replica_id
+    for name, first_write in (("edited", lambda ws: cases.update_case(ws, case_id, notes="on the copy")),
+                              ("erased", lambda ws: erase_case(ws, reference))):
+        copy = backup_file(home.path, tmp_path / f"{name}.rdesk")
+        with Workspace.open(copy) as ws:
+            assert ws.replica_id == original  # opening writes nothing
+            first_write(ws)
+            assert ws.replica_id == status(ws)["replica"] != original
+            with ws.session() as s:
+                latest = s.scalars(select(Activity.replica_id).order_by(Activity.id.desc()).limit(1)).one()
+            assert latest == ws.replica_id
+    assert home.replica_id == original
+
+
 def test_two_laptops_sharing_one_identity_are_detected_when_their_bundles_meet(laptops, tmp_path):
     """A byte-for-byte copy that the file check could not tell apart (its recorded file
     identity matches where it is): its changes meet the original's, and the user is told what to do."""

@@ -51,10 +51,10 @@ def _server_figures(url_text: str, period):
     from recovery_desk.storage.engines import ServerUrl
 
     url = ServerUrl(url_text)
-    if postgres.inspect(url).current:
-        from psycopg import IsolationLevel
+    with postgres.connect_dbapi(url) as con:
+        if postgres.inspect_on(con, url).current:
+            from psycopg import IsolationLevel
 
-        with postgres.connect_dbapi(url) as con:
             con.read_only = True
             con.isolation_level = IsolationLevel.REPEATABLE_READ  # one snapshot
             return compute_figures(con, period)

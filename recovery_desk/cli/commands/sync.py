@@ -139,7 +139,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_conflicts(args: argparse.Namespace) -> int:
-    from recovery_desk.services.sync.conflicts import board_flags, list_conflicts
+    from recovery_desk.services.sync.conflicts import board_flags, list_conflicts, row_noun
 
     with open_workspace(args) as ws:
         conflicts = list_conflicts(ws)
@@ -151,8 +151,9 @@ def run_conflicts(args: argparse.Namespace) -> int:
     for c in conflicts:
         where = c["reference"] or f"{c['entity']} {c['row_id'][:8]}"
         if c["kind"] == "added_to_deleted":
-            print(tr("{id}  {where}: deleted by {ours_by}, but task '{theirs}' was added to it by {theirs_by}",
-                     id=c["id"], where=where, ours_by=c["ours_by"] or "-", theirs=c["theirs"],
+            print(tr("{id}  {where}: {owner} deleted by {ours_by}, but {what} '{theirs}' was added to it by "
+                     "{theirs_by}", id=c["id"], where=where, owner=row_noun(c["owner_entity"]),
+                     ours_by=c["ours_by"] or "-", what=row_noun(c["entity"]), theirs=c["theirs"],
                      theirs_by=c["theirs_by"] or "-"))
         elif c["kind"] == "edit_delete":
             print(tr("{id}  {where} {field}: deleted by {ours_by}, but changed to '{theirs}' by {theirs_by}",

@@ -511,10 +511,10 @@ def case_ids(conn: Any, entity: str, row_ids: list[str]) -> dict[str, str]:
     table = ENTITY_MODELS[entity].__table__  # type: ignore[attr-defined]
     if "case_id" in table.c:
         join, key = "", f'"{entity}".case_id'
+    elif "conference_id" in table.c:  # before task_id: a decision belongs to its conference, and may name a task
+        join, key = f'JOIN conference ON conference.id = "{entity}".conference_id', "conference.case_id"
     elif "task_id" in table.c:
         join, key = f'JOIN task ON task.id = "{entity}".task_id', "task.case_id"
-    elif "conference_id" in table.c:
-        join, key = f'JOIN conference ON conference.id = "{entity}".conference_id', "conference.case_id"
     else:
         return {}
     out: dict[str, str] = {}

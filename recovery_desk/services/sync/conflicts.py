@@ -60,12 +60,14 @@ VOCABULARIES: dict[tuple[str, str], v.Vocabulary] = {
 @dataclass
 class Conflict:
     id: str
-    kind: str  # field | edit_delete
+    kind: str  # field | edit_delete | added_to_deleted
     entity: str
     row_id: str
     field: str
     ours: Head
     theirs: Head
+    # added_to_deleted: the deleted row (entity, id) the row was added to.
+    owner: tuple[str, str] | None = None
 
     def key(self) -> tuple[str, str, str]:
         return (self.entity, self.row_id, self.field)
@@ -113,69 +115,131 @@ def open_conflicts(conn: Connection) -> list[Conflict]:
     return found
 
 
-# Rows that belong to another (a task to its case): (entity, the field naming the owner, owner).
-OWNED = (("task", "case_id", "case"),)
+# The rows that hang off a case, by the field naming the row they belong to: a case's needs,
+# organisations (participations), tasks, conferences, consent and aliases; a task's checklist,
+# comments, supporting organisations, dependencies and hand-overs; a conference's attendees
+# and decisions. (tests/sync/test_merge_rules.py checks that every reference to a case, task
+# or conference in the models is listed here or in REFERENCES_ONLY.)
+CONTAINED: dict[str, tuple[str, str]] = {
+    "need": ("case_id", "case"), "participation": ("case_id", "case"), "task": ("case_id", "case"),
+    "conference": ("case_id", "case"), "consent": ("case_id", "case"), "case_alias": ("case_id", "case"),
+    "checklist_item": ("task_id", "task"), "comment": ("task_id", "task"), "task_supporter": ("task_id", "task"),
+    "task_dependency": ("task_id", "task"), "task_handover": ("task_id", "task"),
+    "conference_attendee": ("conference_id", "conference"), "decision": ("conference_id", "conference"),
+}
+# References that do not make a row part of the one named (a decision may name a task of the
+# case; a dependency names the task it waits for, which has its own place).
+REFERENCES_ONLY = frozenset({("decision", "task_id"), ("task_dependency", "blocked_by_id")})
+
+
+def row_noun(entity: str, lang: str | None = None) -> str:
+    """What a person calls a row that hangs off a case (messages about added_to_deleted)."""
+    from recovery_desk.i18n import tr
+
+    names = {"case": tr("case", lang), "task": tr("task", lang), "need": tr("need", lang),
+             "participation": tr("organisation on the case", lang), "conference": tr("conference", lang),
+             "consent": tr("consent", lang), "case_alias": tr("other reference of the case", lang),
+             "checklist_item": tr("checklist item", lang), "comment": tr("comment", lang),
+             "task_supporter": tr("supporting organisation", lang), "task_dependency": tr("task dependency", lang),
+             "task_handover": tr("claim or hand-over", lang), "conference_attendee": tr("attendee", lang),
+             "decision": tr("decision", lang)}
+    return names.get(entity, entity)
 
 
 def _added_to_deleted(conn: Connection, deleted: dict[tuple[str, str], dict[str, list[Head]]]) -> list[Conflict]:
-    """Live rows put into a row (a task added to a case) by a change the laptop that deleted
-    that row had not seen: each is a conflict (the deleted case keeps a task nobody saw)."""
+    """Live rows put into a deleted row (a task, a need, an organisation joining the case, a
+    comment on one of its tasks…) by a change that the laptop which deleted it had not seen:
+    each is a conflict, against that deletion (the nearest deleted row above it).
+
+    Walked down from each deleted case, task or conference: a row its deleting laptop had
+    seen is looked into in turn (a comment added to a known task of the case); a row it had
+    not seen is the conflict, and what hangs off that row goes with it."""
+    owners = {owner for _, owner in CONTAINED.values()}
+    deletions: dict[tuple[str, str], Head] = {}
+    for (entity, row_id), fields in deleted.items():
+        if entity in owners:
+            deletion = winner(fields["deleted_at"])
+            if stored(entity, "deleted_at", deletion[3]) is not None:
+                deletions[(entity, row_id)] = deletion
+    if not deletions:
+        return []
+    bases = {d.id: _base(conn, d) for d in deletions.values()}
     found: list[Conflict] = []
-    for entity, key, owner in OWNED:
-        deletions = {row_id: winner(fields["deleted_at"]) for (e, row_id), fields in deleted.items() if e == owner}
-        deletions = {r: d for r, d in deletions.items() if stored(owner, "deleted_at", d[3]) is not None}
-        rows: list[tuple[str, str]] = []
-        ids = sorted(deletions)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            rows += run_sql(conn, f'SELECT id, "{key}" FROM "{entity}" WHERE deleted_at IS NULL AND "{key}" IN '
-                                  f'({",".join("?" * len(chunk))})', tuple(chunk)).all()
-        if not rows:
-            continue
-        bases = {d.id: _base(conn, d) for d in deletions.values()}
-        owners = dict(rows)
-        placed = _placing_changes(conn, entity, key, owners, deletions, bases)
-        for row_id, owner_id in sorted(rows):
-            deletion, placing = deletions[owner_id], placed.get(row_id)
-            if placing is not None and not seen_by(deletion, bases[deletion.id], placing):
-                found.append(Conflict(conflict_id(deletion.id, placing.id), "added_to_deleted", entity, row_id, key,
-                                      deletion, placing))
+    # {owner entity: {owner row id: the deleted row it stands in}}: where to look next.
+    frontier: dict[str, dict[str, tuple[str, str]]] = {}
+    for entity, row_id in deletions:
+        frontier.setdefault(entity, {})[row_id] = (entity, row_id)
+    while frontier:
+        below: dict[str, dict[str, tuple[str, str]]] = {}
+        for entity, (key, owner) in CONTAINED.items():
+            parents = frontier.get(owner)
+            if not parents:
+                continue
+            rows = _live_rows_in(conn, entity, key, sorted(parents))
+            if not rows:
+                continue
+            inside = {row_id: parents[owner_id] for row_id, owner_id in rows}
+            placed = _placing_changes(conn, entity, key, {r: deletions[d] for r, d in inside.items()}, bases)
+            for row_id in sorted(inside):
+                root = inside[row_id]
+                deletion = deletions[root]
+                unseen = [h for h in placed.get(row_id, ()) if not seen_by(deletion, bases[deletion.id], h)]
+                if unseen and len(unseen) == len(placed[row_id]):
+                    placing = min(unseen, key=lambda h: h.order)
+                    found.append(Conflict(conflict_id(deletion.id, placing.id), "added_to_deleted", entity, row_id,
+                                          key, deletion, placing, root))
+                elif entity in owners and (entity, row_id) not in deletions:
+                    below.setdefault(entity, {})[row_id] = root
+        frontier = below
     return found
 
 
-def _placing_changes(conn: Connection, entity: str, key: str, owners: dict[str, str], deletions: dict[str, Head],
-                     bases: dict[str, str]) -> dict[str, Head]:
-    """{row id: the change that put the row where it is}: its last move (a head of ``key``),
-    else its creation, else the bulk creation (imports) that listed it."""
-    placed: dict[str, Head] = {}
-    ids = sorted(owners)
+def _live_rows_in(conn: Connection, entity: str, key: str, owner_ids: list[str]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for start in range(0, len(owner_ids), 500):
+        chunk = owner_ids[start:start + 500]
+        rows += run_sql(conn, f'SELECT id, "{key}" FROM "{entity}" WHERE deleted_at IS NULL AND "{key}" IN '
+                              f'({",".join("?" * len(chunk))})', tuple(chunk)).all()
+    return rows
+
+
+def _placing_changes(conn: Connection, entity: str, key: str, deletions: dict[str, Head],
+                     bases: dict[str, str]) -> dict[str, list[Head]]:
+    """{row id: the change(s) that put the row where it is}: its last move (a head of
+    ``key``) or its coming back (a head of ``deleted_at`` that undid a deletion), whichever
+    is later; else its creation(s) — a row unique by its key may have been created on
+    several laptops, and one seen is enough; else the bulk creation (imports) that listed it.
+    ``deletions``: {row id: the deletion above it}."""
+    placed: dict[str, list[Head]] = {}
+    ids = sorted(deletions)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        for row_id, replica, seq, hlc in run_sql(conn,
-                f"SELECT row_id, replica, seq, hlc FROM sync_head WHERE entity = ? AND field = ? AND replica != '' "
-                f"AND row_id IN ({','.join('?' * len(chunk))})", (entity, key, *chunk)):
+        for row_id, name, replica, seq, hlc, value in run_sql(conn,
+                f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? AND field IN (?, "
+                f"'deleted_at') AND replica != '' AND row_id IN ({','.join('?' * len(chunk))})", (entity, key, *chunk)):
+            if name == "deleted_at" and stored(entity, name, value) is not None:
+                continue
             head = Head((replica, seq, hlc, None))
-            if row_id not in placed or head.order > placed[row_id].order:
-                placed[row_id] = head
-    missing = set(owners) - set(placed)
+            if row_id not in placed or head.order > placed[row_id][0].order:
+                placed[row_id] = [head]
+    missing = set(ids) - set(placed)
     if missing:
         for replica, seq, hlc, row_id in run_sql(conn, "SELECT replica, seq, hlc, row_id FROM sync_change WHERE "
                                                        "kind = 'create' AND entity = ?", (entity,)):
             if row_id in missing:
-                placed[row_id] = Head((replica, seq, hlc, None))
+                placed.setdefault(row_id, []).append(Head((replica, seq, hlc, None)))
         missing -= set(placed)
     if missing:
         # Only a bulk creation some deletion had not seen can matter: read the ids of those alone.
-        wanted = {deletions[owners[r]].id for r in missing}
-        by_id = {d.id: d for d in deletions.values()}
+        wanted = {deletions[r].id: deletions[r] for r in missing}
         for replica, seq, hlc, value in run_sql(conn, "SELECT replica, seq, hlc, value FROM sync_change WHERE "
                                                       "kind = 'bulk' AND entity = ?", (entity,)).all():
             bulk = Head((replica, seq, hlc, None))
-            if all(seen_by(by_id[d], bases[d], bulk) for d in wanted):
+            if all(seen_by(d, bases[d.id], bulk) for d in wanted.values()):
                 continue
             for row_id in json.loads(value)["ids"]:
                 if row_id in missing:
-                    placed[row_id] = bulk
+                    placed[row_id] = [bulk]
     return placed
 
 
@@ -202,9 +266,7 @@ def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]
     for entity in {c.entity for c in conflicts}:
         owners[entity] = case_ids(conn, entity, [c.row_id for c in conflicts if c.entity == entity])
     case_refs = dict(run_sql(conn, 'SELECT id, reference FROM "case"').all()) if conflicts else {}
-    added = [c.row_id for c in conflicts if c.kind == "added_to_deleted"]
-    titles = dict(run_sql(conn, f"SELECT id, title FROM task WHERE id IN ({','.join('?' * len(added))})",
-                          tuple(added)).all()) if added else {}
+    labels = _row_labels(conn, [c for c in conflicts if c.kind == "added_to_deleted"])
     out = []
     for c in conflicts:
         ours, theirs = _who(conn, c.ours), _who(conn, c.theirs)
@@ -213,11 +275,47 @@ def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]
             "id": c.id, "kind": c.kind, "entity": c.entity, "row_id": c.row_id,
             "reference": case_refs.get(case_id) if case_id else None, "field": c.field,
             "ours": None if c.kind != "field" else _decoded(c.ours[3]),
-            "theirs": titles.get(c.row_id) if c.kind == "added_to_deleted" else _decoded(c.theirs[3]),
+            "theirs": labels.get((c.entity, c.row_id)) if c.kind == "added_to_deleted" else _decoded(c.theirs[3]),
             "deleted": c.kind != "field",
+            "owner_entity": c.owner[0] if c.owner else None, "owner_id": c.owner[1] if c.owner else None,
             "ours_by": ours["by"], "theirs_by": theirs["by"], "ours_at": ours["at"], "theirs_at": theirs["at"],
             "ours_replica": ours["replica"], "theirs_replica": theirs["replica"],
         })
+    return out
+
+
+# What names a row added to a deleted one, for a person ("theirs" of added_to_deleted): its
+# title or text, the organisation it brings, the code of its category.
+_LABELS: dict[str, tuple[str, str]] = {
+    "task": ("SELECT r.id, r.title FROM task r", "r.id"),
+    "need": ("SELECT r.id, r.category FROM need r", "r.id"),
+    "participation": ("SELECT r.id, o.name FROM participation r JOIN organisation o ON o.id = r.organisation_id",
+                      "r.id"),
+    "conference": ("SELECT r.id, coalesce(nullif(r.title, ''), CAST(r.held_on AS TEXT)) FROM conference r", "r.id"),
+    "consent": ("SELECT r.id, r.scope FROM consent r", "r.id"),
+    "case_alias": ("SELECT r.id, r.reference FROM case_alias r", "r.id"),
+    "checklist_item": ("SELECT r.id, r.text FROM checklist_item r", "r.id"),
+    "comment": ("SELECT r.id, r.body FROM comment r", "r.id"),
+    "task_supporter": ("SELECT r.id, o.name FROM task_supporter r JOIN organisation o ON o.id = r.organisation_id",
+                       "r.id"),
+    "task_dependency": ("SELECT r.id, t.title FROM task_dependency r JOIN task t ON t.id = r.blocked_by_id", "r.id"),
+    "task_handover": ("SELECT r.id, r.kind FROM task_handover r", "r.id"),
+    "conference_attendee": ("SELECT r.id, coalesce(o.name, p.name) FROM conference_attendee r LEFT JOIN organisation "
+                            "o ON o.id = r.organisation_id LEFT JOIN person p ON p.id = r.person_id", "r.id"),
+    "decision": ("SELECT r.id, r.text FROM decision r", "r.id"),
+}
+
+
+def _row_labels(conn: Connection, conflicts: list[Conflict]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for entity in sorted({c.entity for c in conflicts}):
+        select, key = _LABELS[entity]
+        ids = sorted({c.row_id for c in conflicts if c.entity == entity})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row_id, label in run_sql(conn, f"{select} WHERE {key} IN ({','.join('?' * len(chunk))})",
+                                         tuple(chunk)):
+                out[(entity, row_id)] = str(label) if label is not None else ""
     return out
 
 
@@ -306,12 +404,13 @@ def resolve_undoably(ws: Any, conflict_id_text: str, *, keep: str | None = None,
         model = ENTITY_MODELS[conflict.entity]
         obj = op.session.get(model, conflict.row_id)
         if conflict.kind == "added_to_deleted":
-            # Ours: the case stays deleted, and so does the task; theirs: the case comes back.
+            # Ours: the case (task, conference) stays deleted, and so does what was added to it;
+            # theirs: the deleted row comes back.
             if value is not None:
-                raise ValidationError("a task added to a case deleted elsewhere is settled with --keep ours (delete "
-                                      "the task too) or --keep theirs (the case comes back)", field="keep")
-            if keep == "theirs":
-                obj = op.session.get(Case, getattr(obj, conflict.field))
+                raise ValidationError("a row added to a case deleted elsewhere is settled with --keep ours (delete it "
+                                      "too) or --keep theirs (the case comes back)", field="keep")
+            if keep == "theirs" and conflict.owner is not None:
+                obj = op.session.get(ENTITY_MODELS[conflict.owner[0]], conflict.owner[1])
         name = conflict.field if conflict.kind == "field" else "deleted_at"
         settled = tuple(load_heads(conn, obj.__tablename__, [obj.id]).get(obj.id, {}).get(name, [])) or (
             Head(("", 0, 0, None)),)  # a row never deleted stands on its creation

@@ -36,6 +36,16 @@ def driver_sql(conn: Connection, statement: str, parameters: Any = (), *, many: 
     return cursor
 
 
+def all_rows(conn: Connection, statement: str, parameters: Any = ()) -> list[tuple]:
+    """Every row of a query as the driver's plain tuples: a bundle of the whole workspace reads
+    a million rows, and a SQLAlchemy row object for each cost more than reading it."""
+    cursor = driver_sql(conn, statement, parameters)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def batch(conn: Connection) -> Any:
     """A block whose ``driver_sql`` statements go to a server together (a psycopg pipeline: one
     round trip for them all; read their cursors after the block, an error is raised at its end);

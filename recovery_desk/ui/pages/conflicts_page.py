@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from recovery_desk.i18n import tr
+from recovery_desk.services.sync.conflicts import row_noun
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.entity_editing import Step, perform
 
@@ -73,7 +74,10 @@ class ConflictsModel(QAbstractTableModel):
         if column == 0:
             return c["reference"] or f"{c['entity']} {c['row_id'][:8]}"
         if column == 1:
-            return tr("task added to the deleted case", lang) if c["kind"] == "added_to_deleted" else c["field"]
+            if c["kind"] == "added_to_deleted":
+                return tr("{what} added to the deleted {owner}", lang, what=row_noun(c["entity"], lang),
+                          owner=row_noun(c["owner_entity"], lang))
+            return c["field"]
         if column == 2:
             shown = tr("(deleted)", lang) if c["deleted"] else _value_text(c["ours"], lang)
             return tr("{value} — {who}, {when}", lang, value=shown, who=c["ours_by"] or "-", when=c["ours_at"] or "")
