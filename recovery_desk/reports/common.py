@@ -93,6 +93,19 @@ class Styles:
     notice: ParagraphStyle
 
 
+def _no_line_starts_with_closing_punctuation() -> None:
+    """Japanese line breaking (禁則処理): reportlab's CJK wrap lets a line start with a full-width
+    ？！：； (its list has the half-width ones only), so "必要か？" printed its "？" alone on the
+    next line of a visit sheet. Its one list, extended once."""
+    from reportlab.platypus import paragraph
+
+    missing = "".join(c for c in "？！：；" if c not in paragraph.ALL_CANNOT_START)
+    paragraph.ALL_CANNOT_START += missing
+
+
+_no_line_starts_with_closing_punctuation()
+
+
 def make_styles(lang: str) -> Styles:
     font = register_font()
     wrap = "CJK" if lang == "ja" else None

@@ -94,7 +94,8 @@ def gather_visits(session: Any, query: str, lang: str, today: date, me: Any = No
     out = VisitSheetData(query, incident.name if incident else "", total, zone=workspace_zone(session))
     for case, area, consent in rows:
         allowed = allows(consent, "visit_sheet", today)
-        contact = " ".join(v for v in (case.contact_name, case.contact_phone) if v) if allowed else ""
+        # one per line: a phone number is never broken across lines
+        contact = "\n".join(v for v in (case.contact_name, case.contact_phone) if v) if allowed else ""
         ask: list[str] = []
         if effective_scope(consent, today) == "none":
             ask.append(tr("Ask for consent to share (and how far)", lang))

@@ -82,3 +82,29 @@ def test_organisations_at_one_place_share_one_circle_and_the_table_names_them() 
     shapes = drawing.getContents()
     assert sum(isinstance(x, Circle) for x in shapes) == 2
     assert {x.text for x in shapes if isinstance(x, String)} >= {"A · 30", "B · 1"}
+
+
+def test_no_japanese_line_starts_with_a_full_width_question_mark() -> None:
+    """禁則: a visit sheet's "… まだ必要か？" never leaves its "？" alone at the start of the
+    next line, at any width of its column (it did at the sheet's 36 mm)."""
+    from recovery_desk.reports.common import cell, make_styles
+
+    styles = make_styles("ja")
+    text = "\n".join(f"□ {need}はまだ必要か？" for need in ("住宅修理", "介護・福祉", "罹災証明・支援金申請", "泥出し・家財搬出"))
+    for width in range(70, 200, 2):  # from a 25 mm column up
+        paragraph = cell(text, styles)
+        paragraph.wrap(width, 1000)
+        starts = ["".join(w.text for w in line.words)[:1] if hasattr(line, "words") else str(line[1][0])[:1]
+                  for line in paragraph.blPara.lines]
+        assert "？" not in starts, (width, starts)
+
+
+def test_a_visit_sheets_phone_number_is_never_broken_across_lines(workspace, tmp_path) -> None:
+    from recovery_desk.reports.visit_sheet import gather_visits
+    from recovery_desk.services import cases
+
+    case_id = cases.create_case(workspace, contact_name="山口 蓮", contact_phone="0767-68-2920").primary_id
+    cases.set_consent(workspace, case_id, given=True, scope="coordination")
+    with workspace.session() as s:
+        rows = gather_visits(s, "", "ja", None, None).rows
+    assert [r.contact for r in rows] == ["山口 蓮\n0767-68-2920"]  # a line each: the cell wraps between them
