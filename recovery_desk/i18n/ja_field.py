@@ -171,8 +171,8 @@ MESSAGES: dict[str, str] = {
     "Households": "世帯数",
     "{count} records": "{count}件の記録",
     # dates
-    "the date is after the end of that era (e.g. 平成 ended on 平成31年4月30日)":
-        "その元号の終わった後の日付です（例: 平成は平成31年4月30日まで）",
+    "the date is after the end of that era ({era} ended on {last})":
+        "その元号の終わった後の日付です（{era}は{last}まで）",
     "{option}: '{value}' is not a date: {reason}": "{option}: 「{value}」は日付ではありません: {reason}",
     "{code} is not a local-government code: 6 digits whose last is the check digit (七尾市 is 172022)":
         "{code}は地方公共団体コードではありません。6桁で最後の1桁が検査数字です（七尾市は172022）",
@@ -214,7 +214,21 @@ MESSAGES: dict[str, str] = {
         "「{zone}」はこのコンピューターが知らないタイムゾーンです（例: Asia/Tokyo、Europe/Berlin）",
     "show or set the time zone times are shown in": "時刻を表示するタイムゾーンを表示・設定する",
     "an IANA time zone, e.g. Asia/Tokyo": "IANA のタイムゾーン名（例: Asia/Tokyo）",
-    "Times are shown in {zone} ({label})": "時刻は {zone}（{label}）で表示します",
+    "Times are shown in {zone} ({label}): {why}": "時刻は {zone}（{label}）で表示します: {why}",
+    "named in this workspace file": "このワークスペースファイルで指定",
+    "Several municipalities are called {name}: {choices}. Type the code of yours.":
+        "{name}という市区町村は複数あります: {choices}。該当するコードを入力してください。",
+    "{zone} is named in this file but this computer does not know it: Japan's time":
+        "このファイルは{zone}を指定していますが、このパソコンはその時間帯を知りません: 日本時間で表示します",
+    "the areas are Japanese local governments": "地域が日本の地方公共団体です",
+    "Japan's time (the areas say no country)": "日本時間（地域から国が分かりません）",
+    "from the areas' P-codes ({country})": "地域のPコード（{country}）から",
+    "the areas are in several countries: Japan's time until one is named (incident zone NAME)":
+        "地域が複数の国にあります: 指定するまで日本時間で表示します（incident zone 名前）",
+    "the areas are in {country}, which has {count} time zones (or this computer knows none): Japan's time until "
+    "one is named (incident zone NAME)":
+        "地域は{country}にあり、時間帯が{count}つあります（またはこのパソコンが知りません）: "
+        "指定するまで日本時間で表示します（incident zone 名前）",
     # closing the incident, anonymising it (cli/commands/incident.py, ui/dialogs/close_incident.py)
     "record the incident's end (and, with --anonymise, erase every case's personal data)":
         "災害対応の終了日を記録する（--anonymise で全ケースの個人情報も消去）",

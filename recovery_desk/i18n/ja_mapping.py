@@ -21,6 +21,7 @@ MESSAGES: dict[str, str] = {
     "serves the whole prefecture {area}": "{area} 全域（県）で活動",
     "has no service area covering this case": "このケースの地域は活動地域外",
     "capacity not known": "受け入れ可能数は不明",
+    "capacity: not known": "受け入れ可能数: 不明",
     "full: holds {held} of {capacity} cases": "満杯: {capacity}件中{held}件を担当中",
     "{left} of {capacity} cases left": "あと{left}件（上限{capacity}件）",
     "already on the case as {role}": "すでにこのケースに参加（{role}）",

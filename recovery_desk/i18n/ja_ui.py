@@ -178,7 +178,6 @@ MESSAGES: dict[str, str] = {
     "Legal form": "法人格",
     "Email": "メール",
     "Website": "ウェブサイト",
-    "no limit": "上限なし",
     "Capacity (cases)": "対応可能数（ケース）",
     "Add or update": "追加・更新",
     "Capabilities": "対応できる支援",

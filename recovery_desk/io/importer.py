@@ -441,7 +441,7 @@ def convert_folded(spec: FieldSpec, text: str, prepared: bool = False) -> Any:
         try:
             return norm.parse_date(text)
         except norm.DateFormatError as exc:
-            raise Bad(exc.reason) from None
+            raise Bad(exc.reason, **exc.params) from None
     if t == "vocab":
         assert spec.vocab is not None
         return _vocab(spec.vocab, text)

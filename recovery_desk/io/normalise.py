@@ -144,11 +144,12 @@ _WEEKDAY_TAIL = re.compile(r"^\s*[(（][月火水木金土日][)）]")
 
 
 class DateFormatError(ValueError):
-    """Not a date; ``reason`` is an English msgid."""
+    """Not a date; ``reason`` is an English msgid, ``params`` its placeholders."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
+    def __init__(self, reason: str, **params: object):
+        super().__init__(reason.format(**params))
         self.reason = reason
+        self.params = params
 
 
 def parse_date(value: object) -> date | None:
@@ -190,7 +191,10 @@ def parse_date(value: object) -> date | None:
     if start is not None and result < start:
         raise DateFormatError("the date is before the start of that era")
     if start is not None and start in _ERA_END and result > _ERA_END[start]:
-        raise DateFormatError("the date is after the end of that era (e.g. 平成 ended on 平成31年4月30日)")
+        last = _ERA_END[start]
+        name = next(kanji for began, kanji, _initial in ERAS if began == start)
+        raise DateFormatError("the date is after the end of that era ({era} ended on {last})", era=name,
+                              last=f"{name}{last.year - start.year + 1}年{last.month}月{last.day}日")
     if not date(1868, 1, 1) <= result <= date(2200, 12, 31):
         raise DateFormatError("the year is out of range")
     return result

@@ -23,9 +23,10 @@ candidate of another sector for one of their unmet needs (the first such organis
 the matching order for the case — the same as ``match`` lists).
 
 A handful of grouped queries on the DB-API connection of either engine (the counts per
-area and need are made in SQL, from covering partial indexes: migration mapping_speed), then
-the ranking per cell in Python over the few hundred cells: ``gaps`` answers in well under
-1.5 s as a process on a 60,000-case workspace.
+area and need are made in SQL, from covering partial indexes: migration mapping_speed; a test
+reads SQLite's plans), then the ranking per cell in Python over the few hundred cells. The
+cells' figures come first (``complete=False``: what the Resource map page paints); the
+ranking, the single-sector cases and the idle organisations follow (:func:`complete_gaps`).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class Gaps:
     places: dict[PlaceKey, Place | None]  # the rows of the matrix, in display order
     grid: dict[tuple[PlaceKey, str], Cell]  # every place × category
     needs_without_capability: list[str]
-    idle_organisations: list[str]
+    idle_organisations: list[str] | None  # None: not yet computed (see complete_gaps())
     single_sector_cases: list[SingleSectorCase] | None  # None: not yet computed (see complete_gaps())
     # (place, category) -> (level, candidate) of every candidate, in the matching order (complete_gaps())
     ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]] = field(default_factory=dict)
@@ -132,6 +133,7 @@ class Gaps:
     wanted: set[str] = field(default_factory=set, repr=False, compare=False)
     candidates: list[Candidate] = field(default_factory=list, repr=False, compare=False)
     level_of: dict[PlaceKey, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    idle_candidates: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # id -> name
 
     @property
     def complete(self) -> bool:
@@ -141,6 +143,7 @@ class Gaps:
     def complete_with(self, completion: Completion) -> None:
         self.ranked = completion.ranked
         self.single_sector_cases = completion.single_sector_cases
+        self.idle_organisations = completion.idle_organisations
 
     @property
     def cells(self) -> list[Cell]:
@@ -175,9 +178,10 @@ def area_matches(place: Place | None, text: str) -> bool:
 
 def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
                  now: datetime | None = None, complete: bool = True) -> Gaps:
-    """The gaps. ``complete=False`` gives the cells' figures and lists only, and leaves the
-    candidates' ranking and the single-sector cases (the dearest part: every participation) to
-    :func:`complete_gaps`: no figure of a cell depends on them, so the heat map shows first."""
+    """The gaps. ``complete=False`` gives the cells' figures and the needs without capability
+    only, and leaves the candidates' ranking, the single-sector cases (the dearest part: every
+    participation) and the idle organisations to :func:`complete_gaps`: no figure of a cell
+    depends on them, so the heat map shows first."""
     categories = [check_category(need)] if need else list(NEED_CATEGORY.codes)
     wanted = set(categories)
 
@@ -247,13 +251,14 @@ def compute_gaps(con: Any, area: str | None = None, need: str | None = None,
         grid=grid,
         needs_without_capability=[c for c in categories
                                   if c not in with_capability and any(unmet.get((k, c)) for k in places)],
-        idle_organisations=_idle(con, found, wanted, served, area_places, area),
+        idle_organisations=None,
         single_sector_cases=None,
         categories=categories,
         key_of=key_of,
         wanted=wanted,
         candidates=found,
         level_of=level_of,
+        idle_candidates=_idle_candidates(found, wanted, served, area_places, area),
     )
     if complete:
         result.complete_with(complete_gaps(con, result, now))
@@ -266,11 +271,12 @@ class Completion:
 
     ranked: dict[tuple[PlaceKey, str], list[tuple[str | None, Candidate]]]
     single_sector_cases: list[SingleSectorCase]
+    idle_organisations: list[str]
 
 
 def complete_gaps(con: Any, g: Gaps, now: datetime | None = None) -> Completion:
-    """The ranking of every cell's candidates (stale claims counted) and the single-sector cases
-    of ``g``. Reads only: ``g`` is left as it is (a worker job may run this while the heat map of
+    """The ranking of every cell's candidates (stale claims counted), the single-sector cases
+    and the idle organisations of ``g``. Reads only: ``g`` is left as it is (a worker job may run this while the heat map of
     ``g`` is painted); :meth:`Gaps.complete_with` adds the result."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     stale = stale_claims(con, now)
@@ -290,7 +296,9 @@ def complete_gaps(con: Any, g: Gaps, now: datetime | None = None) -> Completion:
                 level = levels.get(cand.organisation_id)
                 buckets[SERVES_LEVELS.index(level) if level else len(SERVES_LEVELS)].append((level, cand))
             ranked[(key, category)] = [entry for bucket in buckets for entry in bucket]
-    return Completion(ranked, single_sector_cases(con, g.key_of, g.wanted, ranked))
+    engaged = _engaged(con)
+    idle = sorted(name for org_id, name in g.idle_candidates.items() if org_id not in engaged)
+    return Completion(ranked, single_sector_cases(con, g.key_of, g.wanted, ranked), idle)
 
 
 def _served_areas(con: Any) -> dict[str, set[str]]:
@@ -349,6 +357,9 @@ def single_sector_cases(con: Any, key_of: Any, wanted: set[str],
     # unmet needs: the sectors per case from the participations (ix_participation_sectors; the
     # few organisations once), then the open cases (ix_case_open) looked up in that set.
     # Each case's rows come together (one probe of the case's needs), its needs in any order.
+    # "min >= max" means min = max, written so that PostgreSQL estimates a third of the cases
+    # rather than 0.5 % (its guess for an equality): it then joins them to the open cases by
+    # hash instead of looking up each of the ~19,000 cases by its key (SQLite plans the same).
     unmet_of: dict[str, list[str]] = {}
     facts: dict[str, tuple[str, str | None, str]] = {}
     for case_id, reference, area_id, sector, category in run_query(con, f"""
@@ -356,7 +367,7 @@ def single_sector_cases(con: Any, key_of: Any, wanted: set[str],
                                     WHERE deleted_at IS NULL AND sector IN ({_PESTOFF_SQL})),
                  s AS MATERIALIZED (SELECT p.case_id, min(o.sector) AS sector FROM participation p CROSS JOIN o
                                     WHERE o.id = p.organisation_id AND p.deleted_at IS NULL
-                                    GROUP BY p.case_id HAVING min(o.sector) = max(o.sector))
+                                    GROUP BY p.case_id HAVING min(o.sector) >= max(o.sector))
             SELECT c.id, c.reference, c.area_id, s.sector, n.category
             FROM "case" c CROSS JOIN s LEFT JOIN need n ON n.case_id = c.id AND {on("n", UNMET_NEEDS_SQL)}
             WHERE s.case_id = c.id AND {on("c", OPEN_CASES_SQL)}"""):
@@ -387,18 +398,24 @@ def single_sector_cases(con: Any, key_of: Any, wanted: set[str],
     return out
 
 
-def _idle(con: Any, found: list[Candidate], wanted: set[str], served: dict[str, set[str]],
-          area_places: dict[str, Place], area: str | None) -> list[str]:
+def _idle_candidates(found: list[Candidate], wanted: set[str], served: dict[str, set[str]],
+                     area_places: dict[str, Place], area: str | None) -> dict[str, str]:
+    """id -> name of the organisations that are idle unless they take part in an open case:
+    a capability among the categories asked for, and (with --area) a service area there."""
     orgs = {c.organisation_id: c.name for c in found if c.category in wanted}
     if area:
         orgs = {o: n for o, n in orgs.items()
                 if any(area_matches(area_places.get(a), area) for a in served.get(o, ()))}
-    # Per organisation, stop at its first participation in an open case (ix_participation_filter).
-    engaged = {org_id for (org_id,) in run_query(con, f"""
+    return orgs
+
+
+def _engaged(con: Any) -> set[str]:
+    """The organisations that take part in an open case. Per organisation, SQLite stops at its
+    first participation in an open case (ix_participation_filter)."""
+    return {org_id for (org_id,) in run_query(con, f"""
         SELECT o.id FROM organisation o WHERE o.deleted_at IS NULL AND EXISTS (
             SELECT 1 FROM participation p WHERE p.organisation_id = o.id AND p.deleted_at IS NULL
             AND p.case_id NOT IN ({NOT_OPEN_CASE_IDS}))""")}
-    return sorted(name for org_id, name in orgs.items() if org_id not in engaged)
 
 
 def cell_cases(con: Any, key: PlaceKey, category: str) -> list[tuple[str, str, str]]:

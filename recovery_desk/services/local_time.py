@@ -70,18 +70,83 @@ JAPAN = Zone(TOKYO, _JST)
 
 
 def workspace_zone(session: Any) -> Zone:
-    """The zone this workspace's times are shown in (Japan's unless the file names another)."""
+    """The zone this workspace's times are shown in (:func:`zone_and_reason`)."""
+    return zone_and_reason(session)[0]
+
+
+def zone_and_reason(session: Any, lang: str | None = None) -> tuple[Zone, str]:
+    """(zone, why): the zone this file names; else the one its areas say (:func:`country_of_areas`);
+    else Japan's. ``why`` is a sentence for ``incident zone``."""
     from sqlalchemy import select
 
     from recovery_desk.storage.models import WorkspaceInfo
 
     name = session.scalar(select(WorkspaceInfo.value).where(WorkspaceInfo.key == ZONE_KEY))
-    if not name:
-        return JAPAN
+    if name:
+        try:
+            return zone_named(name), tr("named in this workspace file", lang)
+        except ValidationError:  # a zone this computer does not know: Japan's, rather than no report
+            return JAPAN, tr("{zone} is named in this file but this computer does not know it: Japan's time",
+                             lang, zone=name)
+    country = country_of_areas(session)
+    if country in (None, "JP"):
+        return JAPAN, tr("the areas are Japanese local governments", lang) if country else \
+            tr("Japan's time (the areas say no country)", lang)
+    if country == "":
+        return JAPAN, tr("the areas are in several countries: Japan's time until one is named (incident zone NAME)",
+                         lang)
+    zones = country_zones().get(country, [])
+    if len(zones) == 1:
+        try:
+            return zone_named(zones[0]), tr("from the areas' P-codes ({country})", lang, country=country)
+        except ValidationError:
+            pass
+    return JAPAN, tr("the areas are in {country}, which has {count} time zones (or this computer knows none): "
+                     "Japan's time until one is named (incident zone NAME)", lang, country=country, count=len(zones))
+
+
+def country_of_areas(session: Any) -> str | None:
+    """The one country of the incident's areas, when they say one: Japanese local-government
+    codes (digits) are Japan's ("JP"), OCHA P-codes begin with the ISO 3166 country code
+    ("PH0102801"); None when the areas carry no code, "" when they name several countries."""
+    from sqlalchemy import func, select
+
+    from recovery_desk.storage.models import Area
+
+    countries = set()
+    for code in session.scalars(select(func.substr(Area.municipality_code, 1, 2)).where(
+            Area.deleted_at.is_(None), Area.municipality_code != "").distinct()):
+        if code.isdigit():
+            countries.add("JP")
+        elif code.isalpha():
+            countries.add(code.upper())
+    if not countries:
+        return None
+    return countries.pop() if len(countries) == 1 else ""
+
+
+def country_zones() -> dict[str, list[str]]:
+    """{ISO 3166 country code: its IANA zones}, from the time-zone database's zone.tab (the
+    tzdata package, else the system's); {} when this computer has neither."""
+    text = None
     try:
-        return zone_named(name)
-    except ValidationError:  # a zone this computer does not know: Japan's, rather than no report
-        return JAPAN
+        from importlib.resources import files
+
+        text = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        for path in ("/usr/share/zoneinfo/zone.tab", "/usr/lib/zoneinfo/zone.tab"):
+            try:
+                with open(path, encoding="utf-8") as table:  # a system file, never a workspace
+                    text = table.read()
+                break
+            except OSError:
+                continue
+    out: dict[str, list[str]] = {}
+    for line in (text or "").splitlines():
+        columns = line.split("\t")
+        if len(columns) >= 3 and not line.startswith("#"):
+            out.setdefault(columns[0], []).append(columns[2])
+    return out
 
 
 def set_workspace_zone(ws: Any, name: str) -> Zone:

@@ -53,10 +53,17 @@ VIEWER_BLANK_COLUMNS: dict[str, tuple[str, ...]] = {
     "task_handover": ("reason",),
 }
 
-# The change log (sync_change, sync_head) holds every value ever written, of every case: only
-# a coordinator reads those values (members and viewers see which rows changed and when, not
-# to what); who wrote them (actor) is blanked for viewers as in the audit trail.
+# The change log (sync_change, sync_head) holds every value ever written, of every case.
+# A coordinator reads all of it. A member reads the heads of the rows of its cases (the values
+# of fields it may read: a field's conflict is then visible to it) and, of the changes of other
+# cases, only their numbers: sync_change keeps every row, because the next write's numbering
+# reads the last one, but what, where, when and who are blanked (the replica's last change keeps
+# its clock, which the next write must exceed). A viewer reads every head's value but the
+# personal ones (so it counts the conflicts it may know of), and no change's value or actor.
 LOG_TABLES = ("sync_change", "sync_head")
+# The columns of a change that say what changed, where, when and by whom, and their blank.
+LOG_IDENTIFYING = {"kind": "''", "entity": "''", "row_id": "''", "field": "NULL", "value": "NULL", "at": "0",
+                   "actor": "''", "actor_id": "NULL", "operation": "''", "base": "NULL"}
 
 _KIND = "(SELECT kind FROM public.rd_user WHERE role_name = session_user)"
 _ORG = "(SELECT organisation_id FROM public.rd_user WHERE role_name = session_user)"
@@ -90,19 +97,71 @@ def _row_filter(table: Any) -> str:
     return f"({_KIND} IS NOT NULL)"
 
 
-def _log_column(table: Any, name: str) -> str | None:
-    if table.name in LOG_TABLES and name == "value":
-        return f"CASE WHEN {_KIND} = 'coordinator' THEN t.\"value\" END AS \"value\""
-    if table.name in ("sync_change", "sync_peer") and name == "actor":
+def _log_row_case(metadata: Any) -> tuple[str, list[str]]:
+    """SQL giving the case a change-log row (``t.entity``, ``t.row_id``) belongs to, and the
+    entities that belong to a case (a row of theirs that is gone belongs to no visible case)."""
+    whens, owned = ["WHEN 'case' THEN t.row_id"], ["case"]
+    for table in metadata.sorted_tables:
+        names = set(table.columns.keys())
+        if table.name == "case" or "id" not in names or table.c.id.type.python_type is not str:
+            continue  # (the audit trail's integer ids are not in the log)
+        if "case_id" in names:
+            lookup = f'(SELECT x.case_id FROM public."{table.name}" x WHERE x.id = t.row_id)'
+        elif "task_id" in names and table.name != "decision":
+            lookup = (f'(SELECT k.case_id FROM public."{table.name}" x JOIN public.task k ON k.id = x.task_id '
+                      f"WHERE x.id = t.row_id)")
+        elif "conference_id" in names:
+            lookup = (f'(SELECT k.case_id FROM public."{table.name}" x JOIN public.conference k '
+                      f"ON k.id = x.conference_id WHERE x.id = t.row_id)")
+        else:
+            continue
+        whens.append(f"WHEN '{table.name}' THEN {lookup}")
+        owned.append(table.name)
+    return f"(CASE t.entity {' '.join(whens)} END)", owned
+
+
+def _log_row_visible(metadata: Any) -> str:
+    """A change-log row the reader may know of: not a case's, or of a case it sees."""
+    case_of, owned = _log_row_case(metadata)
+    entities = ", ".join(f"'{name}'" for name in owned)
+    return f"(t.entity NOT IN ({entities}) OR {_sees_case(case_of)})"
+
+
+def _log_value_readable(kind_column: bool) -> str:
+    """A value of the log the reader may read (the row being visible): a coordinator, any;
+    others a field's value (an update or a head, never a whole row's snapshot), not personal
+    data — a member's personal data of the case only where its consent allows."""
+    personal_case = ", ".join(f"'{n}'" for n in PERSONAL_COLUMNS["case"])
+    viewer_blank = " OR ".join(f"(t.entity = '{table}' AND t.field IN ({', '.join(repr(c) for c in columns)}))"
+                               for table, columns in {**VIEWER_BLANK_COLUMNS, **PERSONAL_COLUMNS}.items())
+    field_change = "t.kind = 'update' AND " if kind_column else ""
+    return (f"({_KIND} = 'coordinator' OR ({field_change}("
+            f"({_KIND} = 'viewer' AND NOT ({viewer_blank})) OR "
+            f"({_KIND} = 'member' AND NOT (t.entity = 'case' AND t.field IN ({personal_case}) "
+            f"AND NOT {_sees_personal('t.row_id')})))))")
+
+
+def _log_column(table: Any, name: str, visible: str) -> str | None:
+    if table.name == "sync_change" and name in LOG_IDENTIFYING:
+        shown = f'CASE WHEN {_log_value_readable(True)} THEN t."value" END' if name == "value" else f't."{name}"'
+        if name == "actor":
+            shown = f"CASE WHEN {_KIND} = 'viewer' THEN '' ELSE t.\"actor\" END"
+        return f'CASE WHEN {visible} THEN {shown} ELSE {LOG_IDENTIFYING[name]} END AS "{name}"'
+    if table.name == "sync_change" and name == "hlc":
+        last = "t.seq = (SELECT max(s.seq) FROM public.sync_change s WHERE s.replica = t.replica)"
+        return f'CASE WHEN {visible} OR {last} THEN t."hlc" ELSE 0 END AS "hlc"'
+    if table.name == "sync_head" and name == "value":
+        return f'CASE WHEN {_log_value_readable(False)} THEN t."value" END AS "value"'
+    if table.name == "sync_peer" and name == "actor":
         return f"CASE WHEN {_KIND} = 'viewer' THEN '' ELSE t.\"actor\" END AS \"actor\""
     return None
 
 
-def _column(table: Any, column: Any) -> str:
+def _column(table: Any, column: Any, log_visible: str = "true") -> str:
     name = column.name
     q = f't."{name}"'
     blank = "NULL" if column.nullable else "''"
-    log = _log_column(table, name)
+    log = _log_column(table, name, log_visible)
     if log is not None:
         return log
     if name in PERSONAL_COLUMNS.get(table.name, ()):
@@ -154,16 +213,20 @@ def access_sql(metadata: Any, database: str, owner: str) -> list[str]:
         f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO {member}, {viewer}",
     ]
+    log_visible = _log_row_visible(metadata)
     for table in restricted_tables(metadata):
         view = f'{SCHEMA}."{table.name}"'
-        columns = ",\n  ".join(_column(table, c) for c in table.columns)
+        columns = ",\n  ".join(_column(table, c, log_visible) for c in table.columns)
         statements.append(f"DROP VIEW IF EXISTS {view} CASCADE")
         triggered = ("case", "activity", *LOG_TABLES, "sync_peer")
         check = "" if table.name in triggered else "\nWITH CASCADED CHECK OPTION"
+        rows = f"({_KIND} <> 'member' OR {log_visible})" if table.name == "sync_head" else _row_filter(table)
         statements.append(f'CREATE VIEW {view} WITH (security_barrier) AS SELECT\n  {columns}\n'
-                          f'FROM public."{table.name}" t WHERE {_row_filter(table)}{check}')
+                          f'FROM public."{table.name}" t WHERE {rows}{check}')
+        # The change log is appended to (its trigger), never rewritten by a member.
+        writes = "INSERT" if table.name == "sync_change" else "INSERT, UPDATE, DELETE"
         statements.append(f"GRANT SELECT ON {view} TO {member}, {viewer}")
-        statements.append(f"GRANT INSERT, UPDATE, DELETE ON {view} TO {member}")
+        statements.append(f"GRANT {writes} ON {view} TO {member}")
     statements += _case_triggers(metadata.tables["case"]) + _activity_trigger(metadata.tables["activity"])
     for name in LOG_TABLES:
         if name in metadata.tables:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from recovery_desk.domain.errors import RecoveryDeskError, ValidationError
 from recovery_desk.domain.vocabulary import HAZARD
 from recovery_desk.i18n import tr
+from recovery_desk.services.municipalities import by_code, by_name, municipalities
 from recovery_desk.services.settings import load_settings, save_settings
 
 
@@ -109,6 +111,18 @@ class WelcomePage(QWidget):
         self.municipality_code = QLineEdit()
         self.municipality_code.setObjectName("municipality_code")
         self.municipality_code.setPlaceholderText(tr("6-digit local government code, e.g. 172022", lang))
+        # The name fills the code and the code the name, from Japan's list shipped with the app.
+        names = sorted({m.name for m in municipalities()})
+        completer = QCompleter(names, self.municipality)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.municipality.setCompleter(completer)
+        self.municipality.editingFinished.connect(self._name_entered)
+        completer.activated.connect(self._name_entered)
+        self.municipality_code.editingFinished.connect(self._code_entered)
+        self.municipality_hint = QLabel()
+        self.municipality_hint.setObjectName("municipality_hint")
+        self.municipality_hint.setWordWrap(True)
+        self.municipality_hint.hide()
         self.error = QLabel()
         self.error.setObjectName("welcome_error")
         self.error.setStyleSheet("color: #c62828;")
@@ -122,6 +136,7 @@ class WelcomePage(QWidget):
         form.addRow(tr("Start date", lang), self.start)
         form.addRow(tr("Municipality", lang), self.municipality)
         form.addRow(tr("Municipality code", lang), self.municipality_code)
+        form.addRow("", self.municipality_hint)
         form.addRow(self.error)
         form.addRow(self.create_button)
 
@@ -173,6 +188,29 @@ class WelcomePage(QWidget):
             return
         self.error.hide()
         self.create_requested.emit(values)
+
+    def _name_entered(self, *_args: object) -> None:
+        """A known name fills an empty code; a name several municipalities share lists them."""
+        found = by_name(self.municipality.text())
+        self.municipality_hint.hide()
+        if len(found) == 1 and not self.municipality_code.text().strip():
+            self.municipality_code.setText(found[0].code)
+        elif len(found) > 1:
+            self.municipality_hint.setText(tr("Several municipalities are called {name}: {choices}. Type the code of "
+                                              "yours.", self.lang, name=self.municipality.text().strip(),
+                                              choices="、".join(f"{m.prefecture}{m.name} ({m.code})" for m in found)))
+            self.municipality_hint.show()
+
+    def _code_entered(self) -> None:
+        """A known code fills an empty name (5 digits are completed first)."""
+        try:
+            code = self.checked_code(self.municipality_code.text())
+        except RecoveryDeskError:
+            return  # said when the workspace is created
+        found = by_code(code) if code else None
+        if found is not None and not self.municipality.text().strip():
+            self.municipality.setText(found.name)
+            self.municipality_hint.hide()
 
     def checked_code(self, code: str) -> str:
         """A 6-digit local-government code whose check digit is right; 5 digits get their

@@ -10,7 +10,11 @@
 Medians; processes are also reported with their CPU time (user + system), which the other
 agents on the machine inflate less than the wall clock.
 
-    .venv/bin/python tests/benchmarks/bench_mapping.py [WORKSPACE]
+    .venv/bin/python tests/benchmarks/bench_mapping.py [WORKSPACE | URL] [--only cli|ui]
+
+With a server URL (a PostgreSQL workspace of the same 60,000-case demo, e.g. a copy of the
+lead's ``bench60k``) the same figures are taken on the server, named "(server)"; the CPU
+time of a process is then the client's only (the server's work shows in the wall clock).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from tests.benchmarks.common import big_workspace, report  # noqa: E402
 RUNS = 5
 
 
-def cli_times(path: Path, *argv: str) -> tuple[list[float], list[float]]:
+def cli_times(path: Path | str, *argv: str) -> tuple[list[float], list[float]]:
     """(wall seconds, CPU seconds) of ``recovery-desk --workspace path argv`` as a process."""
     exe = Path(sys.executable).with_name("recovery-desk")
     walls, cpus = [], []
@@ -48,28 +52,35 @@ def cli_times(path: Path, *argv: str) -> tuple[list[float], list[float]]:
     return walls, cpus
 
 
-def sample_case(path: Path) -> tuple[str, str]:
-    """(reference, id) of an open case with several unmet needs (deterministic)."""
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+def sample_case(where: Path | str) -> tuple[str, str]:
+    """(reference, id) of an open case with several unmet needs (deterministic: the same case
+    of the same demo on a file and on a server)."""
+    if isinstance(where, str):
+        import psycopg
+
+        con = psycopg.connect(where)
+    else:
+        con = sqlite3.connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return con.execute("""SELECT c.reference, c.id FROM "case" c JOIN need n ON n.case_id = c.id
-                              WHERE n.state = 'unmet' AND c.stage NOT IN ('closed', 'transferred')
-                              GROUP BY c.id HAVING count(*) >= 2 ORDER BY c.sequence LIMIT 1 OFFSET 100""").fetchone()
+        return tuple(con.execute("""SELECT c.reference, c.id FROM "case" c JOIN need n ON n.case_id = c.id
+                                    WHERE n.state = 'unmet' AND c.stage NOT IN ('closed', 'transferred')
+                                    GROUP BY c.id, c.reference, c.sequence HAVING count(*) >= 2
+                                    ORDER BY c.sequence LIMIT 1 OFFSET 100""").fetchone())
     finally:
         con.close()
 
 
-def bench_cli(path: Path, reference: str) -> bool:
+def bench_cli(path: Path | str, reference: str, on: str = "") -> bool:
     ok = True
     # Baselines in the same run (the machine's load changes by the minute): the interpreter and
     # the command line starting, and `stats --json` (0.67 s wall on a quiet machine, README).
-    for name, argv in (("baseline: --version (process)", ("--version",)), ("baseline: stats --json (process)",
+    for name, argv in (("baseline: --version (process)", ("--version",)), (f"baseline: stats --json (process{on})",
                                                                            ("stats", "--json"))):
         walls, cpus = cli_times(path, *argv)
         report(name, walls)
         report("  CPU time", cpus)
-    for name, argv, budget in (("match REF --json (process)", ("match", reference, "--json"), 0.3),
-                               ("gaps --json (process)", ("gaps", "--json"), 1.5)):
+    for name, argv, budget in ((f"match REF --json (process{on})", ("match", reference, "--json"), 0.3),
+                               (f"gaps --json (process{on})", ("gaps", "--json"), 1.5)):
         walls, cpus = cli_times(path, *argv)
         ok &= report(name, walls, budget)
         report(f"  {name.split(' (')[0]}: CPU time", cpus)
@@ -95,7 +106,7 @@ def report_both(name: str, fn, budget: float, repeat: int = 5) -> bool:
     return ok
 
 
-def bench_ui(path: Path, case_id: str) -> bool:
+def bench_ui(path: Path | str, case_id: str, on: str = "") -> bool:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
@@ -119,7 +130,7 @@ def bench_ui(path: Path, case_id: str) -> bool:
     page = panel = None
     try:
         ws = ctx.workspace
-        report_both("resource map: gaps read (worker job)", lambda: _read(ws, load_map_data), 10)
+        report_both(f"resource map: gaps read (worker job{on})", lambda: _read(ws, load_map_data), 10)
         page = ResourceMapPage(ctx)
         page.resize(1400, 900)
 
@@ -145,12 +156,13 @@ def bench_ui(path: Path, case_id: str) -> bool:
 
         page_shown()
         runs = [page_shown() for _ in range(5)]
-        ok &= report("resource map appears (gaps read + heat map painted)", [r[0] for r in runs], 0.5)
+        ok &= report(f"resource map appears (gaps read + heat map painted{on})", [r[0] for r in runs], 0.5)
         report("  CPU time", [r[1] for r in runs])
         report("  its summary complete (single-sector cases counted)", [r[2] for r in runs])
         report("  CPU time", [r[3] for r in runs])
         ok &= report_both("  heat map painted alone", page.heat.grab, 0.5)
-        report_both("map mode: points read (worker job, when first shown)", lambda: _read(ws, load_map_points), 10)
+        report_both(f"map mode: points read (worker job, when first shown{on})", lambda: _read(ws, load_map_points),
+                    10)
         page.data.points, page.data.labels = _read(ws, load_map_points)
         page.map.set_data(page.data.points, page.data.labels)
         page.set_mode("map")
@@ -173,7 +185,7 @@ def bench_ui(path: Path, case_id: str) -> bool:
             loop.exec()
             panel.loaded.disconnect(loop.quit)
 
-        ok &= report_both("case editor: candidate list appears (read + fill)", show_candidates, 0.15)
+        ok &= report_both(f"case editor: candidate list appears (read + fill{on})", show_candidates, 0.15)
     finally:
         from PySide6.QtCore import QCoreApplication, QEvent
 
@@ -199,7 +211,7 @@ def _read(ws, fn):
 
 
 def main(argv: list[str] | None = None) -> bool:
-    """``[WORKSPACE] [--only cli|ui]``; the cached 60,000-case demo by default."""
+    """``[WORKSPACE | URL] [--only cli|ui]``; the cached 60,000-case demo file by default."""
     import compileall
 
     # Processes are timed as installed, reading compiled modules: with PYTHONDONTWRITEBYTECODE
@@ -208,14 +220,19 @@ def main(argv: list[str] | None = None) -> bool:
     argv = list(sys.argv[1:] if argv is None else argv)
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
     paths = [a for a in argv if a not in ("--only", only)]
-    path = Path(paths[0]) if paths else big_workspace()
+    from recovery_desk.storage.engines import is_server_url
+
+    server = bool(paths) and is_server_url(paths[0])
+    path: Path | str = paths[0] if server else Path(paths[0]) if paths else big_workspace()
+    on = ", server" if server else ""
     reference, case_id = sample_case(path)
-    print(f"  workspace {path.name}, case {reference}; medians of {RUNS} (the machine is shared: noisy)")
+    name = path if server else path.name
+    print(f"  workspace {name}, case {reference}; medians of {RUNS} (the machine is shared: noisy)")
     ok = True
     if only in (None, "cli"):
-        ok &= bench_cli(path, reference)
+        ok &= bench_cli(path, reference, on)
     if only in (None, "ui"):
-        ok &= bench_ui(path, case_id)
+        ok &= bench_ui(path, case_id, on)
     return ok
 
 

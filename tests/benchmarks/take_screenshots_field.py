@@ -7,7 +7,7 @@ editor's Tasks, Needs and Organisations tabs, the import preview, closing the in
 
 Builds a 500-case demo (as of 2024-06-30) in a temporary folder; each language runs in its own
 process. Writes docs/screenshots/{sign-in,my-work,case-tasks-tab,case-needs-editor,case-organisations-editor,
-import-preview,close-incident,today}-<lang>.png, docs/screenshots/visit-sheet-<lang>-<page>.png and
+case-consent,welcome-municipality,import-preview,close-incident,today}-<lang>.png, docs/screenshots/visit-sheet-<lang>-<page>.png and
 report-triangle-<lang>.png (pdftoppm).
 """
 
@@ -75,10 +75,22 @@ def shoot(lang: str, demo: Path) -> None:
     cases.editor.tabs.setCurrentWidget(cases.editor.tasks_tab)
     settle(qapp, ctx)
     window.grab().save(str(OUT / f"case-tasks-tab-{lang}.png"))
-    for tab, name in ((1, "case-needs-editor"), (2, "case-organisations-editor")):
+    consent_tab = cases.editor.tabs.indexOf(cases.editor.consent_given.parentWidget())
+    for tab, name in ((1, "case-needs-editor"), (2, "case-organisations-editor"), (consent_tab, "case-consent")):
         cases.editor.tabs.setCurrentIndex(tab)
         settle(qapp, ctx)
         cases.editor.grab().save(str(OUT / f"{name}-{lang}.png"))
+    from recovery_desk.ui.welcome import WelcomePage
+
+    welcome = WelcomePage(lang)
+    welcome.resize(760, 420)
+    welcome.show()
+    welcome.incident.setText("令和6年能登半島地震" if lang == "ja" else "2024 Noto Peninsula earthquake")
+    welcome.municipality.setText("府中市")  # a name two municipalities share: both listed with their codes
+    welcome.municipality.editingFinished.emit()
+    settle(qapp, ctx)
+    welcome.grab().save(str(OUT / f"welcome-municipality-{lang}.png"))
+    welcome.close()
     from recovery_desk.services.erasure import plan_anonymise
     from recovery_desk.ui.dialogs.close_incident import CloseIncidentDialog
     from recovery_desk.ui.dialogs.import_dialog import ImportDialog
@@ -110,7 +122,8 @@ def shoot(lang: str, demo: Path) -> None:
 def visit_sheets(demo: Path, tmp: Path) -> None:
     for lang in ("en", "ja"):
         pdf = tmp / f"visits-{lang}.pdf"
-        subprocess.run([sys.executable, "-m", "recovery_desk.cli.main", "--workspace", str(demo), "report", "visits",
+        subprocess.run([sys.executable, "-m", "recovery_desk.cli.main", "--workspace", str(demo), "--as", "山田 花子",
+                        "report", "visits",
                         "--query", "area:御祓 -stage:closed", "--out", str(pdf), "--lang", lang, "--as-of",
                         AS_OF.isoformat()], check=True, cwd=ROOT)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),

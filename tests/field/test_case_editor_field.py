@@ -129,3 +129,28 @@ def test_a_coordinator_erases_after_a_confirmation_naming_what_goes(qtbot, ctx) 
     with ctx.workspace.session() as s:
         assert s.get(Case, case_id).contact_name == ""
         assert name.encode() not in ctx.workspace.path.read_bytes()
+
+
+def test_the_consent_form_says_what_it_would_allow_as_it_is_filled(qtbot, ctx) -> None:
+    """Without the household's agreement the scope and dates mean nothing: they wait for the
+    tick (a "Shared among coordinating organisations" beside "No consent to share" read as a
+    contradiction); the sentence under them follows each change before it is saved."""
+    from recovery_desk.storage.models import Consent
+
+    with ctx.workspace.session() as s:
+        case_id = s.scalar(select(Case.id).outerjoin(Consent, Consent.case_id == Case.id)
+                           .where(Consent.id.is_(None), Case.deleted_at.is_(None)).order_by(Case.sequence))
+    editor = _editor(qtbot, ctx, case_id)
+    editor.tabs.setCurrentIndex(editor.tabs.indexOf(editor.consent_given.parentWidget()))
+    assert not editor.consent_given.isChecked()
+    assert not editor.consent_scope.isEnabled() and not editor.consent_until.isEnabled()
+    assert editor.consent_meaning.text().startswith("No consent to share")
+    editor.consent_given.setChecked(True)
+    assert editor.consent_scope.isEnabled() and editor.consent_until.isEnabled()
+    assert "never in reports or exports" in editor.consent_meaning.text()  # coordination, as shown
+    editor.consent_scope.setCurrentIndex(editor.consent_scope.findData("reports"))
+    assert "included in reports and exports" in editor.consent_meaning.text()
+    editor.consent_until.setText("2020-01-31")
+    assert editor.consent_meaning.text().startswith("The consent expired on 2020-01-31")
+    with ctx.workspace.session() as s:
+        assert s.scalar(select(Consent.id).where(Consent.case_id == case_id)) is None  # nothing saved yet

@@ -58,3 +58,33 @@ def test_no_column_title_is_cut_on_any_page(qtbot, request, context) -> None:
         wait_idle(qtbot, ctx)
         _delete(window)
     assert not cut, "\n".join(cut)
+
+
+@pytest.mark.parametrize("context", ["ctx", "ctx_ja"])
+def test_the_case_tasks_tab_shows_every_column_in_the_editors_width(qtbot, request, context) -> None:
+    """The case editor's Tasks table fits its width (as beside the cases list): the title
+    column gives way (elided), Due is never beyond the edge (it was cut there)."""
+    from sqlalchemy import func, select
+
+    from recovery_desk.storage.models import Task
+    from recovery_desk.ui.headers import title_width
+    from recovery_desk.ui.pages.case_editor import CaseEditor
+
+    ctx = request.getfixturevalue(context)
+    with ctx.workspace.session() as s:
+        case_id = s.scalar(select(Task.case_id).where(Task.deleted_at.is_(None), Task.archived_at.is_(None))
+                           .group_by(Task.case_id).order_by(func.count().desc(), Task.case_id))
+    editor = CaseEditor(ctx)
+    qtbot.addWidget(editor)
+    editor.resize(600, 740)
+    editor.show()
+    editor.load(case_id)
+    editor.tabs.setCurrentWidget(editor.tasks_tab)
+    view = editor.tasks_tab.view
+    qtbot.waitUntil(lambda: view.model().rowCount() > 0, timeout=10_000)
+    wait_idle(qtbot, ctx)
+    header = view.horizontalHeader()
+    columns = view.model().columnCount()
+    assert header.sectionPosition(columns - 1) + header.sectionSize(columns - 1) <= view.viewport().width()
+    for column in range(columns):
+        assert header.sectionSize(column) >= title_width(view, column) - 14, column

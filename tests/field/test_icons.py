@@ -90,3 +90,5 @@ def test_the_package_takes_every_icon_and_its_licence() -> None:
     for name in {*PAGE_ICONS.values(), *ACTION_ICONS.values()}:
         assert (f"{name}.svg", "resources/icons/ui") in shipped, name
     assert ("COPYING.txt", "resources/icons/ui") in shipped and ("LGPL-3.txt", "resources/icons/ui") in shipped
+    # the municipality list the welcome screen fills codes from, and where it comes from (CC0)
+    assert ("municipalities.csv", "resources/areas") in shipped and ("SOURCE.txt", "resources/areas") in shipped

@@ -82,3 +82,40 @@ def test_the_case_editor_timeline_shows_the_workspace_zone(qtbot, ctx) -> None:
     ctx.set_workspace(ctx.workspace)  # opened again: the zone is read once more
     wait_idle(qtbot, ctx)
     assert first_time() == zone_named("Europe/Berlin").format(latest, "en")
+
+
+def test_the_zone_follows_the_areas_country_when_the_file_names_none(workspace, capsys) -> None:
+    """Japanese local-government codes say Japan; OCHA P-codes of one country with one zone say
+    that zone (Philippines: Asia/Manila); a country of several zones, or several countries, keep
+    Japan's time and say why; a zone the file names wins."""
+    from recovery_desk.services.areas import create_area
+    from recovery_desk.services.local_time import zone_and_reason
+
+    path = workspace.path
+    with workspace.session() as s:
+        assert zone_and_reason(s)[0].name == "Asia/Tokyo"
+    create_area(workspace, prefecture="Leyte", prefecture_code="PH08", municipality="Tacloban City",
+                municipality_code="PH0803747")
+    with workspace.session() as s:
+        zone, why = zone_and_reason(s)
+        assert (zone.name, why) == ("Asia/Manila", "from the areas' P-codes (PH)")
+        assert zone.format(datetime(2024, 7, 1, 0, 0), "en") == "2024-07-01 08:00 PST"
+    create_area(workspace, prefecture="Oregon", municipality="Salem", municipality_code="US4106700")
+    with workspace.session() as s:
+        zone, why = zone_and_reason(s)
+        assert zone.name == "Asia/Tokyo" and why.startswith("the areas are in several countries")
+    workspace.close()
+    assert main(["--workspace", str(path), "incident", "zone", "Asia/Manila"]) == 0
+    assert "Asia/Manila (PST): named in this workspace file" in capsys.readouterr().out
+    assert main(["--workspace", str(path), "--lang", "ja", "incident", "zone"]) == 0
+    assert "このワークスペースファイルで指定" in capsys.readouterr().out
+
+
+def test_a_country_of_several_zones_keeps_japans_time_and_says_why(workspace) -> None:
+    from recovery_desk.services.areas import create_area
+    from recovery_desk.services.local_time import zone_and_reason
+
+    create_area(workspace, prefecture="Oregon", municipality="Salem", municipality_code="US4106700")
+    with workspace.session() as s:
+        zone, why = zone_and_reason(s)
+    assert zone.name == "Asia/Tokyo" and why.startswith("the areas are in US, which has ") and "incident zone" in why

@@ -68,7 +68,7 @@ def parse_date(value: str | None, option: str) -> date | None:
         parsed = parse_any_date(fold_width(value.strip()))
     except DateFormatError as exc:
         raise ValidationError("{option}: '{value}' is not a date: {reason}",
-                              option=option, value=value, reason=tr(exc.reason)) from None
+                              option=option, value=value, reason=tr(exc.reason, **exc.params)) from None
     if parsed is None:
         raise ValidationError("{option}: '{value}' is not a date (use YYYY-MM-DD)", option=option, value=value)
     return parsed

@@ -11,7 +11,7 @@ from typing import Any
 @contextmanager
 def reading_connection(args: argparse.Namespace) -> Iterator[Any]:
     """A read-only connection to a current workspace: no SQLAlchemy, no write — sqlite3 on a
-    file, psycopg on a server (one read-only snapshot). A missing workspace raises the usual
+    file, psycopg on a server; one snapshot for everything it reads, on both. A missing workspace raises the usual
     clear error; an older schema is upgraded first (after a backup), as any open does."""
     from recovery_desk.cli.commands._common import open_workspace, workspace_path
     from recovery_desk.storage.engines import is_server_url
@@ -38,4 +38,8 @@ def reading_connection(args: argparse.Namespace) -> Iterator[Any]:
         with open_workspace(args):
             pass
     with read_only_connection(path) as con:
+        # One read transaction, one snapshot, as on a server: without it every SELECT would see
+        # the file as it is at that moment, and a write between two of them would make the
+        # figures of one answer disagree.
+        con.execute("BEGIN")
         yield con

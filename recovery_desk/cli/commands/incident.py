@@ -1,7 +1,7 @@
 """``incident start DATE``: move the incident's start (the reports count "opened in the
 period" from it; an import warns when its cases were opened before it).
-``incident zone [NAME]``: the time zone the reports and the app show times in (Japan's
-unless this workspace file names another).
+``incident zone [NAME]``: the time zone the reports and the app show times in (the one this
+file names; else the one its areas' country has, when it has one; else Japan's), and why.
 ``incident close [--on DATE] [--anonymise] [--yes]``: record the end; with --anonymise, erase
 the personal data of every case (coordinators only; asks on a terminal unless --yes)."""
 
@@ -42,15 +42,14 @@ def run_start(args: argparse.Namespace) -> int:
 
 
 def run_zone(args: argparse.Namespace) -> int:
-    from recovery_desk.services.local_time import set_workspace_zone, workspace_zone
+    from recovery_desk.services.local_time import set_workspace_zone, zone_and_reason
 
     with open_workspace(args) as ws:
         if args.name:
-            zone = set_workspace_zone(ws, args.name)
-        else:
-            with ws.session() as session:
-                zone = workspace_zone(session)
-    print(tr("Times are shown in {zone} ({label})", zone=zone.name, label=zone.label()))
+            set_workspace_zone(ws, args.name)
+        with ws.session() as session:
+            zone, why = zone_and_reason(session)
+    print(tr("Times are shown in {zone} ({label}): {why}", zone=zone.name, label=zone.label(), why=why))
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import shiboken6
@@ -376,7 +377,23 @@ class CaseEditor(QWidget):
         save.setObjectName("save_consent")
         save.clicked.connect(self.save_consent)
         form.addRow(save)
+        # What the form says, as it is being filled: a scope without the household's agreement
+        # means nothing (the scope and dates wait for the tick), and the meaning follows.
+        self.consent_given.toggled.connect(self._consent_edited)
+        self.consent_scope.currentIndexChanged.connect(self._consent_edited)
+        self.consent_until.textChanged.connect(self._consent_edited)
         return w
+
+    def _consent_edited(self, *_args: object) -> None:
+        given = self.consent_given.isChecked()
+        for field in (self.consent_scope, self.consent_on, self.consent_until):
+            field.setEnabled(given)
+        try:
+            until = date.fromisoformat(self.consent_until.text().strip()) if self.consent_until.text().strip() else None
+        except ValueError:
+            until = None  # not a date yet: Save says so
+        shown = SimpleNamespace(given=given, scope=self.consent_scope.currentData(), expires_on=until)
+        self.consent_meaning.setText(consent_rules.describe(shown, self.lang))
 
     def _conferences_tab(self) -> QWidget:
         lang = self.lang
@@ -553,6 +570,7 @@ class CaseEditor(QWidget):
         self.consent_until.setText(consent.expires_on.isoformat() if consent and consent.expires_on else "")
         self.consent_by.setText(consent.recorded_by if consent else "")
         self.consent_meaning.setText(consent_rules.describe(consent, lang))
+        self._consent_edited()
 
         selected = self._selected_conference()
         self.conferences.clear()

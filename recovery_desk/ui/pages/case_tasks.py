@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import shiboken6
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from recovery_desk.domain.vocabulary import TASK_STATUS
 from recovery_desk.i18n import tr
@@ -16,6 +16,7 @@ from recovery_desk.services.changes import Changes
 from recovery_desk.services.my_work import WorkTask, task_rows
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.formatting import format_date
+from recovery_desk.ui.headers import PADDING, title_width
 from recovery_desk.ui.pages.entity_editing import ID_ROLE, Column, RowsModel, make_table
 
 
@@ -47,8 +48,14 @@ class CaseTasksTab(QWidget):
         self.view = make_table(self.model)
         self.view.setObjectName("case_tasks_table")
         self.view.doubleClicked.connect(lambda i: self.open_task(i.data(ID_ROLE)))
-        for column, width in ((0, 200), (1, 80), (2, 150), (3, 90)):
-            self.view.setColumnWidth(column, width)
+        # The task's title takes what is left (elided), so every column, Due included, is in
+        # view in the case editor's width: a Due column beyond the edge was cut.
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        due = max(title_width(self.view, 4), self.view.fontMetrics().horizontalAdvance("2024-06-30") + PADDING * 2)
+        for column, width in ((1, 80), (2, 150), (3, 90), (4, due)):
+            self.view.setColumnWidth(column, max(width, title_width(self.view, column)))
         self.count = QLabel()
         self.new_button = QPushButton(tr("New task", lang))
         self.new_button.setObjectName("new_case_task")

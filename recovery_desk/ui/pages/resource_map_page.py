@@ -96,17 +96,26 @@ def blend(colour: QColor, share: float) -> QColor:
                   round(255 - (255 - colour.blue()) * share))
 
 
-class HeatMap(QWidget):
+class PaintedView(QWidget):
+    """A view of the page that paints itself in the page's language and takes the keyboard;
+    ``painted`` follows each paint."""
+
+    painted = Signal()
+
+    def __init__(self, lang: str, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lang = lang
+        self.setObjectName(name)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+
+class HeatMap(PaintedView):
     """Places × need categories, painted; a current cell moved by the keys."""
 
     cell_activated = Signal(object, str)  # place key, category
-    painted = Signal()
 
     def __init__(self, lang: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.lang = lang
-        self.setObjectName("heat_map")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        super().__init__(lang, "heat_map", parent)
         self.data: gaps.Gaps | None = None
         self.rows: list[gaps.PlaceKey] = []
         self.columns: list[str] = []
@@ -243,17 +252,13 @@ class HeatMap(QWidget):
             self.activate()
 
 
-class CaseMap(QWidget):
+class CaseMap(PaintedView):
     """Open cases at their coordinates, drawn offline; a rectangle or a district selects cases."""
 
     selected = Signal(list, str)  # case points, what was selected (a district name, or "")
-    painted = Signal()
 
     def __init__(self, lang: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.lang = lang
-        self.setObjectName("case_map")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        super().__init__(lang, "case_map", parent)
         self.setMinimumSize(320, 240)
         self.points: list[gaps.MapPoint] = []
         self.labels: list[tuple[str, float, float]] = []
