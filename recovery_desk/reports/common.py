@@ -96,11 +96,13 @@ class Styles:
 def _no_line_starts_with_closing_punctuation() -> None:
     """Japanese line breaking (禁則処理): reportlab's CJK wrap lets a line start with a full-width
     ？！：； (its list has the half-width ones only), so "必要か？" printed its "？" alone on the
-    next line of a visit sheet. Its one list, extended once."""
+    next line of a visit sheet. Its list (copied into two modules: one-piece paragraphs wrap in
+    textsplit, others in paragraph), extended once."""
+    from reportlab.lib import textsplit
     from reportlab.platypus import paragraph
 
-    missing = "".join(c for c in "？！：；" if c not in paragraph.ALL_CANNOT_START)
-    paragraph.ALL_CANNOT_START += missing
+    for module in (textsplit, paragraph):
+        module.ALL_CANNOT_START += "".join(c for c in "？！：；" if c not in module.ALL_CANNOT_START)
 
 
 _no_line_starts_with_closing_punctuation()
@@ -153,18 +155,23 @@ def number(n: int | float | None) -> str:
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float],
-               styles: Styles, numeric: Sequence[int] = (), total_row: bool = False) -> Table:
+               styles: Styles, numeric: Sequence[int] = (), total_row: bool = False,
+               split_in_row: bool = True) -> Table:
     """A table that splits across pages with its header repeated (``repeatRows=1``).
 
-    Text cells wrap (escaped Paragraphs); numeric columns are right-aligned plain strings.
+    Text cells wrap (escaped Paragraphs; a list is one paragraph per item, so a line's hanging
+    "？" does not leave an empty line before the next item, as a line break did); numeric columns
+    are right-aligned plain strings.
     """
     numeric = set(numeric)
     body: list[list[Any]] = [[Paragraph(safe(h), styles.head) for h in header]]
     for row in rows:
         body.append([number(v) if i in numeric and not isinstance(v, str) else
-                     (v if i in numeric else cell(v, styles)) for i, v in enumerate(row)])
+                     v if i in numeric else
+                     [cell(line, styles) for line in v] if isinstance(v, list) else  # a paragraph each
+                     cell(v, styles) for i, v in enumerate(row)])
     # splitInRow: a row taller than a page (a long note) continues on the next page.
-    table = Table(body, colWidths=list(widths), repeatRows=1, hAlign="LEFT", splitInRow=1)
+    table = Table(body, colWidths=list(widths), repeatRows=1, hAlign="LEFT", splitInRow=int(split_in_row))
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("LEADING", (0, 0), (-1, -1), 10.5),

@@ -164,9 +164,11 @@ def render_visit_sheet(data: VisitSheetData, path: str, *, lang: str, actor: str
               tr("Open needs", lang), tr("What to ask", lang), tr("Notes from the visit", lang)]
     no_consent = tr("(no consent)", lang)
     rows = [[r.reference, r.area, r.address, r.contact or (no_consent if not r.contact_allowed else "—"),
-             "\n".join(r.needs) or "—", "\n".join(f"□ {a}" for a in r.ask) or "—", ""] for r in data.rows]
+             "\n".join(r.needs) or "—", [f"□ {a}" for a in r.ask] or "—", ""] for r in data.rows]
     widths = [22 * mm, 18 * mm, 32 * mm, 27 * mm, 24 * mm, 36 * mm]
     widths.append(CONTENT_WIDTH - sum(widths))
-    story.append(data_table(header, rows, widths, st))
+    # A household's row stays whole on one page (a row of several paragraphs split in two was
+    # drawn twice, the first half under a second header): a visit is read row by row.
+    story.append(data_table(header, rows, widths, st, split_in_row=False))
     doc.build(story, canvasmaker=numbered_canvas(frame))
 

@@ -91,8 +91,9 @@ def test_no_japanese_line_starts_with_a_full_width_question_mark() -> None:
 
     styles = make_styles("ja")
     text = "\n".join(f"□ {need}はまだ必要か？" for need in ("住宅修理", "介護・福祉", "罹災証明・支援金申請", "泥出し・家財搬出"))
-    for width in range(70, 200, 2):  # from a 25 mm column up
-        paragraph = cell(text, styles)
+    texts = (text, text.split("\n")[0])  # several lines, and one (a one-piece paragraph wraps elsewhere)
+    for width, one in ((w, t) for w in range(70, 200, 2) for t in texts):  # from a 25 mm column up
+        paragraph = cell(one, styles)
         paragraph.wrap(width, 1000)
         starts = ["".join(w.text for w in line.words)[:1] if hasattr(line, "words") else str(line[1][0])[:1]
                   for line in paragraph.blPara.lines]
@@ -108,3 +109,46 @@ def test_a_visit_sheets_phone_number_is_never_broken_across_lines(workspace, tmp
     with workspace.session() as s:
         rows = gather_visits(s, "", "ja", None, None).rows
     assert [r.contact for r in rows] == ["山口 蓮\n0767-68-2920"]  # a line each: the cell wraps between them
+
+
+def test_a_visit_sheets_questions_are_a_paragraph_each_without_empty_lines() -> None:
+    """Joined with line breaks, a question whose "？" hangs at the line's end left an empty
+    line before the next one; as a paragraph each, every line holds text."""
+    from reportlab.lib.units import mm
+
+    from recovery_desk.reports.common import cell, data_table, make_styles
+
+    styles = make_styles("ja")
+    questions = ["□ 住宅修理はまだ必要か？", "□ その他はまだ必要か？", "□ 初回訪問: いま必要なことは？"]
+    width = 36 * mm - 6  # the sheet's column without its padding
+
+    def line_texts(paragraph) -> list[str]:
+        paragraph.wrap(width, 1000)
+        return ["".join(w.text for w in line.words) if hasattr(line, "words") else "".join(line[1])
+                for line in paragraph.blPara.lines]
+
+    assert "" in [t.strip() for t in line_texts(cell("\n".join(questions), styles))]  # what the check catches
+    table = data_table(["聞き取ること"], [[questions]], [36 * mm], styles)
+    paragraphs = table._cellvalues[1][0]
+    assert len(paragraphs) == len(questions)
+    for paragraph in paragraphs:
+        assert all(t.strip() for t in line_texts(paragraph))
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_visit_sheet_keeps_each_households_row_whole_on_one_page(demo_copy, tmp_path, lang) -> None:
+    """Each page has the table's header once and each case once in the whole sheet (a row
+    split across the page end was drawn twice, under a second header)."""
+    from pypdf import PdfReader
+
+    from recovery_desk.reports.visit_sheet import build_visit_sheet
+    from recovery_desk.services.workspace import Workspace
+
+    with Workspace.open(demo_copy, actor="Test") as ws:
+        data = build_visit_sheet(ws, tmp_path / "visits.pdf", query="-stage:closed", lang=lang)
+    pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "visits.pdf").pages]
+    assert len(pages) > 2
+    heading = "聞き取ること" if lang == "ja" else "What to ask"
+    assert [page.count(heading) for page in pages] == [1] * len(pages)
+    text = "".join(pages)
+    assert all(text.count(row.reference) == 1 for row in data.rows)
