@@ -224,7 +224,9 @@ class Operation:
             self.changes.case_ids.add(case_id)
 
     def finish(self) -> Changes:
-        """Write the audit trail and the touched cases' last-activity time (same transaction)."""
+        """Write the audit trail, the touched cases' last-activity time and the change log (same
+        transaction). On a server the change log's last round trip also commits it (the numbering
+        lock is held only while the server works: services/sync/changelog.py write)."""
         self.session.flush()
         # The touched cases are locked (their last-activity time) before the change log takes
         # its numbering lock: on a server, no transaction then waits for a row while holding it.

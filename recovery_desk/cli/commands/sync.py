@@ -109,12 +109,7 @@ def run_import(args: argparse.Namespace) -> int:
     secret = passphrase(args)
     with open_workspace(args) as ws:
         summary = import_bundle(ws, args.file, secret, dry_run=args.dry_run)
-    if summary.changes == 0:
-        print(tr("{path}: nothing new", path=args.file))
-    else:
-        print(tr("{path}: {new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)",
-                 path=args.file, new=summary.new, updated=summary.updated, deleted=summary.deleted,
-                 conflicts=summary.conflicts))
+    print(summary.describe(str(args.file)))
     for flag in summary.flags:
         print(flag)
     if args.dry_run:

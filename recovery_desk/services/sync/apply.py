@@ -99,6 +99,17 @@ class Summary:
         return {"changes": self.changes, "new": self.new, "updated": self.updated, "deleted": self.deleted,
                 "conflicts": self.conflicts, "flags": self.flags}
 
+    def describe(self, where: str | None = None, lang: str | None = None) -> str:
+        """What the read brought, in words (``sync import``, ``sync push|pull``, the app's
+        summaries); ``where``: the bundle or server it came from, named first."""
+        counts = dict(new=self.new, updated=self.updated, deleted=self.deleted, conflicts=self.conflicts)
+        if where is None:
+            return (tr("nothing new", lang) if self.changes == 0 else
+                    tr("{new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)", lang, **counts))
+        return (tr("{path}: nothing new", lang, path=where) if self.changes == 0 else
+                tr("{path}: {new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)", lang,
+                   path=where, **counts))
+
 
 # -- values: JSON (as the log carries them) <-> what SQLite stores ---------------------------------
 def _column(entity: str, name: str) -> Any:
