@@ -174,7 +174,7 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_duplicates(args: argparse.Namespace) -> int:
-    from recovery_desk.services.sync.duplicates import likely_duplicates
+    from recovery_desk.services.sync.duplicates import describe_pair, likely_duplicates
 
     with open_workspace(args) as ws:
         pairs = likely_duplicates(ws)
@@ -182,8 +182,7 @@ def run_duplicates(args: argparse.Namespace) -> int:
         print(json.dumps({"duplicates": pairs}, ensure_ascii=False, indent=1, sort_keys=True))
         return 0
     for pair in pairs:
-        print(tr("{first} and {second}: same {reason}", first=pair["references"][0], second=pair["references"][1],
-                 reason=tr(pair["reason"])))
+        print(describe_pair(pair))
     print(tr("{count} likely duplicate(s)", count=len(pairs)))
     return 0
 
