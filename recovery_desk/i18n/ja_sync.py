@@ -82,9 +82,8 @@ MESSAGES: dict[str, str] = {
     "board: {kind} ({tasks})": "ボード: {kind}（{tasks}）",
     "{count} open conflict(s)": "未解決の競合 {count} 件",
     "Conflict {id} resolved": "競合 {id} を解決しました",
-    "{first} and {second}: same {reason}": "{first} と {second}: {reason}が同じ",
-    "phone": "電話番号",
-    "name_address": "氏名と住所",
+    "{first} and {second}: same phone number": "{first} と {second}: 電話番号が同じ",
+    "{first} and {second}: same name and address": "{first} と {second}: 氏名と住所が同じ",
     "{count} likely duplicate(s)": "重複の可能性 {count} 件",
     "Joined: {path} is this laptop's workspace (laptop {replica})":
         "参加しました: {path} がこのパソコンのワークスペースです（パソコン {replica}）",

@@ -137,7 +137,7 @@ class Gaps:
 
     @property
     def complete(self) -> bool:
-        """The ranking and the single-sector cases are there (see compute_gaps)."""
+        """The ranking, the single-sector cases and the idle organisations are there (see compute_gaps)."""
         return self.single_sector_cases is not None
 
     def complete_with(self, completion: Completion) -> None:
@@ -276,8 +276,8 @@ class Completion:
 
 def complete_gaps(con: Any, g: Gaps, now: datetime | None = None) -> Completion:
     """The ranking of every cell's candidates (stale claims counted), the single-sector cases
-    and the idle organisations of ``g``. Reads only: ``g`` is left as it is (a worker job may run this while the heat map of
-    ``g`` is painted); :meth:`Gaps.complete_with` adds the result."""
+    and the idle organisations of ``g``. Reads only and leaves ``g`` as it is (a worker job
+    runs this while the heat map of ``g`` is painted); :meth:`Gaps.complete_with` adds it."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
     stale = stale_claims(con, now)
     # Per category, the candidates in the matching order of a place they do not serve (the rank

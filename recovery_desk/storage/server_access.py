@@ -32,6 +32,7 @@ GROUPS = {"coordinator": "recovery_desk_coordinator", "member": "recovery_desk_m
           "viewer": "recovery_desk_viewer"}
 KINDS = tuple(GROUPS)
 SCHEMA = "rd_restricted"
+VULNERABILITY_COUNTS = "case_vulnerability_counts"  # (vulnerable_categories, cases) for those who may count
 
 # Household personal data: blanked unless the reader may see the case's personal data.
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -227,6 +228,18 @@ def access_sql(metadata: Any, database: str, owner: str) -> list[str]:
         writes = "INSERT" if table.name == "sync_change" else "INSERT, UPDATE, DELETE"
         statements.append(f"GRANT SELECT ON {view} TO {member}, {viewer}")
         statements.append(f"GRANT {writes} ON {view} TO {member}")
+    # Care-needs categories are personal data, blanked row by row for a viewer; their counts are
+    # figures it gets (services/figures.py reads this view when the search path finds it). A member
+    # counts the cases whose categories it may read.
+    case_row = _row_filter(metadata.tables["case"])
+    statements += [
+        f"DROP VIEW IF EXISTS {SCHEMA}.{VULNERABILITY_COUNTS}",
+        f"CREATE VIEW {SCHEMA}.{VULNERABILITY_COUNTS} WITH (security_barrier) AS "
+        f'SELECT t.vulnerable_categories, count(*) AS cases FROM public."case" t '
+        f"WHERE t.deleted_at IS NULL AND t.vulnerable_categories <> '' AND {case_row} "
+        f"AND ({_KIND} = 'viewer' OR {_sees_personal('t.id')}) GROUP BY 1",
+        f"GRANT SELECT ON {SCHEMA}.{VULNERABILITY_COUNTS} TO {member}, {viewer}",
+    ]
     statements += _case_triggers(metadata.tables["case"]) + _activity_trigger(metadata.tables["activity"])
     for name in LOG_TABLES:
         if name in metadata.tables:

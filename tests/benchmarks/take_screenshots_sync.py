@@ -5,7 +5,7 @@ board marking a card in conflict, in English and Japanese, from the real window 
 
 Builds a demo workspace and a second laptop (a copy), edits the same cases on both (a
 field changed on both, a case deleted on one and edited on the other, a task's title changed
-on both, a task added to a case the other deleted), reads the second laptop's bundle into the
+on both, a task and a need added to a case the other deleted), reads the second laptop's bundle into the
 first, and saves conflicts-<lang>.png, case-conflict-<lang>.png and board-conflict-<lang>.png.
 """
 
@@ -50,6 +50,7 @@ def prepare(tmp: Path) -> Path:
     tasks.update_task(other, task_id, title="Mud out, both rooms")
     cases.delete_case(other, ids[3])
     tasks.create_task(here, ids[3], title="ブルーシートを張る")
+    cases.set_need(here, ids[3], "food")
     export_bundle(other, tmp / "npo.rdsync", PASSPHRASE)
     import_bundle(here, tmp / "npo.rdsync", PASSPHRASE)
     here.close()

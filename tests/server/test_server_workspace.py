@@ -57,13 +57,14 @@ def demo_pair(pg_server, tmp_path_factory):
     pg_server.drop(url)
 
 
-def test_demo_on_a_server_gives_the_same_stats_as_on_a_file(demo_pair, capsys):
+@pytest.mark.parametrize("period", [(), ("--from", "2024-02-01", "--to", DEMO_AS_OF.isoformat())],
+                         ids=["whole", "period"])
+def test_demo_on_a_server_gives_the_same_stats_as_on_a_file(demo_pair, capsys, period):
     file, url = demo_pair
     capsys.readouterr()
     figures = []
     for target in (str(file), url):
-        code, out, err = run(capsys, "--workspace", target, "stats", "--json", "--from", "2024-02-01",
-                             "--to", DEMO_AS_OF.isoformat())
+        code, out, err = run(capsys, "--workspace", target, "stats", "--json", *period)
         assert code == 0, err
         figures.append(json.loads(out))
     assert figures[0] == figures[1]

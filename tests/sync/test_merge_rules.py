@@ -152,6 +152,17 @@ def test_likely_duplicate_households_are_flagged_and_merged_with_history(laptops
     assert canonical_dump(a) == canonical_dump(b)
 
 
+def test_a_likely_duplicate_is_told_in_words_in_both_languages():
+    """`sync duplicates` and the Conflicts page said "same name_address" in English (the code)."""
+    from recovery_desk.services.sync.duplicates import describe_pair
+
+    by_name, by_phone = ({"references": ["NOTO-0001", "NOTO-KQXT-0001"], "reason": r} for r in ("name_address", "phone"))
+    assert describe_pair(by_name, "en") == "NOTO-0001 and NOTO-KQXT-0001: same name and address"
+    assert describe_pair(by_phone, "en") == "NOTO-0001 and NOTO-KQXT-0001: same phone number"
+    assert describe_pair(by_name, "ja") == "NOTO-0001 と NOTO-KQXT-0001: 氏名と住所が同じ"
+    assert describe_pair(by_phone, "ja") == "NOTO-0001 と NOTO-KQXT-0001: 電話番号が同じ"
+
+
 def tasks_of(ws, case_id):
     from recovery_desk.storage.models import Task
 

@@ -43,6 +43,12 @@ def _previous_version(path):
     return first, second
 
 
+def _audit(ws):
+    with ws.engine.connect() as conn:
+        return sorted(conn.exec_driver_sql("SELECT at, actor, entity, entity_id, action, field, old_value, new_value, "
+                                           "case_id FROM activity").all())
+
+
 def test_an_upgraded_workspace_replicates_its_rows_and_history(tmp_path):
     path = tmp_path / "old.rdesk"
     first, second = _previous_version(path)
@@ -59,6 +65,9 @@ def test_an_upgraded_workspace_replicates_its_rows_and_history(tmp_path):
             history = s.execute(select(Activity.actor, Activity.field, Activity.new_value)
                                 .where(Activity.entity_id == first)).all()
         assert ("Old Version (Council)", "notes", '"before the upgrade"') in history
+        # The same audit trail on both: the upgrade's own changes add no records of their own
+        # on the joined laptop (the case was not "deleted" a second time, by nobody, at the upgrade).
+        assert _audit(joined) == _audit(ws)
         # References issued after the upgrade on the home laptop keep the old numbering.
         made = cases.create_case(ws, contact_name="new").primary_id
         assert cases.find_case(ws, "NOTO-0003").id == made

@@ -3,7 +3,7 @@
 ``python -m tests.torture.standin WORKSPACE`` opens the workspace on a worker thread
 (``Workspace.open``, as ``MainWindow.open_workspace`` does on the database worker), then runs
 ``services.backups.backup_on_open`` on a thread of its own (as ``MainWindow._backup_on_open``),
-keeps the engine's connection open, prints ``ready`` and then reads commands on stdin:
+reads as the app's first page does (its pooled connection then holds the -wal open), prints ``ready`` and then reads commands on stdin:
 
 * ``edit NAME``  — create an organisation NAME in one operation; prints ``committed NAME``
   once the transaction has committed (the app's "All changes saved").
@@ -22,6 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
+def first_page_read(ws) -> None:
+    from sqlalchemy import func, select
+
+    from recovery_desk.storage.models import Case
+
+    with ws.session() as s:
+        s.scalar(select(func.count()).select_from(Case))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("workspace", type=Path)
@@ -33,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database-worker")  # ui/worker.py's one thread
     ws = worker.submit(Workspace.open, args.workspace, actor="Torture App (QA)").result()
+    # The app's first page reads the workspace at once; from then on its pooled connection holds
+    # the -wal and -shm open (Workspace.open itself may leave no connection behind).
+    worker.submit(first_page_read, ws).result()
     backup = threading.Thread(target=backups.backup_on_open, args=(args.workspace,), name="backup")
     backup.start()  # MainWindow._backup_on_open: a thread of its own, beside the worker
     backup.join()

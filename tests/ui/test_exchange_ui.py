@@ -161,3 +161,23 @@ def test_japanese_exchange_menu_and_conflicts_page(qtbot, ctx_ja):
                                                                    page.title.text()]
     assert all(t and not t.isascii() for t in texts), texts
     _delete(window)
+
+
+def test_the_conflicts_table_shows_labels_not_codes_in_either_language(qtbot):
+    """Field names and vocabulary codes (a need's category, a stage) as a person reads them."""
+    from recovery_desk.ui.pages.conflicts_page import ConflictsModel
+
+    who = {"ours_by": "Ben (City)", "theirs_by": "Aiko (NPO)", "ours_at": "2024-02-01T10:00:00",
+           "theirs_at": "2024-02-01T11:00:00"}
+    rows = [{"kind": "field", "entity": "case", "row_id": "c1", "reference": "NOTO-0001", "field": "stage",
+             "ours": "planning", "theirs": "in_support", "deleted": False, **who},
+            {"kind": "added_to_deleted", "entity": "need", "row_id": "n1", "reference": "NOTO-0002",
+             "field": "case_id", "ours": None, "theirs": "food", "deleted": True, "owner_entity": "case", **who}]
+    for lang, stage, need, food in (("en", "stage", "need added to the deleted case", "Food"),
+                                    ("ja", "段階", "削除されたケースに追加されたニーズ", "食料")):
+        model = ConflictsModel(lang)
+        model.set_rows(rows)
+        text = [[model.data(model.index(r, c)) for c in range(4)] for r in range(2)]
+        assert text[0][1] == stage and text[1][1] == need
+        assert "planning" not in text[0][2] and "in_support" not in text[0][3]
+        assert text[1][3].startswith(food) and "food" not in text[1][3]

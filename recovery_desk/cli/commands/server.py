@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("server", help=tr("a workspace on a PostgreSQL server: roles and access"))
     actions = p.add_subparsers(dest="server_command", metavar="ACTION", required=True)
     init = actions.add_parser("init", help=tr("create the schema, roles and access rules (or add the missing ones)"))
-    init.add_argument("url", metavar="URL", help=tr("postgresql://USER@HOST/DATABASE"))
+    _server_url(init, "url")
     init.add_argument("--incident", metavar="NAME", help=tr("name of the first incident (new workspace)"))
     init.set_defaults(run=run_init)
     add = actions.add_parser("add-user", help=tr("add a person as a database role"))
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help=tr("a file whose first line is the password (otherwise asked on a terminal only)"))
     add.set_defaults(run=run_add_user)
     up = actions.add_parser("copy-to-server", help=tr("put this file's workspace into an empty server database"))
-    up.add_argument("url", metavar="URL", help=tr("postgresql://USER@HOST/DATABASE"))
+    _server_url(up, "url")
     up.set_defaults(run=run_copy_to_server)
     down = actions.add_parser("copy-to-file", help=tr("write this server workspace out as a new workspace file"))
     down.add_argument("file", type=Path, metavar="FILE.rdesk", help=tr("the new workspace file"))
@@ -39,8 +39,13 @@ def register_sync_actions(actions: argparse._SubParsersAction) -> None:
     for name, run, text in (("push", run_push, "send this laptop's changes to a server workspace"),
                             ("pull", run_pull, "read a server workspace's changes into this laptop")):
         p = actions.add_parser(name, help=tr(text))
-        p.add_argument("--server", required=True, metavar="URL", help=tr("postgresql://USER@HOST/DATABASE"))
+        _server_url(p, "--server", required=True)
         p.set_defaults(run=run)
+
+
+def _server_url(parser: argparse.ArgumentParser, name: str, **options: object) -> None:
+    """The argument naming a server workspace (a libpq URI: checked when it is opened)."""
+    parser.add_argument(name, metavar="URL", help=tr("postgresql://USER@HOST/DATABASE"), **options)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -80,12 +85,7 @@ def run_add_user(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary, where: str) -> None:
-    if summary.changes == 0:
-        print(tr("{path}: nothing new", path=where))
-    else:
-        print(tr("{path}: {new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)",
-                 path=where, new=summary.new, updated=summary.updated, deleted=summary.deleted,
-                 conflicts=summary.conflicts))
+    print(summary.describe(where))
     for flag in summary.flags:
         print(flag)
 

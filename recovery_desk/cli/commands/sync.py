@@ -109,12 +109,7 @@ def run_import(args: argparse.Namespace) -> int:
     secret = passphrase(args)
     with open_workspace(args) as ws:
         summary = import_bundle(ws, args.file, secret, dry_run=args.dry_run)
-    if summary.changes == 0:
-        print(tr("{path}: nothing new", path=args.file))
-    else:
-        print(tr("{path}: {new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)",
-                 path=args.file, new=summary.new, updated=summary.updated, deleted=summary.deleted,
-                 conflicts=summary.conflicts))
+    print(summary.describe(str(args.file)))
     for flag in summary.flags:
         print(flag)
     if args.dry_run:
@@ -179,7 +174,7 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_duplicates(args: argparse.Namespace) -> int:
-    from recovery_desk.services.sync.duplicates import likely_duplicates
+    from recovery_desk.services.sync.duplicates import describe_pair, likely_duplicates
 
     with open_workspace(args) as ws:
         pairs = likely_duplicates(ws)
@@ -187,8 +182,7 @@ def run_duplicates(args: argparse.Namespace) -> int:
         print(json.dumps({"duplicates": pairs}, ensure_ascii=False, indent=1, sort_keys=True))
         return 0
     for pair in pairs:
-        print(tr("{first} and {second}: same {reason}", first=pair["references"][0], second=pair["references"][1],
-                 reason=tr(pair["reason"])))
+        print(describe_pair(pair))
     print(tr("{count} likely duplicate(s)", count=len(pairs)))
     return 0
 

@@ -57,6 +57,9 @@ from recovery_desk.storage.models import BULK_CREATE, ENTITY_MODELS, Activity
 # The columns of a row a bundle carries for a bulk creation (the rest follow from them).
 NOT_CARRIED = frozenset({"updated_at", "row_version", "deleted_at"})
 AXES = ("ownership", "profit", "formality")
+# The operation of the changes by which an upgraded workspace put its rows, tombstones and audit
+# trail into the log (storage/migrations/versions/sync_log.py).
+UPGRADE = "upgrade"
 
 
 @dataclass
@@ -98,6 +101,17 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {"changes": self.changes, "new": self.new, "updated": self.updated, "deleted": self.deleted,
                 "conflicts": self.conflicts, "flags": self.flags}
+
+    def describe(self, where: str | None = None, lang: str | None = None) -> str:
+        """What the read brought, in words (``sync import``, ``sync push|pull``, the app's
+        summaries); ``where``: the bundle or server it came from, named first."""
+        counts = dict(new=self.new, updated=self.updated, deleted=self.deleted, conflicts=self.conflicts)
+        if where is None:
+            return (tr("nothing new", lang) if self.changes == 0 else
+                    tr("{new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)", lang, **counts))
+        return (tr("{path}: nothing new", lang, path=where) if self.changes == 0 else
+                tr("{path}: {new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)", lang,
+                   path=where, **counts))
 
 
 # -- values: JSON (as the log carries them) <-> what SQLite stores ---------------------------------
@@ -417,6 +431,8 @@ class Applier:
 
     def _activity(self, c: Change, row_id: str, action: str, name: str | None, old: str | None,
                   new: str | None) -> None:
+        if c.operation == UPGRADE:
+            return  # what an upgraded workspace held has its audit records in its `history` change
         self.activities.append({
             "at": changelog.from_micros(c.at), "actor": c.actor, "actor_id": c.actor_id, "replica_id": c.replica,
             "operation_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"rd-op:{c.replica}:{c.hlc}")),

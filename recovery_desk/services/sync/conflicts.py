@@ -171,15 +171,17 @@ def _added_to_deleted(conn: Connection, deleted: dict[tuple[str, str], dict[str,
         frontier.setdefault(entity, {})[row_id] = (entity, row_id)
     while frontier:
         below: dict[str, dict[str, tuple[str, str]]] = {}
+        level: dict[str, dict[str, tuple[str, str]]] = {}  # {entity: {row id: the deleted row above it}}
         for entity, (key, owner) in CONTAINED.items():
             parents = frontier.get(owner)
-            if not parents:
-                continue
-            rows = _live_rows_in(conn, entity, key, sorted(parents))
-            if not rows:
-                continue
-            inside = {row_id: parents[owner_id] for row_id, owner_id in rows}
-            placed = _placing_changes(conn, entity, key, {r: deletions[d] for r, d in inside.items()}, bases)
+            rows = _live_rows_in(conn, entity, key, sorted(parents)) if parents else []
+            if rows:
+                level[entity] = {row_id: parents[owner_id] for row_id, owner_id in rows}
+        placements = _placing_changes(conn, {e: {r: deletions[d] for r, d in inside.items()}
+                                             for e, inside in level.items()}, bases)
+        for entity, inside in level.items():
+            key = CONTAINED[entity][0]
+            placed = placements.get(entity, {})
             for row_id in sorted(inside):
                 root = inside[row_id]
                 deletion = deletions[root]
@@ -203,43 +205,51 @@ def _live_rows_in(conn: Connection, entity: str, key: str, owner_ids: list[str])
     return rows
 
 
-def _placing_changes(conn: Connection, entity: str, key: str, deletions: dict[str, Head],
-                     bases: dict[str, str]) -> dict[str, list[Head]]:
-    """{row id: the change(s) that put the row where it is}: its last move (a head of
-    ``key``) or its coming back (a head of ``deleted_at`` that undid a deletion), whichever
-    is later; else its creation(s) — a row unique by its key may have been created on
-    several laptops, and one seen is enough; else the bulk creation (imports) that listed it.
-    ``deletions``: {row id: the deletion above it}."""
-    placed: dict[str, list[Head]] = {}
-    ids = sorted(deletions)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for row_id, name, replica, seq, hlc, value in run_sql(conn,
-                f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? AND field IN (?, "
-                f"'deleted_at') AND replica != '' AND row_id IN ({','.join('?' * len(chunk))})", (entity, key, *chunk)):
-            if name == "deleted_at" and stored(entity, name, value) is not None:
-                continue
-            head = Head((replica, seq, hlc, None))
-            if row_id not in placed or head.order > placed[row_id][0].order:
-                placed[row_id] = [head]
-    missing = set(ids) - set(placed)
+def _placing_changes(conn: Connection, rows: dict[str, dict[str, Head]],
+                     bases: dict[str, str]) -> dict[str, dict[str, list[Head]]]:
+    """{entity: {row id: the change(s) that put the row where it is}}: its last move (a head
+    of the field naming its owner) or its coming back (a head of ``deleted_at`` that undid a
+    deletion), whichever is later; else its creation(s) — a row unique by its key may have
+    been created on several laptops, and one seen is enough; else the bulk creation (imports)
+    that listed it. ``rows``: {entity: {row id: the deletion above it}}. The log is read once
+    for all the entities (it has no index by row)."""
+    placed: dict[str, dict[str, list[Head]]] = {entity: {} for entity in rows}
+    for entity, deletions in rows.items():
+        key, ids = CONTAINED[entity][0], sorted(deletions)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row_id, name, replica, seq, hlc, value in run_sql(conn,
+                    f"SELECT row_id, field, replica, seq, hlc, value FROM sync_head WHERE entity = ? AND field IN "
+                    f"(?, 'deleted_at') AND replica != '' AND row_id IN ({','.join('?' * len(chunk))})",
+                    (entity, key, *chunk)):
+                if name == "deleted_at" and stored(entity, name, value) is not None:
+                    continue
+                head = Head((replica, seq, hlc, None))
+                if row_id not in placed[entity] or head.order > placed[entity][row_id][0].order:
+                    placed[entity][row_id] = [head]
+    missing = {entity: set(deletions) - set(placed[entity]) for entity, deletions in rows.items()}
+    missing = {entity: ids for entity, ids in missing.items() if ids}
     if missing:
-        for replica, seq, hlc, row_id in run_sql(conn, "SELECT replica, seq, hlc, row_id FROM sync_change WHERE "
-                                                       "kind = 'create' AND entity = ?", (entity,)):
-            if row_id in missing:
-                placed.setdefault(row_id, []).append(Head((replica, seq, hlc, None)))
-        missing -= set(placed)
+        marks = ",".join("?" * len(missing))
+        for replica, seq, hlc, entity, row_id in run_sql(conn, "SELECT replica, seq, hlc, entity, row_id FROM "
+                                                               f"sync_change WHERE kind = 'create' AND entity IN ({marks})",
+                                                         tuple(missing)):
+            if row_id in missing[entity]:
+                placed[entity].setdefault(row_id, []).append(Head((replica, seq, hlc, None)))
+        missing = {entity: ids - set(placed[entity]) for entity, ids in missing.items()}
+        missing = {entity: ids for entity, ids in missing.items() if ids}
     if missing:
         # Only a bulk creation some deletion had not seen can matter: read the ids of those alone.
-        wanted = {deletions[r].id: deletions[r] for r in missing}
-        for replica, seq, hlc, value in run_sql(conn, "SELECT replica, seq, hlc, value FROM sync_change WHERE "
-                                                      "kind = 'bulk' AND entity = ?", (entity,)).all():
+        for replica, seq, hlc, entity, value in run_sql(conn, "SELECT replica, seq, hlc, entity, value FROM sync_change "
+                                                              f"WHERE kind = 'bulk' AND entity IN "
+                                                              f"({','.join('?' * len(missing))})", tuple(missing)).all():
             bulk = Head((replica, seq, hlc, None))
+            wanted = {rows[entity][r].id: rows[entity][r] for r in missing[entity]}
             if all(seen_by(d, bases[d.id], bulk) for d in wanted.values()):
                 continue
             for row_id in json.loads(value)["ids"]:
-                if row_id in missing:
-                    placed[row_id] = [bulk]
+                if row_id in missing[entity]:
+                    placed[entity][row_id] = [bulk]
     return placed
 
 

@@ -49,6 +49,16 @@ def likely_duplicates(ws: Any) -> list[dict[str, Any]]:
     return [{"references": list(pair), "reason": reason} for pair, reason in sorted(pairs.items())]
 
 
+def describe_pair(pair: dict[str, Any], lang: str | None = None) -> str:
+    """A likely duplicate in a person's words (``sync duplicates``, the Conflicts page)."""
+    from recovery_desk.i18n import tr
+
+    first, second = pair["references"]
+    if pair["reason"] == "phone":
+        return tr("{first} and {second}: same phone number", lang, first=first, second=second)
+    return tr("{first} and {second}: same name and address", lang, first=first, second=second)
+
+
 def merge_cases(ws: Any, keep_id: str, other_id: str) -> Changes:
     """Merge case ``other_id`` into ``keep_id`` (see the module's documentation)."""
     if keep_id == other_id:

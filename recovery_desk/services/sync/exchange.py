@@ -342,15 +342,23 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
     ``sync import`` applies them (the same merge code, so the result is the same), then each
     index built once from the finished table, with a large page cache and no foreign-key
     look-up per row (the rows come from a workspace that was consistent)."""
+    from recovery_desk.services.workspace import Workspace
+
+    path = Path(path)
+    if path.exists():
+        raise WorkspaceError("{path} already exists; join into a new file", path=path)
+    with _without_cyclic_gc():  # the decoded bundle is millions of objects (see there); freed before the end
+        _build_joined(path, Path(bundle_path), passphrase, actor)
+    return Workspace.open(path, actor=actor)
+
+
+def _build_joined(path: Path, bundle_path: Path, passphrase: str, actor: str) -> None:
     from sqlalchemy import event
 
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.storage import database
     from recovery_desk.storage.models import new_id
 
-    path = Path(path)
-    if path.exists():
-        raise WorkspaceError("{path} already exists; join into a new file", path=path)
     bundle = open_bundle(Path(bundle_path), passphrase)
     check_bundle_for(bundle, {"workspace_id": bundle.manifest.get("workspace_id", "")}, Path(bundle_path))
     changes = _changes_of(bundle)
@@ -407,7 +415,6 @@ def join_workspace(path: Path, bundle_path: Path, passphrase: str, *, actor: str
         engine.dispose()
         building.unlink(missing_ok=True)
         raise
-    return Workspace.open(path, actor=actor)
 
 
 # -- where this laptop stands -------------------------------------------------------------------

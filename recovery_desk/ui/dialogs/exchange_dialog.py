@@ -74,8 +74,8 @@ class ExchangeActions:
 
         def done(result: Any) -> None:
             options.save_server(url)
-            lines = [tr("Sent to the server: {text}", self.lang, text=_counts(result.pushed, self.lang)),
-                     tr("Received from the server: {text}", self.lang, text=_counts(result.pulled, self.lang))]
+            lines = [tr("Sent to the server: {text}", self.lang, text=result.pushed.describe(lang=self.lang)),
+                     tr("Received from the server: {text}", self.lang, text=result.pulled.describe(lang=self.lang))]
             if result.pushed.conflicts or result.pulled.conflicts:
                 lines.append(tr("See the Conflicts page to settle them.", self.lang))
             self._summary("\n".join([*lines, *result.pushed.flags, *result.pulled.flags]))
@@ -86,13 +86,19 @@ class ExchangeActions:
                 on_cancelled=lambda: self._summary(tr("Cancelled: each side keeps only what was completely "
                                                       "exchanged before.", self.lang)))
 
-    def write(self) -> None:
-        path = self.ask_save_path()
+    def _bundle_and_passphrase(self, ask_path: Any) -> tuple[str, str] | None:
+        """The bundle's path and the incident's passphrase, or None when either was not given."""
+        path = ask_path()
         if not path:
-            return
+            return None
         secret = self.ask_passphrase()
-        if secret is None:
+        return None if secret is None else (path, secret)
+
+    def write(self) -> None:
+        asked = self._bundle_and_passphrase(self.ask_save_path)
+        if asked is None:
             return
+        path, secret = asked
         from recovery_desk.services.sync.exchange import export_bundle
 
         def done(result: Any) -> None:
@@ -104,21 +110,14 @@ class ExchangeActions:
                 done, title=tr("Writing changes for another laptop…", self.lang))
 
     def read(self) -> None:
-        path = self.ask_open_path()
-        if not path:
+        asked = self._bundle_and_passphrase(self.ask_open_path)
+        if asked is None:
             return
-        secret = self.ask_passphrase()
-        if secret is None:
-            return
+        path, secret = asked
         from recovery_desk.services.sync.exchange import import_bundle
 
         def done(summary: Any) -> None:
-            if summary.changes == 0:
-                text = tr("{path}: nothing new", self.lang, path=Path(path).name)
-            else:
-                text = tr("{path}: {new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)",
-                          self.lang, path=Path(path).name, new=summary.new, updated=summary.updated,
-                          deleted=summary.deleted, conflicts=summary.conflicts)
+            text = summary.describe(Path(path).name, self.lang)
             if summary.conflicts:
                 text += "\n" + tr("See the Conflicts page to settle them.", self.lang)
             self._summary("\n".join([text, *summary.flags]))
@@ -135,13 +134,6 @@ class ExchangeActions:
             return
         box = QMessageBox(QMessageBox.Icon.Information, tr("Exchange", self.lang), text, parent=self.window)
         box.open()
-
-
-def _counts(summary: Any, lang: str) -> str:
-    if summary.changes == 0:
-        return tr("nothing new", lang)
-    return tr("{new} new, {updated} updated, {deleted} deleted, {conflicts} new conflict(s)", lang, new=summary.new,
-              updated=summary.updated, deleted=summary.deleted, conflicts=summary.conflicts)
 
 
 def _nothing() -> Any:

@@ -28,19 +28,36 @@ from PySide6.QtWidgets import (
 )
 
 from recovery_desk.i18n import tr
-from recovery_desk.services.sync.conflicts import row_noun
+from recovery_desk.services.sync.conflicts import VOCABULARIES, row_noun
+from recovery_desk.services.sync.duplicates import describe_pair
 from recovery_desk.ui.context import AppContext
 from recovery_desk.ui.pages.entity_editing import Step, perform
 
 COLUMNS = ("Case", "Field", "Shown here", "Other laptop")
 
 
-def _value_text(value: Any, lang: str) -> str:
+# The field of an added row whose value "theirs" is (the row's label), when it is a code.
+LABEL_FIELDS = {"need": "category", "consent": "scope"}
+
+
+def _value_text(value: Any, lang: str, entity: str = "", field: str = "") -> str:
+    """A value as a person reads it: codes of a vocabulary as their label in the language."""
     if value is None:
         return tr("(empty)", lang)
     if isinstance(value, bool):
         return tr("yes", lang) if value else tr("no", lang)
+    vocab = VOCABULARIES.get((entity, field))
+    if vocab is not None and isinstance(value, str) and value in vocab:
+        return vocab.label(value, lang)
     return str(value)
+
+
+def _field_text(field: str, lang: str) -> str:
+    if lang == "ja":
+        from recovery_desk.i18n.ja import FIELD_NAMES
+
+        return FIELD_NAMES.get(field, field)
+    return field.replace("_", " ")
 
 
 class ConflictsModel(QAbstractTableModel):
@@ -77,12 +94,13 @@ class ConflictsModel(QAbstractTableModel):
             if c["kind"] == "added_to_deleted":
                 return tr("{what} added to the deleted {owner}", lang, what=row_noun(c["entity"], lang),
                           owner=row_noun(c["owner_entity"], lang))
-            return c["field"]
+            return _field_text(c["field"], lang)
         if column == 2:
-            shown = tr("(deleted)", lang) if c["deleted"] else _value_text(c["ours"], lang)
+            shown = tr("(deleted)", lang) if c["deleted"] else _value_text(c["ours"], lang, c["entity"], c["field"])
             return tr("{value} — {who}, {when}", lang, value=shown, who=c["ours_by"] or "-", when=c["ours_at"] or "")
-        return tr("{value} — {who}, {when}", lang, value=_value_text(c["theirs"], lang), who=c["theirs_by"] or "-",
-                  when=c["theirs_at"] or "")
+        field = LABEL_FIELDS.get(c["entity"], "") if c["kind"] == "added_to_deleted" else c["field"]
+        return tr("{value} — {who}, {when}", lang, value=_value_text(c["theirs"], lang, c["entity"], field),
+                  who=c["theirs_by"] or "-", when=c["theirs_at"] or "")
 
 
 class ConflictsPage(QWidget):
@@ -161,8 +179,7 @@ class ConflictsPage(QWidget):
             else tr("A task is done while the task blocking it is open again", lang) for f in flags))
         self.duplicates.clear()
         for pair in pairs:
-            item = QListWidgetItem(tr("{first} and {second}: same {reason}", lang, first=pair["references"][0],
-                                      second=pair["references"][1], reason=tr(pair["reason"], lang)))
+            item = QListWidgetItem(describe_pair(pair, lang))
             item.setData(Qt.ItemDataRole.UserRole, pair["references"])
             self.duplicates.addItem(item)
         self._enable()
