@@ -7,6 +7,8 @@ server's views: checked through plain psycopg sessions as each role, and through
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import psycopg
 import pytest
@@ -77,6 +79,15 @@ def test_a_member_reads_nothing_of_the_log_rows_of_a_case_it_does_not_take_part_
         con.rollback()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("DELETE FROM sync_change")
+    # The same through a plain psql session of the member.
+    psql = os.path.join(os.environ.get("RD_TEST_PG_BIN", "/usr/bin"), "psql")
+    seen = subprocess.run([psql, urls["member_x"], "-tAc", "SELECT count(*) FROM sync_change WHERE row_id = "
+                           f"'{theirs[0]}'; SELECT count(*) FROM sync_head WHERE row_id = '{theirs[0]}'"],
+                          capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL)
+    assert seen.stdout.split() == ["0", "0"]
+    refused = subprocess.run([psql, urls["member_x"], "-tAc", "DELETE FROM sync_change"], capture_output=True,
+                             text=True, stdin=subprocess.DEVNULL)
+    assert refused.returncode != 0 and "permission denied" in refused.stderr
 
 
 def test_a_member_sees_the_conflicts_of_its_own_cases_within_what_it_may_read(conflicted, capsys):
