@@ -184,7 +184,8 @@ def main() -> bool:
         (start_activity,) = con.execute("SELECT coalesce(max(id), 0) FROM activity").fetchone()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     paced = run_clients(url, ids, args.clients, args.seconds, args.think, "paced")
-    ok = report(f"people at work (think time {args.think:g} s on average)", paced, args.clients, args.seconds, True)
+    title = f"people at work (think time {args.think:g} s on average)" if args.think else "closed loop (--think 0)"
+    ok = report(title, paced, args.clients, args.seconds, True)
     runs = [paced]
     if args.saturation_seconds:
         saturated = run_clients(url, ids, args.clients, args.saturation_seconds, 0, "saturation")
