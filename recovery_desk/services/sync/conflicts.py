@@ -311,35 +311,34 @@ def describe(conn: Connection, conflicts: list[Conflict]) -> list[dict[str, Any]
 
 
 # What names a row added to a deleted one, for a person ("theirs" of added_to_deleted): its
-# title or text, the organisation it brings, the code of its category.
-_LABELS: dict[str, tuple[str, str]] = {
-    "task": ("SELECT r.id, r.title FROM task r", "r.id"),
-    "need": ("SELECT r.id, r.category FROM need r", "r.id"),
-    "participation": ("SELECT r.id, o.name FROM participation r JOIN organisation o ON o.id = r.organisation_id",
-                      "r.id"),
-    "conference": ("SELECT r.id, coalesce(nullif(r.title, ''), CAST(r.held_on AS TEXT)) FROM conference r", "r.id"),
-    "consent": ("SELECT r.id, r.scope FROM consent r", "r.id"),
-    "case_alias": ("SELECT r.id, r.reference FROM case_alias r", "r.id"),
-    "checklist_item": ("SELECT r.id, r.text FROM checklist_item r", "r.id"),
-    "comment": ("SELECT r.id, r.body FROM comment r", "r.id"),
-    "task_supporter": ("SELECT r.id, o.name FROM task_supporter r JOIN organisation o ON o.id = r.organisation_id",
-                       "r.id"),
-    "task_dependency": ("SELECT r.id, t.title FROM task_dependency r JOIN task t ON t.id = r.blocked_by_id", "r.id"),
-    "task_handover": ("SELECT r.id, r.kind FROM task_handover r", "r.id"),
-    "conference_attendee": ("SELECT r.id, coalesce(o.name, p.name) FROM conference_attendee r LEFT JOIN organisation "
-                            "o ON o.id = r.organisation_id LEFT JOIN person p ON p.id = r.person_id", "r.id"),
-    "decision": ("SELECT r.id, r.text FROM decision r", "r.id"),
+# title or text, the organisation it brings, the code of its category. Each query names the
+# row's table ``r``: it is filtered by ``r.id``.
+_LABELS: dict[str, str] = {
+    "task": "SELECT r.id, r.title FROM task r",
+    "need": "SELECT r.id, r.category FROM need r",
+    "participation": "SELECT r.id, o.name FROM participation r JOIN organisation o ON o.id = r.organisation_id",
+    "conference": "SELECT r.id, coalesce(nullif(r.title, ''), CAST(r.held_on AS TEXT)) FROM conference r",
+    "consent": "SELECT r.id, r.scope FROM consent r",
+    "case_alias": "SELECT r.id, r.reference FROM case_alias r",
+    "checklist_item": "SELECT r.id, r.text FROM checklist_item r",
+    "comment": "SELECT r.id, r.body FROM comment r",
+    "task_supporter": "SELECT r.id, o.name FROM task_supporter r JOIN organisation o ON o.id = r.organisation_id",
+    "task_dependency": "SELECT r.id, t.title FROM task_dependency r JOIN task t ON t.id = r.blocked_by_id",
+    "task_handover": "SELECT r.id, r.kind FROM task_handover r",
+    "conference_attendee": "SELECT r.id, coalesce(o.name, p.name) FROM conference_attendee r LEFT JOIN organisation "
+                           "o ON o.id = r.organisation_id LEFT JOIN person p ON p.id = r.person_id",
+    "decision": "SELECT r.id, r.text FROM decision r",
 }
 
 
 def _row_labels(conn: Connection, conflicts: list[Conflict]) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for entity in sorted({c.entity for c in conflicts}):
-        select, key = _LABELS[entity]
+        select = _LABELS[entity]
         ids = sorted({c.row_id for c in conflicts if c.entity == entity})
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            for row_id, label in run_sql(conn, f"{select} WHERE {key} IN ({','.join('?' * len(chunk))})",
+            for row_id, label in run_sql(conn, f"{select} WHERE r.id IN ({','.join('?' * len(chunk))})",
                                          tuple(chunk)):
                 out[(entity, row_id)] = str(label) if label is not None else ""
     return out
