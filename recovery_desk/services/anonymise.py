@@ -320,6 +320,7 @@ def anonymise_incident(ws: Any, progress: Any = None) -> Any:
     from recovery_desk.services.erasure import (
         AnonymisePlan,
         _forget_in_file,
+        mark_forget_pending,
         plan_anonymise,
         secure_delete,
     )
@@ -344,5 +345,6 @@ def anonymise_incident(ws: Any, progress: Any = None) -> Any:
             changelog.record_outside_operation(session.connection(), "anonymise_incident",
                                                [("anon", "incident", incident_id, None, json.dumps(record))],
                                                actor=ws.actor)
+            mark_forget_pending(session.connection())
     _forget_in_file(ws)
     return AnonymisePlan(plan.households, plan.fields, tuple(done.case_ids))

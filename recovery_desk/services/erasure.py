@@ -118,6 +118,7 @@ def erase_case(ws: Any, reference: str) -> ErasurePlan:
     values = plan.values
     with ws.engine.connect() as conn, secure_delete(conn):
         _erase_rows(ws, conn, plan)
+        mark_forget_pending(conn)
         conn.commit()
     _forget_in_file(ws)
     log.info("erased %s fields of case %s (%d values searched)", len(plan.fields), plan.reference, len(values))
@@ -236,14 +237,42 @@ def secure_delete(conn: Any) -> Iterator[None]:
         conn.commit()
 
 
+# workspace_info key set by the transaction that erases values (here, at close, or from another
+# laptop's bundle) and removed once the file has forgotten them: a process killed between that
+# commit and the rewrite leaves the values in freed pages and in the write-ahead log, and
+# nothing would erase them again, so the next open finishes the rewrite (forget_if_pending).
+FORGET_PENDING = "forget_pending"
+_PENDING_SQL = "{verb} FROM workspace_info WHERE key = :key"
+
+
+def mark_forget_pending(conn: Any) -> None:
+    """Inside the erasing transaction: the file must still forget what it erases."""
+    from recovery_desk.services.sync.changelog import set_info
+
+    set_info(conn, FORGET_PENDING, utcnow().isoformat())
+
+
+def forget_if_pending(ws: Any) -> bool:
+    """Finish a rewrite an erasure could not (its process was killed); True when one was due."""
+    with ws.engine.connect() as conn:
+        pending = conn.execute(text(_PENDING_SQL.format(verb="SELECT 1")), {"key": FORGET_PENDING}).first()
+    if pending:
+        log.info("finishing the rewrite of an erasure that was interrupted")
+        _forget_in_file(ws)
+    return pending is not None
+
+
 def _forget_in_file(ws: Any) -> None:
     """Rewrite the file without the freed pages and empty the write-ahead log (SQLite; on a
-    server, VACUUM FULL rewrites the tables that held the values)."""
+    server, VACUUM FULL rewrites the tables that held the values). The pending mark goes only
+    after the rewrite, and the log is emptied once more after that."""
     with ws.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if conn.dialect.name != "sqlite":
             for table in ("case", "need", "conference", "comment", "task", "decision", "activity", "sync_change",
                           "sync_head"):
                 conn.exec_driver_sql(f'VACUUM FULL "{table}"')
+            conn.execute(text(_PENDING_SQL.format(verb="DELETE")), {"key": FORGET_PENDING})
             return
         conn.exec_driver_sql("VACUUM")
+        conn.execute(text(_PENDING_SQL.format(verb="DELETE")), {"key": FORGET_PENDING})
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -127,6 +127,10 @@ class Workspace:
                 database.set_application_id(engine)  # a workspace made before the mark existed
             ws = cls(path, engine, actor)
             ws.read_only = inspection.read_only
+            if not inspection.read_only:
+                from recovery_desk.services.erasure import forget_if_pending
+
+                forget_if_pending(ws)  # an erasure killed before the file forgot its values
         except Exception:
             engine.dispose()
             raise

@@ -273,6 +273,7 @@ def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False
 
 def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, progress: Any = None) -> Summary:
     """:func:`import_bundle` of a bundle already opened (``path`` names it in messages)."""
+    from recovery_desk.services.erasure import _forget_in_file, mark_forget_pending
     from recovery_desk.services.sync.conflicts import open_conflict_ids
 
     with ws.session() as session:
@@ -293,6 +294,11 @@ def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, 
             summary.conflicts = len(open_conflict_ids(conn) - before)
             if bundle.manifest.get("source_replica") != me:
                 _remember_peer(conn, bundle)
+            # Another laptop's erasure (or the incident's anonymisation): this file must forget the
+            # values too, as the erasing laptop's did (services/erasure.py), after the commit.
+            forget = any(c.kind in ("erase", "anon") for c in new)
+            if forget and not dry_run:
+                mark_forget_pending(conn)
         except (ValueError, KeyError, TypeError, IndexError, SQLAlchemyError) as exc:
             transaction.rollback()
             raise BundleError("{path} could not be applied ({detail}); nothing was read", path=path,
@@ -304,10 +310,8 @@ def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, 
             transaction.rollback()
         else:
             transaction.commit()
-    if not dry_run and any(c.kind == "anon" for c in new):
-        from recovery_desk.services.erasure import _forget_in_file
-
-        _forget_in_file(ws)  # the incident anonymised elsewhere: this file forgets the values too
+    if forget and not dry_run:
+        _forget_in_file(ws)
     return summary
 
 
