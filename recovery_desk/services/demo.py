@@ -470,6 +470,7 @@ def _create_demo_on_server(url: str, *, cases: int, seed: int, as_of: date, acto
 
     ws = Workspace.create(url, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
                           area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor)
+
     def build_once() -> DemoResult:  # one transaction after the workspace's own: retried alone
         with ws.operation("create_demo") as op:
             incident = ws.default_incident(op.session)

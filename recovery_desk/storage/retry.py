@@ -8,9 +8,11 @@ committed nothing else and asked the user nothing that a second attempt would as
 :func:`retrying` counts, per thread, the commits of every engine of the process
 (:func:`count_commits`, called by both engine factories) and the questions the command
 line asked (:func:`note_question`), and tries again only while the failed attempt added
-none. Work that is several transactions (a synchronisation, an erasure) retries each of
-its transactions itself; once such an inner retry has given up, no outer one tries the
-whole work again.
+none. The count is per thread: work is retried by the thread that does it (the CLI's, the
+app's database worker). Plain psycopg connections (``server init``, ``server add-user``)
+are not counted: those callers retry their one transaction themselves. Work that is
+several transactions (a synchronisation, an erasure) retries each of its transactions
+itself; once such an inner retry has given up, no outer one tries the whole work again.
 
 A retried edit reads what it changes again (a new transaction sees the other client's
 commit), so a real conflict of values — two people, one field — is still refused, showing

@@ -13,7 +13,6 @@ from datetime import date
 
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
@@ -23,6 +22,7 @@ from recovery_desk.services import cases, tasks
 from recovery_desk.services.workspace import Workspace
 from recovery_desk.storage.models import Case, Incident, Task
 from recovery_desk.storage.retry import ATTEMPTS, retrying
+from tests.pg_helpers import abort_writes
 
 
 def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
@@ -50,33 +50,6 @@ def wait_until_another_client_waits(url: str, *not_these: int) -> None:
                 return
             watch.execute("SELECT pg_sleep(0.01)")
     pytest.fail("no client waited for a lock")
-
-
-def abort_writes(url: str, table: str, *, row_id: str | None = None, times: int = 1_000_000) -> Callable[[], int]:
-    """The server refuses the first ``times`` writes of ``table`` (of its row ``row_id`` only, if
-    given) with a serialization failure, as it does to one of two transactions that collide.
-    Returns how many writes were tried: a sequence counts them (its numbers survive the
-    rollback)."""
-    name = f"rd_test_abort_{table}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(sql.SQL("CREATE SEQUENCE {}").format(sql.Identifier(name)))
-        con.execute(sql.SQL(
-            "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF nextval({sequence}) <= {times} THEN RAISE EXCEPTION 'could not serialize access (test)' "
-            "USING ERRCODE = 'serialization_failure'; END IF; RETURN NEW; END $$").format(
-                function=sql.Identifier(name), sequence=sql.Literal(name), times=sql.Literal(times)))
-        when = sql.SQL("WHEN (OLD.id = {})").format(sql.Literal(row_id)) if row_id else sql.SQL("")
-        con.execute(sql.SQL("CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW {when} "
-                            "EXECUTE FUNCTION {name}()").format(name=sql.Identifier(name),
-                                                                 table=sql.Identifier(table), when=when))
-
-    def tried() -> int:
-        with psycopg.connect(url) as con:
-            value, called = con.execute(sql.SQL("SELECT last_value, is_called FROM {}").format(
-                sql.Identifier(name))).fetchone()
-        return value if called else 0
-
-    return tried
 
 
 def a_task(url: str) -> Task:

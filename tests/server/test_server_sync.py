@@ -13,7 +13,7 @@ import pytest
 
 from recovery_desk.cli.main import main
 from tests.conftest import DEMO_AS_OF
-from tests.pg_helpers import as_user
+from tests.pg_helpers import abort_writes, as_user
 
 OWNER = "Test User (Test Org)"
 
@@ -167,6 +167,26 @@ def test_a_bundle_is_read_into_a_server_workspace(laptop_and_server, capsys, tmp
     assert "nothing new" in ok(capsys, "--workspace", server, "sync", "import", bundle, "--passphrase-file",
                                str(secret))
     assert "nothing new" in ok(capsys, "--workspace", laptop, "sync", "push", "--server", server)
+
+
+def test_a_bundle_import_the_server_aborts_once_is_read_again_whole(laptop_and_server, capsys, tmp_path):
+    """The server refuses the import's write of a case once (a serialization failure): the whole
+    bundle is read again in a new transaction, not reported as a bundle that cannot be applied."""
+    laptop, server = laptop_and_server
+    secret = tmp_path / "pass"
+    secret.write_text("correct horse battery\n")
+    first, second = (c["reference"] for c in cases_of(capsys, laptop)[5:7])
+    ok(capsys, "--workspace", laptop, "case", "set", first, "priority=low")
+    ok(capsys, "--workspace", laptop, "case", "set", second, "priority=urgent")
+    bundle = str(tmp_path / "evening.rdsync")
+    ok(capsys, "--workspace", laptop, "sync", "export", "--out", bundle, "--passphrase-file", str(secret))
+    with psycopg.connect(server) as con:
+        (second_id,) = con.execute('SELECT id FROM "case" WHERE reference = %s', (second,)).fetchone()
+    tried = abort_writes(server, "case", row_id=second_id, times=1)
+    out = ok(capsys, "--workspace", server, "sync", "import", bundle, "--passphrase-file", str(secret))
+    assert "2 updated" in out and tried() >= 2
+    assert case_field(capsys, server, first, "priority") == "low"
+    assert case_field(capsys, server, second, "priority") == "urgent"
 
 
 def test_another_workspace_on_the_server_is_refused_and_nothing_changes(laptop, pg_server, capsys):

@@ -268,10 +268,11 @@ _COPY_MESSAGE = ("{path} holds changes made under this laptop's identity ({repli
 def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False, progress: Any = None) -> Summary:
     """Apply a bundle in one transaction; a refused bundle (BundleError) writes nothing, and
     neither does one whose reading is cancelled (``progress.report`` raising). A transaction a
-    server aborted (a deadlock) is applied again from the start (storage/retry.py)."""
+    server aborted (a deadlock) is applied again from the start, from the file (applying may
+    consume what was read of it): storage/retry.py."""
     path = Path(path)
-    bundle = open_bundle(path, passphrase)
-    return retrying(lambda: apply_bundle(ws, bundle, path, dry_run=dry_run, progress=progress))
+    return retrying(lambda: apply_bundle(ws, open_bundle(path, passphrase), path, dry_run=dry_run,
+                                         progress=progress))
 
 
 def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, progress: Any = None) -> Summary:
