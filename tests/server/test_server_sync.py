@@ -270,6 +270,15 @@ def test_a_push_the_server_aborts_in_a_deadlock_is_applied_again_and_keeps_the_c
     out, err = capsys.readouterr()
     assert outcome == [0], err
     assert "1 new conflict(s)" in out
+    with psycopg.connect(server, autocommit=True) as con:  # the server did find the deadlock
+        for _ in range(3000):  # bounded: the push's session reports it as it ends
+            con.execute("SELECT pg_stat_clear_snapshot()")
+            if con.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+                           ).fetchone()[0]:
+                break
+            con.execute("SELECT pg_sleep(0.01)")
+        else:
+            pytest.fail("no deadlock was detected")
     (conflict,) = conflicts_of(capsys, server)
     assert {str(conflict["ours"]), str(conflict["theirs"])} == {"3", "9"}
     assert case_field(capsys, server, only_laptop, "priority") == "urgent"
