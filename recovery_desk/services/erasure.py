@@ -252,9 +252,12 @@ _PENDING_SQL = "{verb} FROM workspace_info WHERE key = :key"
 
 
 def mark_forget_pending(conn: Any) -> None:
-    """Inside the erasing transaction: the file must still forget what it erases."""
+    """Inside the erasing transaction: the file must still forget what it erases. (A server
+    keeps its own files, and its roles may not write workspace_info: no mark there.)"""
     from recovery_desk.services.sync.changelog import set_info
 
+    if conn.dialect.name != "sqlite":
+        return
     set_info(conn, FORGET_PENDING, utcnow().isoformat())
 
 
@@ -275,14 +278,12 @@ def _vacuum_full(ws: Any, table: str) -> None:
 
 def _forget_in_file(ws: Any) -> None:
     """Rewrite the file without the freed pages and empty the write-ahead log (SQLite; on a
-    server, VACUUM FULL rewrites the tables that held the values). The pending mark goes only
-    after the rewrite, and the log is emptied once more after that."""
+    server, VACUUM FULL rewrites the tables that held the values). On a file the pending mark
+    goes only after the rewrite, and the log is emptied once more after that."""
     if ws.dialect != "sqlite":  # each table's VACUUM FULL is its own transaction: retried alone
         for table in ("case", "need", "conference", "comment", "task", "decision", "activity", "sync_change",
                       "sync_head"):
             retrying(partial(_vacuum_full, ws, table))
-        with ws.engine.begin() as conn:
-            conn.execute(text(_PENDING_SQL.format(verb="DELETE")), {"key": FORGET_PENDING})
         return
     with ws.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM")
