@@ -57,31 +57,30 @@ def compute_figures(con: Any, period: Period | None = None,
     """Every figure of ``stats --json``, the dashboard and the reports, in six scans.
 
     ``beside``: a second connection to the same server database whose transaction shares the
-    snapshot of ``con``'s (``storage.postgres.sharing_snapshot``). The scans of cases, tasks,
-    organisations and people then run on it in a thread while ``con`` makes the sector masks
-    and counts the needs: the server works on two of its cores at once, and the figures still
-    come from one snapshot. Without it every scan runs on ``con`` in turn."""
+    snapshot of ``con``'s (``storage.postgres.sharing_snapshot``). The scans of cases, tasks and
+    needs then run on it in a thread while ``con`` makes the sector masks (the longest scan) and
+    counts organisations and people: the server works on two of its cores at once, and the
+    figures still come from one snapshot. Without it every scan runs on ``con`` in turn."""
     period = period or Period()
     today = today or date.today()
     # Overdue is judged at the end of the period when it lies in the past.
     as_of = min(period.end, today) if period.end else today
     params = {"start": _iso(period.start), "end": _iso(period.end), "as_of": as_of.isoformat()}
 
-    def other_scans(c: Any) -> tuple[list, list, tuple]:
-        return _case_rows(c, period, params), _task_rows(c, params), _organisation_and_people_counts(c)
+    def other_scans(c: Any) -> tuple[list, list, list, list]:
+        return (_case_rows(c, period, params), _vulnerability_counts(c), _task_rows(c, params),
+                run_query(c, f"""SELECT category, state, count(*) FROM need
+                                 WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2""").fetchall())
 
     other_lane = _Lane(beside, other_scans) if beside is not None else None
     try:
-        vulnerability_rows = _vulnerability_counts(con)
         sector_of = dict(run_query(con, "SELECT id, sector FROM organisation WHERE deleted_at IS NULL").fetchall())
         sector_masks = _sector_masks(con, sector_of)
-        need_rows = run_query(con, f"""
-            SELECT category, state, count(*) FROM need
-            WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2""").fetchall()
+        engaged, orgs_by_sector, people = _organisation_and_people_counts(con)
     finally:
         if other_lane is not None:
             other_lane.wait()
-    case_rows, task_rows, (engaged, orgs_by_sector, people) = (
+    case_rows, vulnerability_rows, task_rows, need_rows = (
         other_lane.result() if other_lane is not None else other_scans(con))
 
     by_stage = _zeros(STAGE.codes)
@@ -125,10 +124,10 @@ def compute_figures(con: Any, period: Period | None = None,
     tasks_by_status = _zeros(TASK_STATUS.codes)
     overdue = 0
     open_tasks_led = dict.fromkeys(SECTOR.codes, 0)
-    for status, lead_org_id, late, n in task_rows:
+    for status, lead_org_id, n, late in task_rows:
         tasks_by_status[status] += n
         if status not in CLOSED_TASK_STATUSES:
-            overdue += n if late else 0
+            overdue += late
             sector = sector_of.get(lead_org_id)
             if sector:
                 open_tasks_led[sector] += n
@@ -178,10 +177,24 @@ def _case_rows(con: Any, period: Period, params: dict[str, Any]) -> list[tuple]:
 
 
 def _task_rows(con: Any, params: dict[str, Any]) -> list[tuple]:
-    """Live tasks of live cases counted by status, leading organisation and lateness."""
-    return run_query(con, f"""
+    """Live tasks of live cases counted by status and leading organisation: (status, lead_org_id,
+    tasks, late tasks), where rows with negative counts take away what others counted."""
+    if dialect_of(con) != "sqlite":
+        return run_query(con, _TASKS_SQL, params).fetchall()
+    return [(status, lead_org_id, n, n if late else 0) for status, lead_org_id, late, n in run_query(con, f"""
         SELECT status, lead_org_id, due_date < :as_of, count(*) FROM task
-        WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2, 3""", params).fetchall()
+        WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2, 3""", params)]
+
+
+# On a server: the live tasks grouped in the order of their covering index (ix_task_stats: no
+# hashing, lateness counted rather than grouped by), less the few of deleted cases (found by
+# case), rather than a test of each of 300,000 tasks against the deleted cases: twice as fast.
+_TASKS_SQL = """
+    SELECT status, lead_org_id, count(*), count(*) FILTER (WHERE due_date < :as_of) FROM task
+    WHERE deleted_at IS NULL GROUP BY 1, 2
+    UNION ALL
+    SELECT status, lead_org_id, -count(*), -count(*) FILTER (WHERE due_date < :as_of) FROM task
+    WHERE deleted_at IS NULL AND case_id IN (SELECT id FROM "case" WHERE deleted_at IS NOT NULL) GROUP BY 1, 2"""
 
 
 def _organisation_and_people_counts(con: Any) -> tuple[int, dict[str, int], int]:

@@ -95,3 +95,40 @@ def test_without_a_second_connection_one_does_all(one_connection_only, server_de
             assert beside is None
     assert main(["--workspace", one_connection_only, "stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(_figures_now(server_demo)))
+
+
+@pytest.fixture
+def demo_pair_with_deleted_cases(pg_server, tmp_path):
+    """`demo --cases 300 --seed 1` on a file and on a server, the same three cases (with tasks,
+    needs and participations) deleted in both."""
+    import sqlite3
+
+    from tests.conftest import DEMO_AS_OF
+
+    file = tmp_path / "demo.rdesk"
+    url = pg_server.create_database(user="Test User (Test Org)")
+    for target in (str(file), url):
+        assert main(["--workspace", target, "demo", "--cases", "300", "--seed", "1",
+                     "--as-of", DEMO_AS_OF.isoformat()]) == 0
+    with sqlite3.connect(file) as lite:
+        references = [r for (r,) in lite.execute(
+            'SELECT c.reference FROM "case" c JOIN task t ON t.case_id = c.id GROUP BY c.reference '
+            "ORDER BY count(*) DESC, c.reference LIMIT 3")]
+        delete = 'UPDATE "case" SET deleted_at = \'2024-06-01 00:00:00\' WHERE reference IN ({})'
+        lite.execute(delete.format(", ".join("?" * len(references))), references)
+    lite.close()
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(delete.format(", ".join(["%s"] * len(references))), references)
+    yield file, url
+    pg_server.drop(url)
+
+
+def test_deleted_cases_are_left_out_alike_on_a_file_and_a_server(demo_pair_with_deleted_cases, capsys):
+    file, url = demo_pair_with_deleted_cases
+    capsys.readouterr()
+    figures = []
+    for target in (str(file), url):
+        assert main(["--workspace", target, "stats", "--json"]) == 0
+        figures.append(json.loads(capsys.readouterr().out))
+    assert figures[0] == figures[1]
+    assert figures[0]["cases"]["total"] == 297
