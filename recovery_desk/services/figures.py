@@ -60,7 +60,8 @@ def compute_figures(con: Any, period: Period | None = None,
     snapshot of ``con``'s (``storage.postgres.sharing_snapshot``). The scans of cases, tasks and
     needs then run on it in a thread while ``con`` makes the sector masks (the longest scan) and
     counts care needs, organisations and people (each half ~0.2 s on 60,000 cases): the server
-    works on two of its cores at once, and the figures still come from one snapshot. Without it every scan runs on ``con`` in turn."""
+    works on two of its cores at once, and the figures still come from one snapshot. Without
+    it every scan runs on ``con`` in turn."""
     period = period or Period()
     today = today or date.today()
     # Overdue is judged at the end of the period when it lies in the past.
