@@ -107,3 +107,30 @@ def raw_connection(location):
     import sqlite3
 
     return sqlite3.connect(location)
+
+
+def abort_writes(url: str, table: str, *, row_id: str | None = None, times: int = 1_000_000) -> Callable[[], int]:
+    """The server refuses the first ``times`` writes of ``table`` (of its row ``row_id`` only, if
+    given) with a serialization failure, as it does to one of two transactions that collide.
+    Returns how many writes were tried: a sequence counts them (its numbers survive the
+    rollback)."""
+    name = f"rd_test_abort_{table}"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(sql.SQL("CREATE SEQUENCE {}").format(sql.Identifier(name)))
+        con.execute(sql.SQL(
+            "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF nextval({sequence}) <= {times} THEN RAISE EXCEPTION 'could not serialize access (test)' "
+            "USING ERRCODE = 'serialization_failure'; END IF; RETURN NEW; END $$").format(
+                function=sql.Identifier(name), sequence=sql.Literal(name), times=sql.Literal(times)))
+        when = sql.SQL("WHEN (OLD.id = {})").format(sql.Literal(row_id)) if row_id else sql.SQL("")
+        con.execute(sql.SQL("CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW {when} "
+                            "EXECUTE FUNCTION {name}()").format(name=sql.Identifier(name),
+                                                                 table=sql.Identifier(table), when=when))
+
+    def tried() -> int:
+        with psycopg.connect(url) as con:
+            value, called = con.execute(sql.SQL("SELECT last_value, is_called FROM {}").format(
+                sql.Identifier(name))).fetchone()
+        return value if called else 0
+
+    return tried

@@ -111,7 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([*argv, "gui"])
     try:
-        code = int(args.run(args) or EXIT_OK)
+        from recovery_desk.storage.retry import retrying
+
+        # A command whose transaction the server aborted (a deadlock, a serialization failure)
+        # runs again while its failed attempt left no trace (storage/retry.py says when).
+        code = int(retrying(lambda: args.run(args)) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, inside the boundary, not at exit
         return code
     except KeyboardInterrupt:

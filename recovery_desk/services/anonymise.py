@@ -330,19 +330,27 @@ def anonymise_incident(ws: Any, progress: Any = None) -> Any:
 
     require_coordinator(ws)
     plan = plan_anonymise(ws)
-    with ws.engine.connect() as conn, secure_delete(conn):
-        with Session(bind=conn) as session, session.begin():
-            done = anonymise_rows(session.connection(), progress=progress)
-            incident_id = ws.default_incident(session).id
-            record = {"fields": sorted(done.fields, key=PERSONAL_FIELDS.index), "households": len(done.case_ids)}
-            session.add(Activity(at=utcnow(), actor=ws.actor, actor_id=getattr(ws, "person_id", None),
-                                 replica_id=settle(session.connection()), operation_id=new_id(),
-                                 operation="anonymise_incident",
-                                 entity="incident", entity_id=incident_id, action="anonymise", field=None,
-                                 old_value=None, new_value=json.dumps(record), case_id=None))
-            session.flush()
-            changelog.record_outside_operation(session.connection(), "anonymise_incident",
-                                               [("anon", "incident", incident_id, None, json.dumps(record))],
-                                               actor=ws.actor)
+
+    def anonymise_once() -> Any:  # again from the start if a server aborts it (storage/retry.py)
+        with ws.engine.connect() as conn, secure_delete(conn):
+            with Session(bind=conn) as session, session.begin():
+                done = anonymise_rows(session.connection(), progress=progress)
+                incident_id = ws.default_incident(session).id
+                record = {"fields": sorted(done.fields, key=PERSONAL_FIELDS.index),
+                          "households": len(done.case_ids)}
+                session.add(Activity(at=utcnow(), actor=ws.actor, actor_id=getattr(ws, "person_id", None),
+                                     replica_id=settle(session.connection()), operation_id=new_id(),
+                                     operation="anonymise_incident",
+                                     entity="incident", entity_id=incident_id, action="anonymise", field=None,
+                                     old_value=None, new_value=json.dumps(record), case_id=None))
+                session.flush()
+                changelog.record_outside_operation(session.connection(), "anonymise_incident",
+                                                   [("anon", "incident", incident_id, None, json.dumps(record))],
+                                                   actor=ws.actor)
+        return done
+
+    from recovery_desk.storage.retry import retrying
+
+    done = retrying(anonymise_once)
     _forget_in_file(ws)
     return AnonymisePlan(plan.households, plan.fields, tuple(done.case_ids))

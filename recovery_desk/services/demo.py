@@ -45,6 +45,7 @@ from recovery_desk.storage.models import (
     TaskSupporter,
     uuid4_text,
 )
+from recovery_desk.storage.retry import retrying
 
 INCIDENT_NAME = "令和6年能登半島地震（デモ）"
 INCIDENT_START = date(2024, 1, 1)
@@ -469,10 +470,14 @@ def _create_demo_on_server(url: str, *, cases: int, seed: int, as_of: date, acto
 
     ws = Workspace.create(url, incident_name=INCIDENT_NAME, hazard="EQ", start_date=INCIDENT_START,
                           area_description=f"{PREFECTURE}{MUNICIPALITY}", reference_prefix="NANAO", actor=actor)
-    try:
+
+    def build_once() -> DemoResult:  # one transaction after the workspace's own: retried alone
         with ws.operation("create_demo") as op:
             incident = ws.default_incident(op.session)
             return DemoBuilder(op, incident.id, seed, as_of, incident.reference_prefix).build(cases)
+
+    try:
+        return retrying(build_once)
     except BaseException:
         postgres.drop_workspace_tables(ws.engine)
         raise

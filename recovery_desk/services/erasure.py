@@ -25,6 +25,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, text, update
@@ -32,6 +33,7 @@ from sqlalchemy import or_, select, text, update
 from recovery_desk.i18n import tr
 from recovery_desk.services.cases import find_case
 from recovery_desk.storage.models import Activity, Case, Conference, Need, new_id, utcnow
+from recovery_desk.storage.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +116,15 @@ def _scrub_json_text(value: str | None, values: tuple[str, ...], drop_keys: tupl
 
 def erase_case(ws: Any, reference: str) -> ErasurePlan:
     """Erase the personal data of the case ``reference`` (see the module's docstring)."""
-    plan = plan_erasure(ws, reference)
+    def erase_once() -> ErasurePlan:  # planned inside the attempt: a retry erases what is there then
+        plan = plan_erasure(ws, reference)
+        with ws.engine.connect() as conn, secure_delete(conn):
+            _erase_rows(ws, conn, plan)
+            conn.commit()
+        return plan
+
+    plan = retrying(erase_once)
     values = plan.values
-    with ws.engine.connect() as conn, secure_delete(conn):
-        _erase_rows(ws, conn, plan)
-        conn.commit()
     _forget_in_file(ws)
     log.info("erased %s fields of case %s (%d values searched)", len(plan.fields), plan.reference, len(values))
     return plan
@@ -236,14 +242,19 @@ def secure_delete(conn: Any) -> Iterator[None]:
         conn.commit()
 
 
+def _vacuum_full(ws: Any, table: str) -> None:
+    with ws.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'VACUUM FULL "{table}"')
+
+
 def _forget_in_file(ws: Any) -> None:
     """Rewrite the file without the freed pages and empty the write-ahead log (SQLite; on a
     server, VACUUM FULL rewrites the tables that held the values)."""
+    if ws.dialect != "sqlite":  # each table's VACUUM FULL is its own transaction: retried alone
+        for table in ("case", "need", "conference", "comment", "task", "decision", "activity", "sync_change",
+                      "sync_head"):
+            retrying(partial(_vacuum_full, ws, table))
+        return
     with ws.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if conn.dialect.name != "sqlite":
-            for table in ("case", "need", "conference", "comment", "task", "decision", "activity", "sync_change",
-                          "sync_head"):
-                conn.exec_driver_sql(f'VACUUM FULL "{table}"')
-            return
         conn.exec_driver_sql("VACUUM")
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

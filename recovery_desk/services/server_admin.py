@@ -9,6 +9,7 @@ from datetime import date
 from recovery_desk.domain.errors import ValidationError, WorkspaceError
 from recovery_desk.storage import postgres, server_access
 from recovery_desk.storage.engines import ServerUrl, workspace_location
+from recovery_desk.storage.retry import retrying
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,13 @@ def init_server(url_text: str, *, incident_name: str, start_date: date | None = 
 def install_access(url: ServerUrl) -> None:
     from recovery_desk.storage.models import Base
 
-    with postgres.connect_dbapi(url) as con, con.transaction():
-        owner = con.execute("SELECT current_user").fetchone()[0]
-        for statement in server_access.access_sql(Base.metadata, url.name, owner):
-            con.execute(statement)
+    def install_once() -> None:  # every statement is idempotent: whole again after a deadlock
+        with postgres.connect_dbapi(url) as con, con.transaction():
+            owner = con.execute("SELECT current_user").fetchone()[0]
+            for statement in server_access.access_sql(Base.metadata, url.name, owner):
+                con.execute(statement)
+
+    retrying(install_once)
 
 
 def has_access_installed(con) -> bool:
@@ -50,14 +54,19 @@ def add_user(url: ServerUrl, name: str, *, kind: str, organisation: str | None =
              password: str | None = None) -> None:
     """A LOGIN role named exactly ``name``, in the group of ``kind``, registered in this workspace.
     A password is sent as its SCRAM verifier (libpq computes it), never as text."""
-    from psycopg import sql
-
     if kind not in server_access.KINDS:
         raise ValidationError("--role must be one of {kinds}", kinds=", ".join(server_access.KINDS))
     if not name or len(name.encode()) > 63:
         raise ValidationError("a user name has 1 to 63 bytes: {name}", name=name)
     if (kind == "member") != bool(organisation):
         raise ValidationError("--organisation is needed for a member, and only for a member")
+    # One transaction (the role, its grants, its registration), whole again after a deadlock.
+    retrying(lambda: _add_user_once(url, name, kind, organisation, password))
+
+
+def _add_user_once(url: ServerUrl, name: str, kind: str, organisation: str | None, password: str | None) -> None:
+    from psycopg import sql
+
     with postgres.connect_dbapi(url) as con, con.transaction():
         if not has_access_installed(con):
             raise WorkspaceError("{server} has no roles yet: run 'recovery-desk server init {server}' first",

@@ -9,6 +9,9 @@ exactly what the other side lacks (its version vector, read there).
 
 - **push**: what the server lacks of the laptop's log is applied to the server in one transaction;
 - **pull**: the other way round, into the laptop's file;
+- a deadlock or serialization failure aborts such a transaction whole (nothing half-applied); it
+  is then done again from the start, after reading again what the other side lacks
+  (storage/retry.py), a few times before the failure is reported;
 - **copy a file onto a server** (``server copy-to-server``): an empty database becomes a
   workspace and reads everything the file holds; it is a replica of its own (its own id,
   references with its own code), so the laptop can go on working and synchronise with it;
@@ -32,6 +35,7 @@ from typing import Any
 
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.storage.engines import ServerUrl, is_server_url, workspace_location
+from recovery_desk.storage.retry import retrying
 
 
 @dataclass
@@ -74,8 +78,11 @@ def _settled(ws: Any) -> dict[str, str]:
 
     info = _identity(ws)
     if not info["workspace_id"]:
-        with ws.session() as session, session.begin():
-            settle(session.connection())
+        def settle_once() -> None:
+            with ws.session() as session, session.begin():
+                settle(session.connection())
+
+        retrying(settle_once)
         info = _identity(ws)
     return info
 
@@ -96,16 +103,22 @@ def _private_bundle() -> Iterator[tuple[Path, str]]:
 def transfer(source: Any, target: Any, *, everything: bool = False, progress: Any = None) -> Any:
     """What ``target`` lacks of ``source``'s changes — exactly, by its version vector read over
     the live connection — applied to ``target`` in one transaction (a refusal writes nothing):
-    sync's ``collect_changes`` and ``apply_bundle``. Returns the import's Summary."""
+    sync's ``collect_changes`` and ``apply_bundle``. Returns the import's Summary.
+
+    A transaction the server aborted (a deadlock, a serialization failure) is done again from
+    reading the version vector: what the target lacks is whatever it lacks then."""
     from recovery_desk.services.sync.changelog import version_vector
     from recovery_desk.services.sync.exchange import apply_bundle, collect_changes
 
-    if everything:
-        since: dict[str, int] = {}
-    else:
-        with target.engine.connect() as conn:
-            since = version_vector(conn)
-    return apply_bundle(target, collect_changes(source, since), source.path, progress=progress)
+    def once() -> Any:
+        if everything:
+            since: dict[str, int] = {}
+        else:
+            with target.engine.connect() as conn:
+                since = version_vector(conn)
+        return apply_bundle(target, collect_changes(source, since), source.path, progress=progress)
+
+    return retrying(once)
 
 
 def synchronise(laptop: Any, server_url: str | ServerUrl, *, push: bool = True, pull: bool = True,

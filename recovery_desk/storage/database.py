@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.storage import files
+from recovery_desk.storage.retry import count_commits
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # How long any connection waits for another process's lock before giving up. Every wait —
@@ -312,6 +313,7 @@ def make_engine(path: Path, *, journal: str = "WAL", read_only: bool = False, cr
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
         cursor.close()
 
+    count_commits(engine)  # what a retry must not do twice (storage/retry.py)
     return engine
 
 

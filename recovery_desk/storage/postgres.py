@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from recovery_desk.domain.errors import WorkspaceError
 from recovery_desk.i18n import tr
 from recovery_desk.storage.engines import ServerUrl
+from recovery_desk.storage.retry import count_commits
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -158,6 +159,7 @@ def make_engine(url: ServerUrl) -> Engine:
         max_overflow=4,
     )
     _ping_only_when_the_server_spoke(engine.dialect)
+    count_commits(engine)  # what a retry must not do twice (storage/retry.py)
     return engine
 
 
@@ -279,11 +281,17 @@ def drop_workspace_tables(engine: Engine) -> None:
 
 def explain_server_error(exc: BaseException) -> WorkspaceError | None:
     """A one-line, translated account of what the server refused or why the connection went,
-    for an error from psycopg (bare or wrapped by SQLAlchemy); None for anything else."""
+    for an error from psycopg (bare or wrapped by SQLAlchemy) or from the ORM's row-version
+    check (a retry's last attempt: storage/retry.py); None for anything else."""
     import psycopg
+
+    from recovery_desk.storage.retry import is_transient
 
     cause = getattr(exc, "orig", None) or exc
     if not isinstance(cause, psycopg.Error):
+        if is_transient(exc):  # the row-version check: another client saved the row meanwhile
+            return WorkspaceError("another person changed the same rows at the same moment; nothing was saved, "
+                                  "try again: {detail}", detail=_first_line(exc))
         return None
     detail = _first_line(cause)
     if isinstance(cause, psycopg.errors.InsufficientPrivilege):
@@ -295,31 +303,3 @@ def explain_server_error(exc: BaseException) -> WorkspaceError | None:
         return WorkspaceError("the connection to the server was lost ({detail}); everything saved before is "
                               "kept, the last change was not saved", detail=detail)
     return None
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A failure that goes away when the same work is done again from the start: a
-    serialization failure or deadlock the server resolved by aborting us, or a row another
-    client changed between our read and our write (the ORM's row-version check)."""
-    from sqlalchemy.orm.exc import StaleDataError
-
-    if isinstance(exc, StaleDataError):
-        return True
-    if "psycopg" not in sys.modules:
-        return False
-    import psycopg
-
-    cause = getattr(exc, "orig", None) or exc
-    return isinstance(cause, psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected)
-
-
-def retrying(call, attempts: int = 5):
-    """``call()`` again (it opens its own transaction) while it fails transiently; each
-    attempt re-reads what it changes, so a conflict of values is still seen and refused."""
-    for attempt in range(attempts):
-        try:
-            return call()
-        except Exception as exc:
-            if attempt == attempts - 1 or not is_transient(exc):
-                raise
-    raise AssertionError("unreachable")

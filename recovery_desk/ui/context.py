@@ -80,7 +80,7 @@ class AppContext(QObject):
             if changes:
                 self.changed.emit(changes)
 
-        from recovery_desk.storage.postgres import retrying
+        from recovery_desk.storage.retry import retrying
 
         # A serialization failure or deadlock on a server is retried from the start.
         return self.worker.submit(lambda _p: retrying(lambda: op(ws)), done, on_error or self._report)
@@ -90,7 +90,12 @@ class AppContext(QObject):
             on_progress: Callable[[int, int, str], None] | None = None) -> Ticket:
         """A long job (import, report) with progress and cancellation."""
         ws = self._require_workspace()
-        return self.worker.submit(lambda p: job(ws, p), on_result, on_error or self._report, on_progress)
+        from recovery_desk.storage.retry import retrying
+
+        # Again from the start after a deadlock or serialization failure on a server, while the
+        # failed attempt committed nothing (a job of several transactions retries each itself).
+        return self.worker.submit(lambda p: retrying(lambda: job(ws, p)), on_result, on_error or self._report,
+                                  on_progress)
 
     def _require_workspace(self) -> Workspace:
         if self.workspace is None:

@@ -52,7 +52,7 @@ def client(index: int, url: str, own: list[str], hot: list[str], seconds: float,
     from recovery_desk.services import board, tasks
     from recovery_desk.services.workspace import Workspace
     from recovery_desk.storage.models import Task
-    from recovery_desk.storage.postgres import retrying
+    from recovery_desk.storage.retry import retrying
 
     rng = random.Random(index)
     acks, refused, errors = [], 0, []

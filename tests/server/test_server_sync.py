@@ -13,7 +13,7 @@ import pytest
 
 from recovery_desk.cli.main import main
 from tests.conftest import DEMO_AS_OF
-from tests.pg_helpers import as_user
+from tests.pg_helpers import abort_writes, as_user
 
 OWNER = "Test User (Test Org)"
 
@@ -169,6 +169,26 @@ def test_a_bundle_is_read_into_a_server_workspace(laptop_and_server, capsys, tmp
     assert "nothing new" in ok(capsys, "--workspace", laptop, "sync", "push", "--server", server)
 
 
+def test_a_bundle_import_the_server_aborts_once_is_read_again_whole(laptop_and_server, capsys, tmp_path):
+    """The server refuses the import's write of a case once (a serialization failure): the whole
+    bundle is read again in a new transaction, not reported as a bundle that cannot be applied."""
+    laptop, server = laptop_and_server
+    secret = tmp_path / "pass"
+    secret.write_text("correct horse battery\n")
+    first, second = (c["reference"] for c in cases_of(capsys, laptop)[5:7])
+    ok(capsys, "--workspace", laptop, "case", "set", first, "priority=low")
+    ok(capsys, "--workspace", laptop, "case", "set", second, "priority=urgent")
+    bundle = str(tmp_path / "evening.rdsync")
+    ok(capsys, "--workspace", laptop, "sync", "export", "--out", bundle, "--passphrase-file", str(secret))
+    with psycopg.connect(server) as con:
+        (second_id,) = con.execute('SELECT id FROM "case" WHERE reference = %s', (second,)).fetchone()
+    tried = abort_writes(server, "case", row_id=second_id, times=1)
+    out = ok(capsys, "--workspace", server, "sync", "import", bundle, "--passphrase-file", str(secret))
+    assert "2 updated" in out and tried() >= 2
+    assert case_field(capsys, server, first, "priority") == "low"
+    assert case_field(capsys, server, second, "priority") == "urgent"
+
+
 def test_another_workspace_on_the_server_is_refused_and_nothing_changes(laptop, pg_server, capsys):
     url = pg_server.create_database(user=OWNER)
     try:
@@ -196,3 +216,70 @@ def test_push_pull_of_a_server_workspace_itself_is_refused(laptop_and_server, ca
     _laptop, server = laptop_and_server
     code, _, err = run(capsys, "--workspace", server, "sync", "push", "--server", server)
     assert code == 1 and "laptop's file" in err
+
+
+def _until_waiting_for_a_lock(url: str, *, pid: int | None = None, besides: tuple[int, ...] = ()) -> None:
+    """Until the session ``pid`` (or any session but ``besides`` and this one) waits for a lock."""
+    with psycopg.connect(url, autocommit=True) as watch:
+        for _ in range(3000):  # bounded
+            if watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND wait_event_type = 'Lock' AND (pid = %s::int OR %s::int IS NULL AND NOT pid = ANY(%s::int[]))",
+                             (pid, pid, list(besides))).fetchone()[0]:
+                return
+            watch.execute("SELECT pg_sleep(0.01)")
+    pytest.fail("nobody waited for a lock")
+
+
+def test_a_push_the_server_aborts_in_a_deadlock_is_applied_again_and_keeps_the_conflict(laptop_and_server, capsys):
+    """A real deadlock: the push holds the server's workspace_info row (its first statement) and
+    waits for a case row another session holds; a third session, holding the clock it records
+    after the changes (workspace_info's hlc_seen), asks for the push's row; the case row is freed
+    and the push asks for the clock. The server aborts the push (the third session waits far longer before it
+    looks for deadlocks); the push is applied again, whole, and the field both sides changed is
+    still one conflict with both values, not overwritten."""
+    import threading
+
+    laptop, server = laptop_and_server
+    both, only_laptop = (c["reference"] for c in cases_of(capsys, laptop)[:2])
+    ok(capsys, "--workspace", laptop, "case", "set", both, "household_size=3")
+    ok(capsys, "--workspace", server, "case", "set", both, "household_size=9")
+    ok(capsys, "--workspace", laptop, "case", "set", only_laptop, "priority=urgent")
+    case_holder, clock_holder = psycopg.connect(server), psycopg.connect(server)
+    for con in (case_holder, clock_holder):
+        con.execute("SET deadlock_timeout = '10min'")
+    case_holder.execute('SELECT 1 FROM "case" WHERE reference = %s FOR UPDATE', (only_laptop,))
+    assert clock_holder.execute("SELECT 1 FROM workspace_info WHERE key = 'hlc_seen' FOR UPDATE").fetchone()
+    outcome: list[object] = []
+    pushing = threading.Thread(target=lambda: outcome.append(main(
+        ["--workspace", laptop, "sync", "push", "--server", server + "&options=-c%20deadlock_timeout%3D100ms"])))
+    pushing.start()
+    _until_waiting_for_a_lock(server, besides=(case_holder.info.backend_pid, clock_holder.info.backend_pid))
+
+    def ask_for_workspace_info() -> None:
+        clock_holder.execute("UPDATE workspace_info SET value = value WHERE key = 'replica_id'")
+        clock_holder.commit()  # once the server aborted the push: the push's retry then goes on
+
+    asking = threading.Thread(target=ask_for_workspace_info)
+    asking.start()
+    _until_waiting_for_a_lock(server, pid=clock_holder.info.backend_pid)
+    case_holder.commit()
+    pushing.join(60)
+    asking.join(60)
+    case_holder.close()
+    clock_holder.close()
+    out, err = capsys.readouterr()
+    assert outcome == [0], err
+    assert "1 new conflict(s)" in out
+    with psycopg.connect(server, autocommit=True) as con:  # the server did find the deadlock
+        for _ in range(3000):  # bounded: the push's session reports it as it ends
+            con.execute("SELECT pg_stat_clear_snapshot()")
+            if con.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+                           ).fetchone()[0]:
+                break
+            con.execute("SELECT pg_sleep(0.01)")
+        else:
+            pytest.fail("no deadlock was detected")
+    (conflict,) = conflicts_of(capsys, server)
+    assert {str(conflict["ours"]), str(conflict["theirs"])} == {"3", "9"}
+    assert case_field(capsys, server, only_laptop, "priority") == "urgent"
+    assert "nothing new" in ok(capsys, "--workspace", laptop, "sync", "push", "--server", server)

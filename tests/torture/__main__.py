@@ -2,7 +2,7 @@
 and print the table.
 
 N kill -9 trials at random moments (seeded; the seed is printed) during demo / import /
-restore / backup / export / report, then the app (a stand-in that opens the workspace the way
+restore / backup / export / report / sync import / sync export / join, then the app (a stand-in that opens the workspace the way
 the app does, and the real ``gui`` offscreen) beside CLI commands, a lock held by another
 process, a full disk, read-only files and folders, and corrupted pages. The exit code is 0 only
 when every count in the table is zero. ``--findings FILE`` writes every failure, one per line.

@@ -346,6 +346,10 @@ class TrialContext:
     expected: dict[str, dict[str, int]] = field(default_factory=dict)
     log: Callable[[str], None] = lambda _m: None
     demo: list[str] = field(default_factory=list)  # the demo command's arguments (as for the base)
+    # The sync trials: a bundle written with --all on another laptop (the base plus the import
+    # file's cases, under that laptop's own identity) and the file holding its passphrase.
+    bundle: Path | None = None
+    passphrase_file: Path | None = None
     _recent: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

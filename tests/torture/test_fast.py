@@ -62,6 +62,18 @@ def test_kill_during_report_leaves_no_temporary_file(ctx: TrialContext) -> None:
     assert_clean(trials.kill_trial(ctx, kill("report", fraction=0.0, crashed_writer=False)))
 
 
+def test_kill_during_sync_import_merges_all_or_nothing(ctx: TrialContext) -> None:
+    assert_clean(trials.kill_trial(ctx, kill("sync import", fraction=0.3, crashed_writer=True)))
+
+
+def test_kill_during_sync_export_leaves_the_old_bundle_or_a_whole_one(ctx: TrialContext) -> None:
+    assert_clean(trials.kill_trial(ctx, kill("sync export", fraction=0.0, crashed_writer=False, previous_file=True)))
+
+
+def test_kill_during_join_leaves_no_half_built_workspace(ctx: TrialContext) -> None:
+    assert_clean(trials.kill_trial(ctx, kill("join", fraction=0.0, crashed_writer=False)))
+
+
 def test_app_keeps_its_wal_and_its_commits_beside_the_cli(ctx: TrialContext) -> None:
     assert_clean(trials.standin_beside_cli(ctx, 0, ["export tasks", "backup"]))
 

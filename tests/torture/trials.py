@@ -43,7 +43,10 @@ from tests.torture.harness import (
     markers,
 )
 
-KILL_COMMANDS = ("demo", "import", "restore", "backup", "export", "report")
+KILL_COMMANDS = ("demo", "import", "restore", "backup", "export", "report", "sync import", "sync export",
+                 "join")
+PASSPHRASE = "torture passphrase, seven words long"
+NEW_WORKSPACE_COMMANDS = ("demo", "join")  # they build the workspace: nothing is there before
 AS_OF = "2024-06-30"
 
 
@@ -79,6 +82,9 @@ def prepare(scratch: Path, rng, log: Callable[[str], None] = lambda _m: None, *,
         "export": ["export", "cases", setup / "cases.csv"],
         "report": ["report", "incident", "--out", setup / "r.pdf", "--as-of", AS_OF],
         "restore": ["restore", ctx.base],
+        "sync import": ["sync", "import", *_bundle_args(ctx)],
+        "sync export": ["sync", "export", "--all", "--out", setup / "x.rdsync", "--passphrase-file",
+                        ctx.passphrase_file],
     }
     for kind, args in calibrate.items():
         ws = clean_copy(scratch / ("imported.rdesk" if kind == "restore" else "base.rdesk"), setup / f"{kind}.rdesk")
@@ -86,8 +92,14 @@ def prepare(scratch: Path, rng, log: Callable[[str], None] = lambda _m: None, *,
         if done.returncode != 0:
             raise RuntimeError(f"the unkilled {kind} failed: {done.describe()}")
         ctx.durations[kind] = done.seconds
+        if kind == "sync import" and difference(counts(ws), ctx.expected["demo"]) != ctx.expected["sync_delta"]:
+            raise RuntimeError("the CLI sync import does not add what the set-up's sync import added")
         if kind == "import" and difference(counts(ws), ctx.expected["demo"]) != ctx.expected["import_delta"]:
             raise RuntimeError("the CLI import does not add what the set-up's import added")
+    joined = runner.run(["--workspace", setup / "joined.rdesk", "join", *_bundle_args(ctx)])
+    if joined.returncode != 0 or counts(setup / "joined.rdesk") != ctx.expected["join"]:
+        raise RuntimeError(f"the unkilled join does not build what the set-up's join built: {joined.describe()}")
+    ctx.durations["join"] = joined.seconds
     if len(read_csv_rows(setup / "cases.csv")) != ctx.expected["export_rows"]:
         raise RuntimeError("export cases does not write one row per live case")
     log("calibration (unkilled, s): " + ", ".join(f"{k} {v:.1f}" for k, v in ctx.durations.items()))
@@ -139,9 +151,42 @@ def _context(scratch, rng, runner, demo: Path, demo_cases: int, import_rows: int
         import_file(ws, ctx.import_file, ImportOptions("cases"))
     clean_copy(imported, scratch / "imported.rdesk")
     ctx.expected["import_delta"] = difference(counts(scratch / "imported.rdesk"), ctx.expected["demo"])
+    _prepare_sync(ctx)
     with closing(sqlite3.connect(base)) as con:
         ctx.expected["export_rows"] = con.execute('SELECT count(*) FROM "case" WHERE deleted_at IS NULL').fetchone()[0]
     return ctx
+
+
+def _prepare_sync(ctx: TrialContext) -> None:
+    """The bundle another laptop wrote, and what merging it into the base or joining from it
+    builds (through the services; the trials' CLI runs must build the same)."""
+    from recovery_desk.services.sync.exchange import export_bundle, import_bundle, join_workspace
+    from recovery_desk.services.workspace import Workspace
+
+    scratch = ctx.scratch
+    ctx.passphrase_file = scratch / "passphrase.txt"
+    ctx.passphrase_file.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    laptop = clean_copy(scratch / "imported.rdesk", scratch / "laptop-setup" / "laptop.rdesk")
+    with Workspace.open(laptop, actor="Torture set-up (QA)") as ws:
+        ctx.expected["bundle_changes"] = {"changes": export_bundle(ws, scratch / "laptop.rdsync", PASSPHRASE,
+                                                                   everything=True).changes}
+    ctx.bundle = scratch / "laptop.rdsync"
+    base_copy = clean_copy(ctx.base, scratch / "laptop-setup" / "base.rdesk")
+    with Workspace.open(base_copy, actor="Torture set-up (QA)") as ws:
+        ctx.expected["base_changes"] = {"changes": export_bundle(ws, scratch / "laptop-setup" / "base.rdsync",
+                                                                 PASSPHRASE, everything=True).changes}
+    merged = clean_copy(ctx.base, scratch / "laptop-setup" / "merged.rdesk")
+    with Workspace.open(merged, actor="Torture set-up (QA)") as ws:
+        import_bundle(ws, ctx.bundle, PASSPHRASE)
+    ctx.expected["sync_delta"] = difference(counts(merged), ctx.expected["demo"])
+    join_workspace(scratch / "laptop-setup" / "joined.rdesk", ctx.bundle, PASSPHRASE,
+                   actor="Torture set-up (QA)").close()
+    ctx.expected["join"] = counts(scratch / "laptop-setup" / "joined.rdesk")
+    shutil.rmtree(scratch / "laptop-setup")
+
+
+def _bundle_args(ctx: TrialContext) -> list:
+    return [ctx.bundle, "--passphrase-file", ctx.passphrase_file]
 
 
 def difference(after: dict[str, int] | None, before: dict[str, int] | None) -> dict[str, int]:
@@ -211,7 +256,7 @@ class KillPlan:
 
 def draw_kill_plan(rng, command: str, index: int) -> KillPlan:
     return KillPlan(command, index, fraction=rng.uniform(0.0, 1.0), on_progress=rng.random() < 0.5,
-                    crashed_writer=command != "demo" and rng.random() < 0.5,
+                    crashed_writer=command not in NEW_WORKSPACE_COMMANDS and rng.random() < 0.5,
                     export_format=rng.choice(["csv", "xlsx"]), previous_file=rng.random() < 0.5)
 
 
@@ -223,7 +268,7 @@ def kill_trial(ctx: TrialContext, plan: KillPlan) -> TrialResult:
     folder = ctx.folder(f"kill-{command}")
     ws = folder / "ws.rdesk"
     expected_before: dict[str, int] | None = None
-    if command != "demo":
+    if command not in NEW_WORKSPACE_COMMANDS:
         clean_copy(ctx.scratch / ("imported.rdesk" if command == "restore" else "base.rdesk"), ws)
         if plan.crashed_writer:
             died = commit_and_crash(ctx, ws, f"{MARKER_PREFIX}{command}-{index}")
@@ -370,6 +415,72 @@ def _kill_plan(ctx, plan: KillPlan, folder, ws, before, result):
                 result.note("the workspace changed under a report", "lost_commits", o)
 
         return ["report", "incident", "--out", out, "--as-of", AS_OF], judge, out.parent
+
+    if command == "sync import":
+        complete = plus(before, ctx.expected["sync_delta"])
+
+        def judge(o: Outcome, after_kill: bool) -> None:
+            now = counts_of_snapshot(ws, scratch)
+            if now is None:
+                result.note("the workspace cannot be read after the sync import", "refused", o)
+                return
+            _markers_kept(result, before, now, o)
+            if after_kill:
+                if now not in (before, complete):
+                    result.note(f"partial sync import: {_diff_text(now, before)}", "partial", o)
+                return
+            if o.returncode != 0:
+                result.note("the next sync import fails", "refused", o)
+            if now != complete:  # read again after a complete one, the bundle changes nothing
+                result.note(f"after the next sync import: {_diff_text(now, complete)} from the complete merge",
+                            "partial", o)
+
+        return ["sync", "import", *_bundle_args(ctx)], judge, folder
+
+    if command == "sync export":
+        out = folder / "out" / "laptop.rdsync"
+        out.parent.mkdir()
+        previous = ctx.bundle.read_bytes() if plan.previous_file else None
+        if previous:
+            out.write_bytes(previous)
+
+        def judge(o: Outcome, after_kill: bool) -> None:
+            if out.exists() and out.read_bytes() != previous and not _complete_bundle(out, ctx):
+                result.note("the bundle file is incomplete", "partial", o)
+            if not after_kill:
+                if o.returncode != 0:
+                    result.note("the next sync export fails", "refused", o)
+                elif not _complete_bundle(out, ctx):
+                    result.note("the next sync export's bundle is incomplete", "partial", o)
+            if counts_of_snapshot(ws, scratch) != before:
+                result.note("the workspace changed under a sync export", "lost_commits", o)
+
+        return (["sync", "export", "--all", "--out", out, "--passphrase-file", ctx.passphrase_file], judge,
+                out.parent)
+
+    if command == "join":
+        complete = ctx.expected["join"]
+
+        def judge(o: Outcome, after_kill: bool) -> None:
+            now = counts_of_snapshot(ws, scratch)
+            if after_kill:
+                if ws.exists() and now != complete:
+                    result.note(f"a killed join left a workspace that is not the whole one: {_diff_text(now, complete)}",
+                                "partial", o)
+                return
+            # A join killed after it gave the file its name finished its work: the next one says the
+            # file exists, in one line.
+            if o.returncode != 0 and not (o.one_line_error() and now == complete):
+                result.note("the next join fails", "refused", o)
+            if now != complete:
+                result.note(f"after the next join the workspace is not the whole one: {_diff_text(now, complete)}",
+                            "partial", o)
+            stray = sorted(p.name for p in folder.iterdir() if not p.name.startswith(ws.name))
+            if stray:
+                result.note(f"left beside the joined workspace: {', '.join(stray)}", "leftovers", o,
+                            amount=len(stray))
+
+        return ["join", *_bundle_args(ctx)], judge, folder
     raise ValueError(command)
 
 
@@ -397,6 +508,17 @@ def _complete_export(path: Path, ctx: TrialContext) -> bool:
                 return z.testzip() is None and any(n.startswith("xl/worksheets/") for n in z.namelist())
         return len(read_csv_rows(path)) == ctx.expected["export_rows"]
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, csv.Error):
+        return False
+
+
+def _complete_bundle(path: Path, ctx: TrialContext) -> bool:
+    """Does the bundle open (passphrase, checksum) and carry every change of the base?"""
+    from recovery_desk.domain.errors import RecoveryDeskError
+    from recovery_desk.services.sync.bundle import open_bundle
+
+    try:
+        return open_bundle(path, PASSPHRASE).manifest["changes"] == ctx.expected["base_changes"]["changes"]
+    except (OSError, RecoveryDeskError):
         return False
 
 

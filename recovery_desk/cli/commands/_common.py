@@ -39,6 +39,20 @@ def say_on_stderr(line: str) -> None:
     print(f"recovery-desk: {line}", file=sys.stderr, flush=True)
 
 
+def ask(prompt: str, *, secret: bool = False) -> str:
+    """A line the user types at the terminal (not echoed when ``secret``). Noted: a command the
+    server aborted (a deadlock) is then not run again, which would ask a second time
+    (storage/retry.py)."""
+    from recovery_desk.storage.retry import note_question
+
+    note_question()
+    if secret:
+        import getpass
+
+        return getpass.getpass(prompt)
+    return input(prompt)
+
+
 def sign_in_from(args: argparse.Namespace, ws) -> None:
     from recovery_desk.services import identity
 

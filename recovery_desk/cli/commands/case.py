@@ -17,7 +17,7 @@ import json
 import sys
 from typing import Any
 
-from recovery_desk.cli.commands._common import open_workspace
+from recovery_desk.cli.commands._common import ask, open_workspace
 from recovery_desk.i18n import current_language, tr
 
 
@@ -138,7 +138,7 @@ def run_erase(args: argparse.Namespace) -> int:
             print(tr("This removes for good the personal data of {reference}: {fields}; and the same values in "
                      "comments, notes and the audit trail. Backups made before keep them.",
                      reference=plan.reference, fields=fields), file=sys.stderr)
-            answer = input(tr("Type the reference to confirm: "))
+            answer = ask(tr("Type the reference to confirm: "))
             if answer.strip() != plan.reference:
                 raise ValidationError("not confirmed: nothing was erased")
         erase_case(ws, plan.reference)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from recovery_desk.cli.commands._common import open_workspace, parse_date
+from recovery_desk.cli.commands._common import ask, open_workspace, parse_date
 from recovery_desk.i18n import tr
 
 
@@ -74,9 +74,12 @@ def run_close(args: argparse.Namespace) -> int:
                 print(tr("This erases for good the personal data of {count} households: {fields}; and the same "
                          "values in comments, notes and the audit trail. Backups made before keep them.",
                          count=plan.households, fields=plan.describe()), file=sys.stderr)
-                if input(tr("Type {word} to confirm: ", word="ERASE")).strip() != "ERASE":
+                if ask(tr("Type {word} to confirm: ", word="ERASE")).strip() != "ERASE":
                     raise ValidationError("not confirmed: nothing was erased")
-        close_incident(ws, end)
+        from recovery_desk.storage.retry import retrying
+
+        # Its own retry: after the question above the command is not run again (storage/retry.py).
+        retrying(lambda: close_incident(ws, end))
         print(tr("The incident ended on {date}", date=end.isoformat()))
         if args.anonymise:
             anonymise_incident(ws)

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from recovery_desk.cli.commands._common import workspace_path
+from recovery_desk.cli.commands._common import ask, workspace_path
 from recovery_desk.i18n import tr
 
 
@@ -76,9 +76,7 @@ def run_add_user(args: argparse.Namespace) -> int:
         if not password:
             raise ValidationError("--password-file {path}: the first line is empty", path=args.password_file)
     elif sys.stdin is not None and sys.stdin.isatty():
-        import getpass
-
-        password = getpass.getpass(tr("Password for {user} (empty: none): ", user=args.name)) or None
+        password = ask(tr("Password for {user} (empty: none): ", user=args.name), secret=True) or None
     add_user(ServerUrl(target), args.name, kind=args.role, organisation=args.organisation, password=password)
     print(tr("{user} may now sign in as {role}", user=args.name, role=args.role))
     return 0

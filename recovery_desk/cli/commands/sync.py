@@ -86,9 +86,9 @@ def passphrase(args: argparse.Namespace) -> str:
     if os.environ.get("RECOVERY_DESK_PASSPHRASE"):
         return os.environ["RECOVERY_DESK_PASSPHRASE"]
     if sys.stdin.isatty():
-        import getpass
+        from recovery_desk.cli.commands._common import ask
 
-        return getpass.getpass(tr("Passphrase of the bundle: "))
+        return ask(tr("Passphrase of the bundle: "), secret=True)
     raise ValidationError("a passphrase is needed: give --passphrase-file F", field="passphrase")
 
 

@@ -33,6 +33,7 @@ from recovery_desk.services.sync.changelog import CHANGE_COLUMNS, version_vector
 from recovery_desk.services.sync.identity import identity, settle
 from recovery_desk.services.sync.sql import all_rows, run_sql, sqlite_form
 from recovery_desk.storage.models import ENTITY_MODELS, Activity, Base, utcnow
+from recovery_desk.storage.retry import is_transient, retrying
 
 Progress = Callable[[int, int, str], None]
 
@@ -266,9 +267,12 @@ _COPY_MESSAGE = ("{path} holds changes made under this laptop's identity ({repli
 
 def import_bundle(ws: Any, path: Path, passphrase: str, *, dry_run: bool = False, progress: Any = None) -> Summary:
     """Apply a bundle in one transaction; a refused bundle (BundleError) writes nothing, and
-    neither does one whose reading is cancelled (``progress.report`` raising)."""
+    neither does one whose reading is cancelled (``progress.report`` raising). A transaction a
+    server aborted (a deadlock) is applied again from the start, from the file (applying may
+    consume what was read of it): storage/retry.py."""
     path = Path(path)
-    return apply_bundle(ws, open_bundle(path, passphrase), path, dry_run=dry_run, progress=progress)
+    return retrying(lambda: apply_bundle(ws, open_bundle(path, passphrase), path, dry_run=dry_run,
+                                         progress=progress))
 
 
 def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, progress: Any = None) -> Summary:
@@ -295,6 +299,8 @@ def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, 
                 _remember_peer(conn, bundle)
         except (ValueError, KeyError, TypeError, IndexError, SQLAlchemyError) as exc:
             transaction.rollback()
+            if is_transient(exc):  # the server aborted us (a deadlock): whole again, by whoever retries
+                raise
             raise BundleError("{path} could not be applied ({detail}); nothing was read", path=path,
                               detail=f"{type(exc).__name__}: {exc}") from exc
         except BaseException:
