@@ -118,3 +118,69 @@ def test_membership_lookup_for_undo(workspace):
     with workspace.session() as session:
         found = people_queries.membership_of(session, person, org)
     assert found is not None and found.title == "理事"
+
+
+def test_counts_leave_out_deleted_rows_like_a_count_row_by_row(demo_copy):
+    """Each organisation's three counts against a count of the rows one by one, after deleting
+    a case that still has open tasks and participations, a task, a participation, a membership
+    and a person (the counts take away the deleted cases' tasks rather than test each task)."""
+    from recovery_desk.domain.vocabulary import CLOSED_TASK_STATUSES
+    from recovery_desk.services.cases import delete_case, remove_participation
+    from recovery_desk.services.people import remove_membership
+    from recovery_desk.services.tasks import delete_task
+    from recovery_desk.services.workspace import Workspace
+    from recovery_desk.storage.models import Case, Membership, Participation, Person, Task
+
+    def live_open(task):
+        return task.deleted_at is None and task.status not in CLOSED_TASK_STATUSES and task.lead_org_id
+
+    ws = Workspace.open(demo_copy)
+    try:
+        with ws.session() as session:
+            tasks = session.scalars(select(Task).order_by(Task.id)).all()
+            on_case: dict[str, list] = {}
+            for task in tasks:
+                if live_open(task):
+                    on_case.setdefault(task.case_id, []).append(task)
+            participations = session.scalars(
+                select(Participation).where(Participation.deleted_at.is_(None)).order_by(Participation.id)).all()
+            with_participation = {p.case_id for p in participations}
+            # A case with two or more open tasks and organisations on it: deleted whole.
+            doomed_case = next(c for c, ts in sorted(on_case.items()) if len(ts) >= 2 and c in with_participation)
+            doomed_task = next(t.id for c, ts in sorted(on_case.items()) if c != doomed_case for t in ts)
+            doomed_participation = next(p.id for p in participations if p.case_id != doomed_case)
+            memberships = session.scalars(
+                select(Membership).where(Membership.deleted_at.is_(None)).order_by(Membership.id)).all()
+            doomed_membership, doomed_person = memberships[0].id, memberships[-1].person_id
+        delete_case(ws, doomed_case)
+        delete_task(ws, doomed_task)
+        remove_participation(ws, doomed_participation)
+        remove_membership(ws, doomed_membership)
+        delete_person(ws, doomed_person)
+
+        with ws.session() as session:
+            counted = org_queries.organisation_counts(session)
+            rows = org_queries.list_organisations(session)
+            live_cases = {c.id for c in session.scalars(select(Case)) if c.deleted_at is None}
+            live_people = {p.id for p in session.scalars(select(Person)) if p.deleted_at is None}
+            open_tasks: dict[str, int] = {}
+            for task in session.scalars(select(Task)):
+                if live_open(task) and task.case_id in live_cases:
+                    open_tasks[task.lead_org_id] = open_tasks.get(task.lead_org_id, 0) + 1
+            cases: dict[str, set[str]] = {}
+            for p in session.scalars(select(Participation)):
+                if p.deleted_at is None and p.case_id in live_cases:
+                    cases.setdefault(p.organisation_id, set()).add(p.case_id)
+            members: dict[str, int] = {}
+            for m in session.scalars(select(Membership)):
+                if m.deleted_at is None and m.person_id in live_people:
+                    members[m.organisation_id] = members.get(m.organisation_id, 0) + 1
+    finally:
+        ws.close()
+    # The deleted case still had open tasks (its tasks are not deleted with it).
+    assert len(on_case[doomed_case]) >= 2
+    for org_id in set(counted) | set(open_tasks) | set(cases) | set(members):
+        expected = (open_tasks.get(org_id, 0), len(cases.get(org_id, ())), members.get(org_id, 0))
+        assert counted.get(org_id, (0, 0, 0)) == expected, org_id
+    assert sum(open_tasks.values()) > 100 and len(members) > 10
+    assert all((r.open_tasks, r.cases, r.members) == counted.get(r.id, (0, 0, 0)) for r in rows)

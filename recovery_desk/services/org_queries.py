@@ -143,15 +143,19 @@ def organisation_counts(session: Session) -> dict[str, tuple[int, int, int]]:
     part of the list, so the page shows the names first and the counts when they come.
     """
     counts: dict[str, list[int]] = {}
-    # Grouped by an expression (lead_org_id || ''), not the bare column: SQLite then scans
-    # the table once instead of walking the lead_org_id index and fetching every row from
-    # it (0.2 s instead of 0.7 s on 300,000 tasks).
-    lead = Task.lead_org_id.concat("")
-    for org_id, n in session.execute(
-        select(lead, func.count()).where(OPEN_TASK, _on_live_case(Task.case_id)).group_by(lead)
-    ):
+    # The live open tasks grouped by (status, lead) in the order of ix_task_stats, less the
+    # few on deleted cases (found by case): no row is tested against the deleted cases, and
+    # SQLite walks that index instead of ix_task_overdue, which it picked for the grouping by
+    # lead alone and from which it looked up every task in the table (0.08 s instead of 0.7 s
+    # on 300,000 tasks). The same SQL as the statistics' (services/figures.py).
+    by_status_and_lead = (Task.status, Task.lead_org_id)
+    on_deleted_case = Task.case_id.in_(select(Case.id).where(Case.deleted_at.is_not(None)))
+    for _status, org_id, n in session.execute(union_all(
+        select(*by_status_and_lead, func.count()).where(OPEN_TASK).group_by(*by_status_and_lead),
+        select(*by_status_and_lead, -func.count()).where(OPEN_TASK, on_deleted_case).group_by(*by_status_and_lead),
+    )):
         if org_id is not None:
-            counts.setdefault(org_id, [0, 0, 0])[0] = n
+            counts.setdefault(org_id, [0, 0, 0])[0] += n
     for org_id, n in session.execute(
         select(Participation.organisation_id, func.count(func.distinct(Participation.case_id)))
         .where(Participation.deleted_at.is_(None), _on_live_case(Participation.case_id))

@@ -98,8 +98,7 @@ class TriangleView(QWidget):
         return x0, y0, side
 
     def to_pixels(self, x: float, y: float) -> QPointF:
-        x0, y0, side = self._frame()
-        return QPointF(x0 + x * side, y0 - y * side)
+        return _in_frame(self._frame(), x, y)
 
     def point_for(self, organisation_id: str) -> QPointF | None:
         """Where an organisation's bubble is drawn (widget coordinates)."""
@@ -116,9 +115,10 @@ class TriangleView(QWidget):
     def hit_test(self, pos: QPointF) -> str | None:
         """The organisation under ``pos``: the smallest bubble containing it (drawn on top)."""
         best: tuple[float, str] | None = None
-        side = self._frame()[2]
+        frame = self._frame()  # once: it measures the font
+        side = frame[2]
         for row in self.rows:
-            centre = self.to_pixels(*self._points[row.id])
+            centre = _in_frame(frame, *self._points[row.id])
             radius = max(self._radii[row.id] * side, 4.0)
             dist = math.hypot(pos.x() - centre.x(), pos.y() - centre.y())
             if dist <= radius and (best is None or radius < best[0]):
@@ -134,11 +134,17 @@ class TriangleView(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         text_colour = palette.color(palette.ColorRole.WindowText)
-        x0, y0, side = self._frame()
+        # The frame once per paint, not once per point: it measures the font each time.
+        frame = self._frame()
+        side = frame[2]
+
+        def at(x: float, y: float) -> QPointF:
+            return _in_frame(frame, x, y)
+
         corners = {
-            "state": self.to_pixels(0.5, SQRT3_2),
-            "market": self.to_pixels(0.0, 0.0),
-            "community": self.to_pixels(1.0, 0.0),
+            "state": at(0.5, SQRT3_2),
+            "market": at(0.0, 0.0),
+            "community": at(1.0, 0.0),
         }
         path = QPainterPath(corners["state"])
         path.lineTo(corners["market"])
@@ -149,7 +155,7 @@ class TriangleView(QWidget):
         p.setPen(QPen(text_colour, 1.5))
         p.drawPath(path)
         # The inner triangle joining the edges' midpoints marks the third sector's area.
-        mids = [self.to_pixels(0.25, SQRT3_2 / 2), self.to_pixels(0.75, SQRT3_2 / 2), self.to_pixels(0.5, 0.0)]
+        mids = [at(0.25, SQRT3_2 / 2), at(0.75, SQRT3_2 / 2), at(0.5, 0.0)]
         inner = QPainterPath(mids[0])
         inner.lineTo(mids[1])
         inner.lineTo(mids[2])
@@ -174,24 +180,28 @@ class TriangleView(QWidget):
         p.setFont(self.font())
         small = QFontMetricsF(self.font())
         third = SECTOR.label("third_sector", self.lang)
-        anchor = self.to_pixels(0.5, 0.40)
+        anchor = at(0.5, 0.40)
         third_rect = QRectF(anchor.x() - small.horizontalAdvance(third) / 2, anchor.y() - small.ascent(),
                             small.horizontalAdvance(third), small.height())
         p.setPen(text_colour.lighter(180) if text_colour.lightness() < 128 else text_colour)
         p.drawText(QPointF(third_rect.x(), anchor.y()), third)
 
-        # Bubbles: the largest first, so small ones stay visible on top.
+        # Bubbles: the largest first, so small ones stay visible on top. One brush and pen per
+        # sector, not per bubble (building them was half of a 500-bubble paint).
+        styles = _bubble_styles()
         order = sorted(self.rows, key=lambda r: -self._radii[r.id])
+        current = None
         for row in order:
-            c = self.to_pixels(*self._points[row.id])
+            c = at(*self._points[row.id])
             r = max(self._radii[row.id] * side, 3.0)
-            colour = QColor(SECTOR_COLOURS.get(row.sector, SECTOR_COLOURS["hybrid"]))
-            colour.setAlpha(170)
-            p.setBrush(QBrush(colour))
-            p.setPen(QPen(colour.darker(150), 1))
+            style = styles.get(row.sector) or styles["hybrid"]
+            if style is not current:
+                p.setBrush(style[0])
+                p.setPen(style[1])
+                current = style
             p.drawEllipse(c, r, r)
         if self.selected_id in self._points:
-            c = self.to_pixels(*self._points[self.selected_id])
+            c = at(*self._points[self.selected_id])
             r = max(self._radii[self.selected_id] * side, 3.0) + 4
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(palette.color(palette.ColorRole.Highlight), 3))
@@ -205,7 +215,7 @@ class TriangleView(QWidget):
         for row in sorted(order, key=lambda r: (r.id != self.selected_id, -self._radii[r.id])):
             if row.id not in self._labelled and row.id != self.selected_id:
                 continue
-            c = self.to_pixels(*self._points[row.id])
+            c = at(*self._points[row.id])
             r = max(self._radii[row.id] * side, 3.0)
             text = self._short_name(row)
             w, h = small.horizontalAdvance(text) + 4, small.height()
@@ -226,8 +236,8 @@ class TriangleView(QWidget):
 
         if not self.rows:
             empty = tr("No organisations yet", self.lang)
-            at = self.to_pixels(0.5, 0.26)
-            p.drawText(QPointF(at.x() - small.horizontalAdvance(empty) / 2, at.y()), empty)
+            where = at(0.5, 0.26)
+            p.drawText(QPointF(where.x() - small.horizontalAdvance(empty) / 2, where.y()), empty)
         self._paint_legend(p, text_colour)
         p.end()
 
@@ -308,3 +318,19 @@ class TriangleView(QWidget):
             self.organisation_clicked.emit(ids[i])
             return
         super().keyPressEvent(event)
+
+
+def _in_frame(frame: tuple[float, float, float], x: float, y: float) -> QPointF:
+    """A unit-triangle point in pixels, in the frame (origin x, y and side) of ``_frame``."""
+    x0, y0, side = frame
+    return QPointF(x0 + x * side, y0 - y * side)
+
+
+def _bubble_styles() -> dict[str, tuple[QBrush, QPen]]:
+    """Each sector's bubble brush (its colour, a little transparent) and outline."""
+    styles = {}
+    for sector, base in SECTOR_COLOURS.items():
+        colour = QColor(base)
+        colour.setAlpha(170)
+        styles[sector] = (QBrush(colour), QPen(colour.darker(150), 1))
+    return styles
