@@ -324,24 +324,8 @@ def _kill_plan(ctx, plan: KillPlan, folder, ws, before, result):
         return ctx.demo, judge, folder
 
     if command == "import":
-        complete = plus(before, ctx.expected["import_delta"])
-
-        def judge(o: Outcome, after_kill: bool) -> None:
-            now = counts_of_snapshot(ws, scratch)
-            if now is None:
-                result.note("the workspace cannot be read after the import", "refused", o)
-                return
-            _markers_kept(result, before, now, o)
-            if after_kill:
-                if now not in (before, complete):
-                    result.note(f"partial import: {_diff_text(now, before)}", "partial", o)
-                return
-            if o.returncode != 0 and not o.one_line_error():
-                result.note("the next import fails", "refused", o)
-            if now != complete:
-                result.note(f"after the next import: {_diff_text(now, complete)} from the complete import",
-                            "partial", o)
-
+        judge = _all_or_nothing(result, ws, scratch, before, plus(before, ctx.expected["import_delta"]),
+                                "import", refusal_allowed=True)
         return ["import", "cases", ctx.import_file], judge, folder
 
     if command == "restore":
@@ -417,24 +401,9 @@ def _kill_plan(ctx, plan: KillPlan, folder, ws, before, result):
         return ["report", "incident", "--out", out, "--as-of", AS_OF], judge, out.parent
 
     if command == "sync import":
-        complete = plus(before, ctx.expected["sync_delta"])
-
-        def judge(o: Outcome, after_kill: bool) -> None:
-            now = counts_of_snapshot(ws, scratch)
-            if now is None:
-                result.note("the workspace cannot be read after the sync import", "refused", o)
-                return
-            _markers_kept(result, before, now, o)
-            if after_kill:
-                if now not in (before, complete):
-                    result.note(f"partial sync import: {_diff_text(now, before)}", "partial", o)
-                return
-            if o.returncode != 0:
-                result.note("the next sync import fails", "refused", o)
-            if now != complete:  # read again after a complete one, the bundle changes nothing
-                result.note(f"after the next sync import: {_diff_text(now, complete)} from the complete merge",
-                            "partial", o)
-
+        # Read again after a complete one, the bundle changes nothing: the next run must succeed.
+        judge = _all_or_nothing(result, ws, scratch, before, plus(before, ctx.expected["sync_delta"]),
+                                "sync import", refusal_allowed=False)
         return ["sync", "import", *_bundle_args(ctx)], judge, folder
 
     if command == "sync export":
@@ -482,6 +451,30 @@ def _kill_plan(ctx, plan: KillPlan, folder, ws, before, result):
 
         return ["join", *_bundle_args(ctx)], judge, folder
     raise ValueError(command)
+
+
+def _all_or_nothing(result: TrialResult, ws: Path, scratch: Path, before, complete, what: str, *,
+                    refusal_allowed: bool) -> Callable[[Outcome, bool], None]:
+    """A judge of a command that writes in one transaction: after the kill the workspace is as
+    before or complete (no committed edit lost); the next run completes it (``refusal_allowed``:
+    or refuses in one line)."""
+
+    def judge(o: Outcome, after_kill: bool) -> None:
+        now = counts_of_snapshot(ws, scratch)
+        if now is None:
+            result.note(f"the workspace cannot be read after the {what}", "refused", o)
+            return
+        _markers_kept(result, before, now, o)
+        if after_kill:
+            if now not in (before, complete):
+                result.note(f"partial {what}: {_diff_text(now, before)}", "partial", o)
+            return
+        if o.returncode != 0 and not (refusal_allowed and o.one_line_error()):
+            result.note(f"the next {what} fails", "refused", o)
+        if now != complete:
+            result.note(f"after the next {what}: {_diff_text(now, complete)} from the complete {what}", "partial", o)
+
+    return judge
 
 
 def _markers_kept(result: TrialResult, before, now, o: Outcome) -> None:
