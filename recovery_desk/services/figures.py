@@ -8,9 +8,8 @@ session's connection to :func:`compute_figures`.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -69,20 +68,19 @@ def compute_figures(con: Any, period: Period | None = None,
     params = {"start": _iso(period.start), "end": _iso(period.end), "as_of": as_of.isoformat()}
 
     def other_scans(c: Any) -> tuple[list, list, list]:
-        return (_case_rows(c, period, params), _task_rows(c, params),
+        return (_case_rows(c, period, params), live_task_counts(c, params["as_of"]),
                 run_query(c, f"""SELECT category, state, count(*) FROM need
                                  WHERE deleted_at IS NULL AND {_NOT_DELETED_CASE} GROUP BY 1, 2""").fetchall())
 
-    other_lane = _Lane(beside, other_scans) if beside is not None else None
-    try:
+    # psycopg lets the GIL go while the server works: the other half runs on ``beside`` in a
+    # thread meanwhile, and leaving the block waits for it, whatever happens on ``con``.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures-lane") as lane:
+        other_half = lane.submit(other_scans, beside) if beside is not None else None
         sector_of = dict(run_query(con, "SELECT id, sector FROM organisation WHERE deleted_at IS NULL").fetchall())
         sector_masks = _sector_masks(con, sector_of)
         vulnerability_rows = _vulnerability_counts(con)
         engaged, orgs_by_sector, people = _organisation_and_people_counts(con)
-    finally:
-        if other_lane is not None:
-            other_lane.wait()
-    case_rows, task_rows, need_rows = other_lane.result() if other_lane is not None else other_scans(con)
+    case_rows, task_rows, need_rows = other_half.result() if other_half is not None else other_scans(con)
 
     by_stage = _zeros(STAGE.codes)
     by_priority = _zeros(PRIORITY.codes)
@@ -186,17 +184,19 @@ def _whole_table(con: Any, table: str) -> str:
     return f"{table} NOT INDEXED" if dialect_of(con) == "sqlite" else table
 
 
-def _task_rows(con: Any, params: dict[str, Any]) -> list[tuple]:
+def live_task_counts(con: Any, as_of: str) -> list[tuple]:
     """Live tasks of live cases counted by status and leading organisation: (status, lead_org_id,
-    tasks, late tasks), where rows with negative counts take away what others counted."""
-    return run_query(con, _TASKS_SQL, params).fetchall()
+    tasks, tasks due before ``as_of``), where rows with negative counts take away what others
+    counted. The Organisations page counts its open tasks per organisation with the same SQL
+    (services/org_queries.py)."""
+    return run_query(con, LIVE_TASK_COUNTS_SQL, {"as_of": as_of}).fetchall()
 
 
 # The live tasks grouped in the order of their index (ix_task_stats: no hashing on a server, no
 # temporary B-tree on a file; lateness counted rather than grouped by), less the few of deleted
 # cases (found by case), rather than a test of each of 300,000 tasks against the deleted cases:
 # twice as fast on a server, 3-4x on a file (270-370 ms -> 63-99 ms on 60,000 cases).
-_TASKS_SQL = """
+LIVE_TASK_COUNTS_SQL = """
     SELECT status, lead_org_id, count(*), count(*) FILTER (WHERE due_date < :as_of) FROM task
     WHERE deleted_at IS NULL GROUP BY 1, 2
     UNION ALL
@@ -215,31 +215,6 @@ def _organisation_and_people_counts(con: Any) -> tuple[int, dict[str, int], int]
         orgs_by_sector[sector] = n
     (people,) = run_query(con, "SELECT count(*) FROM person WHERE deleted_at IS NULL").fetchone()
     return engaged, orgs_by_sector, people
-
-
-class _Lane:
-    """``work(con)`` running in a thread (psycopg lets the GIL go while the server works)."""
-
-    def __init__(self, con: Any, work: Callable[[Any], Any]):
-        self._outcome: tuple[bool, Any] = (False, None)
-        self._thread = threading.Thread(target=self._run, args=(con, work), name="figures-lane", daemon=True)
-        self._thread.start()
-
-    def _run(self, con: Any, work: Callable[[Any], Any]) -> None:
-        try:
-            self._outcome = (True, work(con))
-        except BaseException as exc:  # handed to the caller by result()
-            self._outcome = (False, exc)
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self) -> Any:
-        self.wait()
-        done, value = self._outcome
-        if not done:
-            raise value
-        return value
 
 
 def _vulnerability_counts(con: Any) -> list[tuple[str, int]]:
