@@ -300,8 +300,8 @@ def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, 
                 _remember_peer(conn, bundle)
             # Another laptop's erasure (or the incident's anonymisation): this file must forget the
             # values too, as the erasing laptop's did (services/erasure.py), after the commit.
-            forget = any(c.kind in ("erase", "anon") for c in new)
-            if forget and not dry_run:
+            forget = not dry_run and any(c.kind in ("erase", "anon") for c in new)
+            if forget:
                 mark_forget_pending(conn)
         except (ValueError, KeyError, TypeError, IndexError, SQLAlchemyError) as exc:
             transaction.rollback()
@@ -316,7 +316,7 @@ def apply_bundle(ws: Any, bundle: Bundle, path: Path, *, dry_run: bool = False, 
             transaction.rollback()
         else:
             transaction.commit()
-    if forget and not dry_run:
+    if forget:
         _forget_in_file(ws)
     return summary
 
