@@ -52,6 +52,18 @@ class VisitRow:
     ask: list[str]
 
 
+def sheet_row(r: VisitRow, lang: str) -> list[Any]:
+    """A household's cells. Its needs and its questions are a paragraph each (see data_table):
+    joined with line breaks, an item whose last character hung at a line's end ("住宅修理 (対応中)")
+    left an empty line before the next."""
+    contact = r.contact or (tr("(no consent)", lang) if not r.contact_allowed else "—")
+    return [r.reference, r.area, r.address, contact, list(r.needs) or "—", [f"□ {a}" for a in r.ask] or "—", ""]
+
+
+# The columns but the last (the notes from the visit take the rest of the page's width).
+COLUMN_WIDTHS = [22 * mm, 18 * mm, 32 * mm, 27 * mm, 24 * mm, 36 * mm]
+
+
 @dataclass
 class VisitSheetData:
     query: str
@@ -162,11 +174,8 @@ def render_visit_sheet(data: VisitSheetData, path: str, *, lang: str, actor: str
                       st.note))
     header = [tr("Case", lang), tr("District", lang), tr("Address", lang), tr("Contact", lang),
               tr("Open needs", lang), tr("What to ask", lang), tr("Notes from the visit", lang)]
-    no_consent = tr("(no consent)", lang)
-    rows = [[r.reference, r.area, r.address, r.contact or (no_consent if not r.contact_allowed else "—"),
-             "\n".join(r.needs) or "—", [f"□ {a}" for a in r.ask] or "—", ""] for r in data.rows]
-    widths = [22 * mm, 18 * mm, 32 * mm, 27 * mm, 24 * mm, 36 * mm]
-    widths.append(CONTENT_WIDTH - sum(widths))
+    rows = [sheet_row(r, lang) for r in data.rows]
+    widths = [*COLUMN_WIDTHS, CONTENT_WIDTH - sum(COLUMN_WIDTHS)]
     # A household's row stays whole on one page (a row of several paragraphs split in two was
     # drawn twice, the first half under a second header): a visit is read row by row.
     story.append(data_table(header, rows, widths, st, split_in_row=False))

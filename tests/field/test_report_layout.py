@@ -135,6 +135,31 @@ def test_a_visit_sheets_questions_are_a_paragraph_each_without_empty_lines() -> 
         assert all(t.strip() for t in line_texts(paragraph))
 
 
+def test_a_visit_sheets_needs_and_questions_leave_no_empty_line() -> None:
+    """The sheet's own cells, at its column widths: a need whose "）" hangs at the line's end
+    ("住宅修理 (対応中)", seen on a Japanese sheet) left an empty line before the next need."""
+    from recovery_desk.reports.common import cell, data_table, make_styles
+    from recovery_desk.reports.visit_sheet import COLUMN_WIDTHS, VisitRow, sheet_row
+
+    styles = make_styles("ja")
+    row = VisitRow("NANAO-0153", "御祓", "七尾市富岡町11番地3", "", False, ["住宅修理 (対応中)", "水・衛生"],
+                   ["情報共有の同意（範囲も）を確認", "住宅修理はまだ必要か？"])
+    needs_width = COLUMN_WIDTHS[4] - 6  # the column without its padding
+
+    def line_texts(paragraph, width) -> list[str]:
+        paragraph.wrap(width, 1000)
+        return ["".join(w.text for w in line.words) if hasattr(line, "words") else "".join(line[1])
+                for line in paragraph.blPara.lines]
+
+    assert "" in [t.strip() for t in line_texts(cell("\n".join(row.needs), styles), needs_width)]  # the defect
+    table = data_table(["x"] * 7, [sheet_row(row, "ja")], [*COLUMN_WIDTHS, 40], styles)
+    for column, items in ((4, row.needs), (5, row.ask)):
+        paragraphs = table._cellvalues[1][column]
+        assert len(paragraphs) == len(items)
+        for paragraph in paragraphs:
+            assert all(t.strip() for t in line_texts(paragraph, COLUMN_WIDTHS[column] - 6))
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_a_visit_sheet_keeps_each_households_row_whole_on_one_page(demo_copy, tmp_path, lang) -> None:
     """Each page has the table's header once and each case once in the whole sheet (a row
